@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make            build the module (against KDIR) and the userspace tools
+# make check      the whole test suite: lint, builds for every supported kernel, QEMU guests
+# make demo       boot a guest on the stock Debian kernel and show what the module does
+# make clean
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+TOP := $(CURDIR)
+
+CFLAGS_TOOLS ?= -O2 -g
+TOOLS_CFLAGS := $(CFLAGS_TOOLS) -Wall -Wextra -Werror -std=gnu11 -Iinclude/uapi \
+	$(shell pkg-config --cflags libmnl 2>/dev/null)
+TOOLS_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
+TOOLS := tools/xfrm-spd tools/udp-probe
+
+.PHONY: all module tools check demo clean
+
+all: module tools
+
+module:
+	@if [ ! -f "$(KDIR)/Makefile" ]; then \
+		echo "No kernel build tree at $(KDIR): apt-get install linux-headers-\$$(uname -r), or make KDIR=/usr/src/linux-headers-VERSION"; \
+		exit 1; \
+	fi
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+tools: $(TOOLS)
+
+tools/%: tools/%.c
+	$(CC) $(TOOLS_CFLAGS) -o $@ $< $(TOOLS_LIBS)
+
+check:
+	scripts/check.sh
+
+demo:
+	scripts/demo.sh
+
+clean:
+	-[ ! -f "$(KDIR)/Makefile" ] || $(MAKE) -C $(KDIR) M=$(TOP) clean
+	rm -f $(TOOLS)
+	rm -rf build

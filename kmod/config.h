@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The knobs of l2tp_ipsec: what policies look like (port, reqid, priority, level) and
+ * whether server mode is on. Pure data and validation; no locking here, the owner of a
+ * struct l2tpi_config (see netns.h) says what protects it.
+ */
+#ifndef _L2TPI_CONFIG_H
+#define _L2TPI_CONFIG_H
+
+#include <linux/types.h>
+#include <uapi/linux/l2tp_ipsec.h>
+
+struct l2tpi_config {
+	bool server;			/* server wildcard policies installed */
+	u16 port;			/* L2TP UDP port, host order, never 0 */
+	u32 reqid;			/* reqid of every template */
+	u32 priority;			/* SPD priority of every policy */
+	enum l2tp_ipsec_level level;	/* require: template mandatory; use: optional */
+};
+
+void l2tpi_config_default(struct l2tpi_config *cfg);
+int l2tpi_config_parse_port(const char *s, u16 *port);
+int l2tpi_config_parse_level(const char *s, enum l2tp_ipsec_level *level);
+const char *l2tpi_level_name(enum l2tp_ipsec_level level);
+
+#endif /* _L2TPI_CONFIG_H */

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l2tp_ipsec: IPsec protection for L2TP that appears by itself (the Linux counterpart
+ * of the policy Windows RRAS creates, Microsoft KB 248750).
+ *
+ * Module init and exit, and the module parameters.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <net/net_namespace.h>
+
+#include "config.h"
+#include "netns.h"
+#include "server.h"
+
+/* The parameters, validated at parse time; only read by l2tpi_init(). */
+static struct l2tpi_config l2tpi_params = {
+	.port = L2TP_IPSEC_DEFAULT_PORT,
+	.priority = L2TP_IPSEC_DEFAULT_PRIORITY,
+	.level = L2TP_IPSEC_LEVEL_REQUIRE,
+};
+
+module_param_named(server, l2tpi_params.server, bool, 0444);
+MODULE_PARM_DESC(server, "Install the L2TP server policies (UDP port <port>, any peer) in the initial netns");
+
+static int l2tpi_param_port_set(const char *val, const struct kernel_param *kp)
+{
+	if (l2tpi_config_parse_port(val, kp->arg)) {
+		pr_err("port=%s: must be a UDP port number, 1..65535\n", val);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int l2tpi_param_port_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%u\n", *(u16 *)kp->arg);
+}
+
+static const struct kernel_param_ops l2tpi_param_port_ops = {
+	.set = l2tpi_param_port_set,
+	.get = l2tpi_param_port_get,
+};
+
+module_param_cb(port, &l2tpi_param_port_ops, &l2tpi_params.port, 0444);
+MODULE_PARM_DESC(port, "L2TP UDP port, 1..65535 (default 1701)");
+
+module_param_named(reqid, l2tpi_params.reqid, uint, 0444);
+MODULE_PARM_DESC(reqid, "reqid of the ESP templates, for the IKE daemon's trap (default 0)");
+
+module_param_named(priority, l2tpi_params.priority, uint, 0444);
+MODULE_PARM_DESC(priority, "SPD priority of the policies, lower wins (default 1024)");
+
+static int l2tpi_param_level_set(const char *val, const struct kernel_param *kp)
+{
+	if (l2tpi_config_parse_level(val, kp->arg)) {
+		pr_err("level=%s: must be \"require\" or \"use\"\n", val);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int l2tpi_param_level_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", l2tpi_level_name(*(enum l2tp_ipsec_level *)kp->arg));
+}
+
+static const struct kernel_param_ops l2tpi_param_level_ops = {
+	.set = l2tpi_param_level_set,
+	.get = l2tpi_param_level_get,
+};
+
+module_param_cb(level, &l2tpi_param_level_ops, &l2tpi_params.level, 0444);
+MODULE_PARM_DESC(level, "require: drop unprotected L2TP; use: protect when an SA exists (default require)");
+
+static int __init l2tpi_init(void)
+{
+	int err;
+
+	err = l2tpi_netns_init();
+	if (err)
+		goto err_netns;
+	if (l2tpi_params.server) {
+		err = l2tpi_server_enable(&init_net, &l2tpi_params);
+		if (err) {
+			pr_err("cannot install the server policies: %d%s\n", err,
+			       err == -EEXIST ? " (an equal policy that is not ours exists)" : "");
+			goto err_server;
+		}
+		pr_info("server policies installed: udp port %u, reqid %u, priority %u, level %s\n",
+			l2tpi_params.port, l2tpi_params.reqid, l2tpi_params.priority,
+			l2tpi_level_name(l2tpi_params.level));
+	}
+	return 0;
+
+err_server:
+	l2tpi_netns_exit();
+err_netns:
+	return err;
+}
+
+static void __exit l2tpi_exit(void)
+{
+	l2tpi_server_disable(&init_net);
+	l2tpi_netns_exit();
+}
+
+module_init(l2tpi_init);
+module_exit(l2tpi_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("IPsec policies for L2TP that appear by themselves (KB 248750)");
+MODULE_AUTHOR("l2tp_ipsec developers");

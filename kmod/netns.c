@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per network namespace state. A namespace starts with the default configuration and
+ * owns nothing; when it goes away (or the module is unloaded) everything it owns is
+ * removed before xfrm tears down its SPD (our pernet exit runs first because we
+ * register after xfrm).
+ */
+#include <linux/module.h>
+#include <net/netns/generic.h>
+
+#include "netns.h"
+#include "server.h"
+#include "kunit.h"
+
+static unsigned int l2tpi_net_id __read_mostly;
+
+struct l2tpi_net *l2tpi_net(const struct net *net)
+{
+	return net_generic(net, l2tpi_net_id);
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_net);
+
+static int __net_init l2tpi_net_init(struct net *net)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+
+	mutex_init(&ln->lock);
+	l2tpi_config_default(&ln->cfg);
+	return 0;
+}
+
+static void __net_exit l2tpi_net_exit(struct net *net)
+{
+	l2tpi_server_disable(net);
+	mutex_destroy(&l2tpi_net(net)->lock);
+}
+
+static struct pernet_operations l2tpi_net_ops = {
+	.init = l2tpi_net_init,
+	.exit = l2tpi_net_exit,
+	.id = &l2tpi_net_id,
+	.size = sizeof(struct l2tpi_net),
+};
+
+int l2tpi_netns_init(void)
+{
+	return register_pernet_subsys(&l2tpi_net_ops);
+}
+
+void l2tpi_netns_exit(void)
+{
+	unregister_pernet_subsys(&l2tpi_net_ops);
+}

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Building, inserting and removing the xfrm policies l2tp_ipsec owns.
+ *
+ * Ownership: l2tpi_policy_add() returns the policy with one reference that belongs to
+ * the caller and identifies *our* object. l2tpi_policy_del() unlinks that very object
+ * (never "whatever now sits at its index or selector", which may be someone else's
+ * after an `ip xfrm policy update` or a flush and re-add) and drops the reference.
+ * A policy that was already removed from the SPD by someone else (flush, delete) is
+ * only released.
+ *
+ * Key managers hear about every change the way xfrm_user reports it (so `ip xfrm
+ * monitor` and IKE daemons see our policies come and go), and every change is audited.
+ *
+ * Context: process context, may sleep (GFP_KERNEL) unless the function says otherwise.
+ */
+#include <linux/kernel.h>
+#include <linux/in.h>
+#include <linux/socket.h>
+#include <net/xfrm.h>
+
+#include "policy.h"
+#include "kunit.h"
+
+static void l2tpi_fill_selector(struct xfrm_selector *sel, const struct l2tpi_pol_spec *spec)
+{
+	memset(sel, 0, sizeof(*sel));
+	sel->family = spec->family;
+	sel->proto = IPPROTO_UDP;
+	sel->daddr = spec->daddr;
+	sel->saddr = spec->saddr;
+	sel->prefixlen_d = spec->prefixlen_d;
+	sel->prefixlen_s = spec->prefixlen_s;
+	sel->dport = spec->dport;
+	sel->dport_mask = spec->dport ? htons(0xffff) : 0;
+	sel->sport = spec->sport;
+	sel->sport_mask = spec->sport ? htons(0xffff) : 0;
+}
+
+static void l2tpi_fill_tmpl(struct xfrm_tmpl *t, const struct l2tpi_pol_spec *spec)
+{
+	memset(t, 0, sizeof(*t));
+	t->id.proto = IPPROTO_ESP;	/* any SPI, any peer: transport mode */
+	t->reqid = spec->reqid;
+	t->mode = XFRM_MODE_TRANSPORT;
+	t->share = XFRM_SHARE_ANY;
+	t->optional = spec->optional;
+	t->aalgos = ~0U;
+	t->ealgos = ~0U;
+	t->calgos = ~0U;
+	t->allalgs = 1;
+	t->encap_family = spec->family;
+}
+
+/**
+ * l2tpi_policy_build() - allocate an xfrm policy from a spec, not inserted
+ * @net: network namespace of the SPD it is meant for
+ * @spec: the selector and template
+ * @gfp: allocation flags (GFP_ATOMIC from atomic context)
+ *
+ * Return: the policy with one reference, or NULL (out of memory or a bad spec).
+ * Free it with l2tpi_policy_discard() unless l2tpi_policy_add() inserted it.
+ */
+struct xfrm_policy *l2tpi_policy_build(struct net *net, const struct l2tpi_pol_spec *spec,
+				       gfp_t gfp)
+{
+	struct xfrm_policy *pol;
+
+	if (spec->family != AF_INET && spec->family != AF_INET6)
+		return NULL;
+	if (spec->dir != XFRM_POLICY_IN && spec->dir != XFRM_POLICY_OUT)
+		return NULL;
+	if (spec->prefixlen_s > (spec->family == AF_INET ? 32 : 128) ||
+	    spec->prefixlen_d > (spec->family == AF_INET ? 32 : 128))
+		return NULL;
+
+	pol = xfrm_policy_alloc(net, gfp);
+	if (!pol)
+		return NULL;
+	pol->priority = spec->priority;
+	pol->family = spec->family;
+	pol->type = XFRM_POLICY_TYPE_MAIN;
+	pol->action = XFRM_POLICY_ALLOW;
+	pol->flags = 0;
+	l2tpi_fill_selector(&pol->selector, spec);
+	l2tpi_fill_tmpl(&pol->xfrm_vec[0], spec);
+	pol->xfrm_nr = 1;
+	return pol;
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_build);
+
+/* Free a policy from l2tpi_policy_build() that never made it into the SPD. */
+void l2tpi_policy_discard(struct xfrm_policy *pol)
+{
+	pol->walk.dead = 1;
+	xfrm_policy_destroy(pol);
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_discard);
+
+static void l2tpi_policy_notify(struct xfrm_policy *pol, int dir, int event)
+{
+	struct km_event c = { .event = event };
+
+	km_policy_notify(pol, dir, &c);
+}
+
+/**
+ * l2tpi_policy_add() - build a policy and insert it into the SPD of @net
+ * @net: network namespace
+ * @spec: the selector and template
+ *
+ * Never replaces an existing policy: if one with the same selector, priority, mark
+ * and type is there (someone else's), the insert fails with -EEXIST.
+ *
+ * Return: the inserted policy, holding the caller's reference, or an ERR_PTR.
+ */
+struct xfrm_policy *l2tpi_policy_add(struct net *net, const struct l2tpi_pol_spec *spec)
+{
+	struct xfrm_policy *pol;
+	int err;
+
+	pol = l2tpi_policy_build(net, spec, GFP_KERNEL);
+	if (!pol)
+		return ERR_PTR(-ENOMEM);
+	err = xfrm_policy_insert(spec->dir, pol, 1);
+	xfrm_audit_policy_add(pol, err ? 0 : 1, true);
+	if (err) {
+		l2tpi_policy_discard(pol);
+		return ERR_PTR(err);
+	}
+	l2tpi_policy_notify(pol, spec->dir, XFRM_MSG_NEWPOLICY);
+	return pol;
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_add);
+
+/**
+ * l2tpi_policy_del() - remove our policy from the SPD (if still there) and release it
+ * @pol: a policy returned by l2tpi_policy_add(); the caller's reference is consumed
+ */
+void l2tpi_policy_del(struct xfrm_policy *pol)
+{
+	int dir = xfrm_policy_id2dir(pol->index);
+
+	if (!xfrm_policy_delete(pol, dir)) {
+		xfrm_audit_policy_delete(pol, 1, true);
+		l2tpi_policy_notify(pol, dir, XFRM_MSG_DELPOLICY);
+	}
+	xfrm_pol_put(pol);
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_del);

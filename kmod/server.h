@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Server mode: the KB 248750 server filter ("Me to Any, UDP 1701") as owned policies.
+ */
+#ifndef _L2TPI_SERVER_H
+#define _L2TPI_SERVER_H
+
+#include <net/net_namespace.h>
+
+#include "config.h"
+
+int l2tpi_server_enable(struct net *net, const struct l2tpi_config *cfg);
+void l2tpi_server_disable(struct net *net);
+
+#endif /* _L2TPI_SERVER_H */
