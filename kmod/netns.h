@@ -24,7 +24,7 @@
  *          (see policy.c), all NULL when server mode is off; under @lock
  */
 struct l2tpi_net {
-	struct mutex lock;
+	struct mutex lock;	/* see above: process context only */
 	struct l2tpi_config cfg;
 	struct xfrm_policy *server[L2TPI_SERVER_POLICIES];
 };

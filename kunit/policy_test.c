@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the policy builder (kmod/policy.c) against the real xfrm code: what a spec
+ * turns into, and how owned policies go into and out of the SPD of the initial netns.
+ * Test policies use port 61xxx and priorities 7xxx so they never meet real ones.
+ */
+#include <kunit/test.h>
+#include <linux/in.h>
+#include <net/xfrm.h>
+
+#include "policy.h"
+
+static struct l2tpi_pol_spec l2tpi_test_spec(unsigned short family, u8 dir, u16 port)
+{
+	struct l2tpi_pol_spec spec = {
+		.family = family,
+		.dir = dir,
+		.reqid = 5,
+		.priority = 7001,
+	};
+
+	if (dir == XFRM_POLICY_OUT)
+		spec.sport = htons(port);
+	else
+		spec.dport = htons(port);
+	return spec;
+}
+
+/* The policy with this index in the SPD of init_net, or NULL. Drops the reference. */
+static struct xfrm_policy *l2tpi_test_find(struct xfrm_policy *pol)
+{
+	struct xfrm_mark mark = {};
+	struct xfrm_policy *found;
+	int err;
+
+	found = xfrm_policy_byid(&init_net, &mark, 0, XFRM_POLICY_TYPE_MAIN,
+				 xfrm_policy_id2dir(pol->index), pol->index, 0, &err);
+	if (found)
+		xfrm_pol_put(found);
+	return found;
+}
+
+static void l2tpi_policy_build_v4_out_test(struct kunit *test)
+{
+	struct l2tpi_pol_spec spec = l2tpi_test_spec(AF_INET, XFRM_POLICY_OUT, 1701);
+	struct xfrm_policy *pol;
+	struct xfrm_tmpl *t;
+
+	pol = l2tpi_policy_build(&init_net, &spec, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pol);
+	KUNIT_EXPECT_EQ(test, pol->family, AF_INET);
+	KUNIT_EXPECT_EQ(test, pol->priority, 7001);
+	KUNIT_EXPECT_EQ(test, pol->action, XFRM_POLICY_ALLOW);
+	KUNIT_EXPECT_EQ(test, pol->type, XFRM_POLICY_TYPE_MAIN);
+	KUNIT_EXPECT_EQ(test, pol->selector.family, AF_INET);
+	KUNIT_EXPECT_EQ(test, pol->selector.proto, IPPROTO_UDP);
+	KUNIT_EXPECT_EQ(test, ntohs(pol->selector.sport), 1701);
+	KUNIT_EXPECT_EQ(test, ntohs(pol->selector.sport_mask), 0xffff);
+	KUNIT_EXPECT_EQ(test, pol->selector.dport, 0);
+	KUNIT_EXPECT_EQ(test, pol->selector.dport_mask, 0);
+	KUNIT_EXPECT_EQ(test, pol->selector.prefixlen_s, 0);
+	KUNIT_EXPECT_EQ(test, pol->selector.prefixlen_d, 0);
+	KUNIT_EXPECT_EQ(test, pol->selector.saddr.a4, 0);
+	KUNIT_EXPECT_EQ(test, pol->selector.daddr.a4, 0);
+	KUNIT_EXPECT_EQ(test, pol->selector.ifindex, 0);
+	KUNIT_ASSERT_EQ(test, pol->xfrm_nr, 1);
+	t = &pol->xfrm_vec[0];
+	KUNIT_EXPECT_EQ(test, t->id.proto, IPPROTO_ESP);
+	KUNIT_EXPECT_EQ(test, t->id.spi, 0);
+	KUNIT_EXPECT_EQ(test, t->mode, XFRM_MODE_TRANSPORT);
+	KUNIT_EXPECT_EQ(test, t->reqid, 5);
+	KUNIT_EXPECT_EQ(test, t->optional, 0);
+	KUNIT_EXPECT_EQ(test, t->encap_family, AF_INET);
+	KUNIT_EXPECT_EQ(test, t->aalgos, ~0U);
+	KUNIT_EXPECT_EQ(test, t->ealgos, ~0U);
+	KUNIT_EXPECT_EQ(test, t->calgos, ~0U);
+	KUNIT_EXPECT_EQ(test, t->allalgs, 1);
+	l2tpi_policy_discard(pol);
+}
+
+static void l2tpi_policy_build_v6_in_test(struct kunit *test)
+{
+	struct l2tpi_pol_spec spec = l2tpi_test_spec(AF_INET6, XFRM_POLICY_IN, 1701);
+	struct xfrm_policy *pol;
+
+	spec.optional = true;
+	spec.saddr.a6[0] = htonl(0x20010db8);
+	spec.prefixlen_s = 32;
+	pol = l2tpi_policy_build(&init_net, &spec, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pol);
+	KUNIT_EXPECT_EQ(test, pol->family, AF_INET6);
+	KUNIT_EXPECT_EQ(test, pol->selector.family, AF_INET6);
+	KUNIT_EXPECT_EQ(test, ntohs(pol->selector.dport), 1701);
+	KUNIT_EXPECT_EQ(test, ntohs(pol->selector.dport_mask), 0xffff);
+	KUNIT_EXPECT_EQ(test, pol->selector.sport, 0);
+	KUNIT_EXPECT_EQ(test, pol->selector.sport_mask, 0);
+	KUNIT_EXPECT_EQ(test, pol->selector.prefixlen_s, 32);
+	KUNIT_EXPECT_EQ(test, ntohl(pol->selector.saddr.a6[0]), 0x20010db8);
+	KUNIT_EXPECT_EQ(test, pol->xfrm_vec[0].optional, 1);
+	KUNIT_EXPECT_EQ(test, pol->xfrm_vec[0].encap_family, AF_INET6);
+	l2tpi_policy_discard(pol);
+}
+
+static void l2tpi_policy_build_rejects_test(struct kunit *test)
+{
+	struct l2tpi_pol_spec spec = l2tpi_test_spec(AF_INET, XFRM_POLICY_OUT, 1701);
+
+	spec.family = AF_UNSPEC;
+	KUNIT_EXPECT_NULL(test, l2tpi_policy_build(&init_net, &spec, GFP_KERNEL));
+	spec = l2tpi_test_spec(AF_INET, XFRM_POLICY_FWD, 1701);
+	KUNIT_EXPECT_NULL(test, l2tpi_policy_build(&init_net, &spec, GFP_KERNEL));
+	spec = l2tpi_test_spec(AF_INET, XFRM_POLICY_OUT, 1701);
+	spec.prefixlen_d = 33;
+	KUNIT_EXPECT_NULL(test, l2tpi_policy_build(&init_net, &spec, GFP_KERNEL));
+	spec = l2tpi_test_spec(AF_INET6, XFRM_POLICY_OUT, 1701);
+	spec.prefixlen_s = 129;
+	KUNIT_EXPECT_NULL(test, l2tpi_policy_build(&init_net, &spec, GFP_KERNEL));
+}
+
+static void l2tpi_policy_add_del_test(struct kunit *test)
+{
+	struct l2tpi_pol_spec spec = l2tpi_test_spec(AF_INET, XFRM_POLICY_OUT, 61001);
+	struct xfrm_policy *pol;
+
+	pol = l2tpi_policy_add(&init_net, &spec);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pol));
+	KUNIT_EXPECT_EQ(test, xfrm_policy_id2dir(pol->index), XFRM_POLICY_OUT);
+	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_find(pol), pol);
+	l2tpi_policy_del(pol);
+	KUNIT_EXPECT_NULL(test, l2tpi_test_find(pol));
+}
+
+/* Never replace a policy: an equal one (same selector, priority, mark) is refused. */
+static void l2tpi_policy_add_refuses_equal_test(struct kunit *test)
+{
+	struct l2tpi_pol_spec spec = l2tpi_test_spec(AF_INET6, XFRM_POLICY_IN, 61002);
+	struct xfrm_policy *a, *b;
+
+	a = l2tpi_policy_add(&init_net, &spec);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
+	b = l2tpi_policy_add(&init_net, &spec);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(b), -EEXIST);
+	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_find(a), a);
+	spec.priority++;	/* another priority is another policy */
+	b = l2tpi_policy_add(&init_net, &spec);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(b));
+	if (!IS_ERR(b))
+		l2tpi_policy_del(b);
+	l2tpi_policy_del(a);
+}
+
+/*
+ * Someone else removed our policy (a flush) and then put an equal one of theirs in:
+ * releasing ours must leave theirs alone.
+ */
+static void l2tpi_policy_del_after_foreign_delete_test(struct kunit *test)
+{
+	struct l2tpi_pol_spec spec = l2tpi_test_spec(AF_INET, XFRM_POLICY_IN, 61003);
+	struct xfrm_policy *ours, *theirs;
+
+	ours = l2tpi_policy_add(&init_net, &spec);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ours));
+	KUNIT_ASSERT_EQ(test, xfrm_policy_delete(ours, XFRM_POLICY_IN), 0);
+	KUNIT_EXPECT_NULL(test, l2tpi_test_find(ours));
+	theirs = l2tpi_policy_add(&init_net, &spec);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(theirs));
+	l2tpi_policy_del(ours);
+	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_find(theirs), theirs);
+	l2tpi_policy_del(theirs);
+	KUNIT_EXPECT_NULL(test, l2tpi_test_find(theirs));
+}
+
+static struct kunit_case l2tpi_policy_cases[] = {
+	KUNIT_CASE(l2tpi_policy_build_v4_out_test),
+	KUNIT_CASE(l2tpi_policy_build_v6_in_test),
+	KUNIT_CASE(l2tpi_policy_build_rejects_test),
+	KUNIT_CASE(l2tpi_policy_add_del_test),
+	KUNIT_CASE(l2tpi_policy_add_refuses_equal_test),
+	KUNIT_CASE(l2tpi_policy_del_after_foreign_delete_test),
+	{}
+};
+
+static struct kunit_suite l2tpi_policy_suite = {
+	.name = "l2tp_ipsec_policy",
+	.test_cases = l2tpi_policy_cases,
+};
+
+kunit_test_suite(l2tpi_policy_suite);

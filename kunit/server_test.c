@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: server mode (kmod/server.c) in the initial netns of the test guest: the four
+ * policies, all-or-nothing when one of them is taken, and no double enable.
+ */
+#include <kunit/test.h>
+#include <linux/in.h>
+#include <net/xfrm.h>
+
+#include "netns.h"
+#include "policy.h"
+#include "server.h"
+
+#define L2TPI_TEST_PORT	61701
+
+static void l2tpi_test_cfg(struct l2tpi_config *cfg)
+{
+	l2tpi_config_default(cfg);
+	cfg->port = L2TPI_TEST_PORT;
+	cfg->reqid = 9;
+	cfg->priority = 7100;
+}
+
+static bool l2tpi_test_in_spd(struct xfrm_policy *pol)
+{
+	struct xfrm_mark mark = {};
+	struct xfrm_policy *found;
+	int err;
+
+	found = xfrm_policy_byid(&init_net, &mark, 0, XFRM_POLICY_TYPE_MAIN,
+				 xfrm_policy_id2dir(pol->index), pol->index, 0, &err);
+	if (found)
+		xfrm_pol_put(found);
+	return found == pol;
+}
+
+static void l2tpi_server_enable_test(struct kunit *test)
+{
+	struct l2tpi_net *ln = l2tpi_net(&init_net);
+	struct xfrm_policy *pols[L2TPI_SERVER_POLICIES];
+	struct l2tpi_config cfg;
+	int i, in = 0, out = 0, v4 = 0, v6 = 0;
+
+	l2tpi_test_cfg(&cfg);
+	KUNIT_ASSERT_EQ(test, l2tpi_server_enable(&init_net, &cfg), 0);
+	KUNIT_EXPECT_TRUE(test, ln->cfg.server);
+	KUNIT_EXPECT_EQ(test, ln->cfg.port, L2TPI_TEST_PORT);
+	KUNIT_EXPECT_EQ(test, l2tpi_server_enable(&init_net, &cfg), -EBUSY);
+	for (i = 0; i < L2TPI_SERVER_POLICIES; i++) {
+		struct xfrm_policy *pol = ln->server[i];
+		struct xfrm_selector *sel;
+
+		KUNIT_ASSERT_NOT_NULL(test, pol);
+		pols[i] = pol;
+		sel = &pol->selector;
+		KUNIT_EXPECT_TRUE(test, l2tpi_test_in_spd(pol));
+		KUNIT_EXPECT_EQ(test, pol->priority, 7100);
+		KUNIT_EXPECT_EQ(test, pol->xfrm_vec[0].reqid, 9);
+		KUNIT_EXPECT_EQ(test, sel->prefixlen_s + sel->prefixlen_d, 0);
+		if (xfrm_policy_id2dir(pol->index) == XFRM_POLICY_OUT) {
+			out++;
+			KUNIT_EXPECT_EQ(test, ntohs(sel->sport), L2TPI_TEST_PORT);
+			KUNIT_EXPECT_EQ(test, sel->dport_mask, 0);
+		} else {
+			in++;
+			KUNIT_EXPECT_EQ(test, ntohs(sel->dport), L2TPI_TEST_PORT);
+			KUNIT_EXPECT_EQ(test, sel->sport_mask, 0);
+		}
+		if (pol->family == AF_INET)
+			v4++;
+		else if (pol->family == AF_INET6)
+			v6++;
+	}
+	KUNIT_EXPECT_EQ(test, in, 2);
+	KUNIT_EXPECT_EQ(test, out, 2);
+	KUNIT_EXPECT_EQ(test, v4, 2);
+	KUNIT_EXPECT_EQ(test, v6, 2);
+
+	/* Keep the objects alive across disable to check they left the SPD. */
+	for (i = 0; i < L2TPI_SERVER_POLICIES; i++)
+		xfrm_pol_hold(pols[i]);
+	l2tpi_server_disable(&init_net);
+	KUNIT_EXPECT_FALSE(test, ln->cfg.server);
+	for (i = 0; i < L2TPI_SERVER_POLICIES; i++) {
+		KUNIT_EXPECT_NULL(test, ln->server[i]);
+		KUNIT_EXPECT_FALSE(test, l2tpi_test_in_spd(pols[i]));
+		xfrm_pol_put(pols[i]);
+	}
+}
+
+/* An equal policy owned by someone else blocks one of the four: none stay, theirs stays. */
+static void l2tpi_server_all_or_nothing_test(struct kunit *test)
+{
+	struct l2tpi_net *ln = l2tpi_net(&init_net);
+	struct l2tpi_pol_spec spec = {
+		.family = AF_INET6,
+		.dir = XFRM_POLICY_OUT,
+		.sport = htons(L2TPI_TEST_PORT),
+		.reqid = 1234,		/* the template does not take part in equality */
+		.priority = 7100,
+	};
+	struct l2tpi_pol_spec v4out = {
+		.family = AF_INET,
+		.dir = XFRM_POLICY_OUT,
+		.sport = htons(L2TPI_TEST_PORT),
+		.priority = 7100,
+	};
+	struct xfrm_policy *theirs, *probe;
+	struct l2tpi_config cfg;
+	int i;
+
+	theirs = l2tpi_policy_add(&init_net, &spec);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(theirs));
+	l2tpi_test_cfg(&cfg);
+	KUNIT_EXPECT_EQ(test, l2tpi_server_enable(&init_net, &cfg), -EEXIST);
+	KUNIT_EXPECT_FALSE(test, ln->cfg.server);
+	KUNIT_EXPECT_EQ(test, ln->cfg.port, 1701);	/* config unchanged */
+	for (i = 0; i < L2TPI_SERVER_POLICIES; i++)
+		KUNIT_EXPECT_NULL(test, ln->server[i]);
+	KUNIT_EXPECT_TRUE(test, l2tpi_test_in_spd(theirs));
+	/* The IPv4 policies inserted before the conflict were taken out again. */
+	probe = l2tpi_policy_add(&init_net, &v4out);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(probe));
+	if (!IS_ERR(probe))
+		l2tpi_policy_del(probe);
+	l2tpi_policy_del(theirs);
+}
+
+static struct kunit_case l2tpi_server_cases[] = {
+	KUNIT_CASE(l2tpi_server_enable_test),
+	KUNIT_CASE(l2tpi_server_all_or_nothing_test),
+	{}
+};
+
+static struct kunit_suite l2tpi_server_suite = {
+	.name = "l2tp_ipsec_server",
+	.test_cases = l2tpi_server_cases,
+};
+
+kunit_test_suite(l2tpi_server_suite);

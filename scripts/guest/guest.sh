@@ -1,0 +1,56 @@
+#!/bin/bash
+# PID 1 of a test guest, on the host's root seen read-only through 9p with a tmpfs
+# overlay. Sets the guest up, runs one test script with its output on the results port
+# (ttyS1; the kernel console is ttyS0), then powers the guest off. The host side
+# (scripts/vm.sh) reads the verdict line "L2TPI-DONE rc=N" from the results port.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	l2tpi.top=*) L2TPI_TOP=${arg#*=} ;;
+	l2tpi.env=*) L2TPI_ENV=${arg#*=} ;;
+	l2tpi.test=*) L2TPI_TEST=${arg#*=} ;;
+	esac
+done
+exec 3>/dev/ttyS1
+. "$L2TPI_ENV"
+export L2TPI_TOP KNAME KREL KVERSION DEBUG
+export L2TPI_BUILD=$L2TPI_TOP/build/$KNAME
+export L2TPI_KO=$L2TPI_BUILD/kmod/l2tp_ipsec.ko
+export L2TPI_KUNIT_KO=$L2TPI_BUILD/kunit/l2tp_ipsec_test.ko
+export HOME=/root
+
+mkdir -p /lib/modules
+mount --bind "$MODROOT/lib/modules" /lib/modules
+hostname l2tpi-guest
+ip link set lo up
+# kmemleak: forget what boot left behind, so the final scan reports only the test's leaks.
+[ -w /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak
+
+echo "# guest kernel: $KVERSION ($(uname -r))" >&3
+(cd /tmp && bash "$L2TPI_TEST") >&3 2>&1
+rc=$?
+
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	# Objects younger than 5 s are never reported; two scans settle the gray list.
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	leaks=$(cat /sys/kernel/debug/kmemleak)
+	if [ -n "$leaks" ]; then
+		echo "# kmemleak report:" >&3
+		echo "$leaks" | sed 's/^/# /' >&3
+		echo "kmemleak: unreferenced objects found" >/dev/kmsg
+		rc=1
+	fi
+fi
+echo "L2TPI-DONE rc=$rc" >&3
+sync
+busybox reboot -f

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# checkpatch --strict over the kernel-side sources (module, KUnit, UAPI header).
+# Usage: lint.sh PATH/TO/checkpatch.pl (from Debian's linux-source package tree)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cp=${1:-}
+[ -x "$cp" ] || [ -f "$cp" ] || die "no checkpatch.pl (build the debug kernel: scripts/kernel.sh debug)"
+cd "$L2TPI_TOP"
+# shellcheck disable=SC2046
+perl "$cp" --strict --no-tree --terse --show-types \
+	-f $(find kmod kunit include -name '*.[ch]' | sort)

@@ -1,0 +1,152 @@
+#!/bin/bash
+# Server mode (KB 248750 "Me to Any, UDP 1701"): the policies insmod server=1 installs,
+# what they do to real traffic between two netns, what rmmod leaves, bad parameters,
+# and repeated load/unload.
+. "$(dirname "$0")/lib.sh"
+
+KO=$L2TPI_KO
+load_stock_modules
+
+# The initial netns plays the server; "peer" is the L2TP peer, joined by a veth pair.
+ip netns add peer
+ip link add v0 type veth peer name v1
+ip link set v1 netns peer
+ip addr add 10.0.0.1/24 dev v0
+ip addr add fd00::1/64 dev v0 nodad
+ip link set v0 up
+ip -n peer addr add 10.0.0.2/24 dev v1
+ip -n peer addr add fd00::2/64 dev v1 nodad
+ip -n peer link set v1 up
+ip -n peer link set lo up
+
+expected_policies() { # PORT PRIO REQID OPT
+	local p=$1 prio=$2 reqid=$3 opt=$4 fam any dir sp dp
+	for fam in inet inet6; do
+		any=0.0.0.0
+		[ $fam = inet6 ] && any=::
+		for dir in out in; do
+			sp="$p/ffff" dp="0/0"
+			[ $dir = in ] && sp="0/0" dp="$p/ffff"
+			echo "dir=$dir prio=$prio family=$fam src=$any/0 dst=$any/0 proto=17 sport=$sp dport=$dp ifindex=0 action=allow flags=0 ptype=main mark=0/0 ifid=0 tmpl=esp:transport:reqid=$reqid:src=$any:dst=$any:spi=0:opt=$opt:share=0:aalgos=ffffffff:ealgos=ffffffff:calgos=ffffffff:family=$fam"
+		done
+	done | sort
+}
+# The policies of the current SPD that look exactly like ours (index and raw cut off).
+ours() { # PORT PRIO
+	"$TOOLS/xfrm-spd" | sed 's/ index=.*//' | grep -F "prio=$2 " | grep -E "src=(0\.0\.0\.0|::)/0 dst=(0\.0\.0\.0|::)/0 proto=17 sport=($1/ffff|0/0) dport=($1/ffff|0/0)" | sort
+}
+xfrm_stat() { awk -v k="$1" '$1 == k { print $2 }' /proc/net/xfrm_stat; }
+
+# --- foreign policies: one before the module loads, one of ours' exact shape but another
+# priority (they must coexist), later one added while the module is loaded.
+run ip xfrm policy add src 192.0.2.0/24 dst 198.51.100.0/24 proto udp sport 1701 dir out priority 100 tmpl proto esp mode transport
+run ip xfrm policy add src 0.0.0.0/0 dst 0.0.0.0/0 proto udp dport 1701 dir in priority 5000 tmpl proto esp mode transport level use
+before=$(spd)
+
+# --- load with server=1, watching the xfrm multicast groups like `ip xfrm monitor` users do
+ip xfrm monitor policy >/tmp/monitor.log 2>&1 &
+monpid=$!
+sleep 0.5
+check "insmod server=1" run insmod "$KO" server=1
+check_eq "server policies installed, exact selectors and templates" \
+	"$(expected_policies 1701 1024 0 0)" "$(ours 1701 1024)"
+check_eq "foreign policies untouched by insmod" "$before" "$(spd | grep -vxF -f <(spd | grep -F prio=1024))"
+check_eq "parameters readable" "Y 1701 0 1024 require" \
+	"$(cd /sys/module/l2tp_ipsec/parameters && echo $(cat server port reqid priority level))"
+check "audit records SPD-add res=1 for our policies" \
+	test "$(dmesg | grep -c 'op=SPD-add.*res=1')" -ge 4
+
+# --- plaintext L2TP from the peer is dropped, other ports pass
+mismatch0=$(xfrm_stat XfrmInTmplMismatch)
+udp_recv - 1701 3 /tmp/r1 && run ip netns exec peer "$TOOLS/udp-probe" send 10.0.0.1 1701 20
+wait "$RECV_PID"
+check_eq "plaintext UDP/1701 (IPv4) from the peer never reaches the server socket" "received=0" "$(cat /tmp/r1)"
+udp_recv - 1701 3 /tmp/r2 -6 && run ip netns exec peer "$TOOLS/udp-probe" send fd00::1 1701 20
+wait "$RECV_PID"
+check_eq "plaintext UDP/1701 (IPv6) from the peer never reaches the server socket" "received=0" "$(cat /tmp/r2)"
+mismatch1=$(xfrm_stat XfrmInTmplMismatch)
+echo "# XfrmInTmplMismatch: $mismatch0 -> $mismatch1"
+check "the drops are counted (XfrmInTmplMismatch +40)" test $((mismatch1 - mismatch0)) -ge 40
+udp_recv - 1702 3 /tmp/r3 && run ip netns exec peer "$TOOLS/udp-probe" send 10.0.0.1 1702 20
+wait "$RECV_PID"
+check_eq "plaintext UDP to another port (1702) passes" "received=20" "$(cat /tmp/r3)"
+udp_recv - 1702 3 /tmp/r4 -6 && run ip netns exec peer "$TOOLS/udp-probe" send fd00::1 1702 20
+wait "$RECV_PID"
+check_eq "plaintext UDP/IPv6 to another port (1702) passes" "received=20" "$(cat /tmp/r4)"
+udp_recv peer 5000 3 /tmp/r5 && run "$TOOLS/udp-probe" send -s 1701 10.0.0.2 5000 10
+wait "$RECV_PID"
+check_eq "the server sends nothing in plaintext from UDP port 1701" "received=0" "$(cat /tmp/r5)"
+udp_recv peer 5000 3 /tmp/r6 && run "$TOOLS/udp-probe" send -s 1702 10.0.0.2 5000 10
+wait "$RECV_PID"
+check_eq "the server's other ports send in plaintext" "received=10" "$(cat /tmp/r6)"
+
+# --- a foreign policy added while loaded; rmmod removes exactly ours
+run ip xfrm policy add src 203.0.113.0/24 dst 0.0.0.0/0 proto udp sport 1701 dir out priority 1024 tmpl proto esp mode transport
+loaded=$(spd)
+check "rmmod" run rmmod l2tp_ipsec
+check_eq "rmmod removes our four policies and nothing else" \
+	"$(echo "$loaded" | grep -vxF -f <(echo "$loaded" | grep -E '^dir=(in|out) prio=1024 family=inet6? src=(0\.0\.0\.0|::)/0 dst=(0\.0\.0\.0|::)/0 proto=17 sport=(1701/ffff|0/0) dport=(1701/ffff|0/0) '))" \
+	"$(spd)"
+sleep 0.5
+kill $monpid
+wait $monpid 2>/dev/null
+echo "# ip xfrm monitor saw:"
+sed 's/^/#   /' /tmp/monitor.log
+check_eq "ip xfrm monitor saw our 4 policies added" 4 \
+	"$(grep -v Deleted /tmp/monitor.log | grep -cE '^src (0\.0\.0\.0|::)/0 dst (0\.0\.0\.0|::)/0 *$')"
+check_eq "ip xfrm monitor saw our 4 policies deleted" 4 \
+	"$(grep -cE '^Deleted src (0\.0\.0\.0|::)/0 dst (0\.0\.0\.0|::)/0 *$' /tmp/monitor.log)"
+check "audit records SPD-delete res=1 for our policies" \
+	test "$(dmesg | grep -c 'op=SPD-delete.*res=1')" -ge 4
+run ip xfrm policy delete src 203.0.113.0/24 dst 0.0.0.0/0 proto udp sport 1701 dir out priority 1024
+check_eq "SPD back to the state before the module" "$before" "$(spd)"
+
+# --- parameters: non-default values end up in the policies
+check "insmod port=1702 reqid=7 priority=500 level=use" \
+	run insmod "$KO" server=1 port=1702 reqid=7 priority=500 level=use
+check_eq "policies carry port, reqid, priority and level" \
+	"$(expected_policies 1702 500 7 1)" "$(ours 1702 500)"
+run rmmod l2tp_ipsec
+check "insmod without server=1 installs nothing" run insmod "$KO"
+check_eq "SPD unchanged without server=1" "$before" "$(spd)"
+run rmmod l2tp_ipsec
+
+# --- bad parameters: insmod fails with EINVAL, the kernel names the parameter, nothing changes
+for bad in port=0 port=65536 port=17x port= level=required level= server=maybe \
+	reqid=-1 reqid=4294967296 priority=high; do
+	name=${bad%%=*}
+	dmesg -C
+	out=$(insmod "$KO" server=1 "$bad" 2>&1)
+	rc=$?
+	echo "# insmod $bad: rc=$rc $out"
+	check "insmod server=1 $bad fails with EINVAL" \
+		test $rc != 0 -a -n "$(echo "$out" | grep -i 'invalid')"
+	check "kernel message names parameter '$name' ($bad)" \
+		bash -c "dmesg | grep -E \"'$name'|$name=\""
+	check_eq "nothing installed, module not loaded ($bad)" "$before|no" \
+		"$(spd)|$(test -d /sys/module/l2tp_ipsec && echo yes || echo no)"
+done
+
+# --- an equal policy that is not ours: insmod refuses, the admin's policy stays
+run ip xfrm policy add src 0.0.0.0/0 dst 0.0.0.0/0 proto udp sport 1701 dir out priority 1024 tmpl proto esp mode transport reqid 99
+taken=$(spd)
+out=$(insmod "$KO" server=1 2>&1)
+rc=$?
+echo "# insmod with a conflicting policy: rc=$rc $out"
+check "insmod server=1 with an equal foreign policy fails (EEXIST)" test $rc != 0
+check "kernel says why" bash -c "dmesg | grep -q 'an equal policy that is not ours exists'"
+check_eq "foreign equal policy intact and nothing else installed" "$taken" "$(spd)"
+run ip xfrm policy delete src 0.0.0.0/0 dst 0.0.0.0/0 proto udp sport 1701 dir out priority 1024
+
+# --- 50 load/unload cycles: the SPD returns to its baseline every time
+bad_cycles=0
+for i in $(seq 50); do
+	insmod "$KO" server=1 || bad_cycles=$((bad_cycles + 1))
+	[ "$(spd_count)" = $(($(echo "$before" | wc -l) + 4)) ] || bad_cycles=$((bad_cycles + 1))
+	rmmod l2tp_ipsec || bad_cycles=$((bad_cycles + 1))
+done
+check_eq "50 insmod/rmmod cycles, 4 policies each time, none left" "0" "$bad_cycles"
+check_eq "SPD back to baseline after the cycles" "$before" "$(spd)"
+
+ip netns del peer
+tap_done

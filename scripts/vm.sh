@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Boot a test kernel under QEMU (TCG) and run one test script in it.
+#   Usage: vm.sh [-t TIMEOUT] [-o OUTDIR] 6.1|6.12|debug TEST_SCRIPT
+# The guest sees the host's root read-only (9p) under a tmpfs overlay, so it runs the
+# host's userspace and the module built by scripts/build.sh. Prints the test's output
+# (the results port) on stdout; the kernel console goes to OUTDIR/console.log.
+# Exit status 0 only if the test script exited 0, the guest reported it (a hung or
+# crashed guest is killed by the timeout and fails), and the console shows no WARN,
+# BUG, KASAN, lockdep, atomic-sleep, kmemleak or panic report.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+timeout=600
+outdir=
+while getopts t:o: opt; do
+	case $opt in
+	t) timeout=$OPTARG ;;
+	o) outdir=$OPTARG ;;
+	*) die "usage: vm.sh [-t TIMEOUT] [-o OUTDIR] 6.1|6.12|debug TEST_SCRIPT" ;;
+	esac
+done
+shift $((OPTIND - 1))
+kname=${1:?usage: vm.sh [-t TIMEOUT] [-o OUTDIR] 6.1|6.12|debug TEST_SCRIPT}
+test=$(realpath "${2:?no test script}")
+[ -f "$test" ] || die "no test script $test"
+env=$("$L2TPI_TOP/scripts/kernel.sh" "$kname")
+# shellcheck disable=SC1090
+. "$env"
+[ -n "$outdir" ] || outdir=$L2TPI_TOP/build/$kname/vm-$(basename "$test" .sh)
+mkdir -p "$outdir"
+
+# The initramfs: static busybox, our /init, and the modules the kernel needs before it
+# can mount the host (for the stock kernels; the debug kernel has them built in).
+initrd=$L2TPI_CACHE/initrd-$(basename "$(dirname "$env")")-$(cat "$L2TPI_TOP/scripts/guest/init" /bin/busybox | sha256sum | cut -c1-12).cpio.gz
+if [ ! -f "$initrd" ]; then
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp"/{bin,proc,sys,dev,modules}
+	cp /bin/busybox "$tmp/bin/busybox"
+	for a in sh mount umount insmod mkdir cat echo switch_root reboot; do
+		ln -s busybox "$tmp/bin/$a"
+	done
+	cp "$L2TPI_TOP/scripts/guest/init" "$tmp/init"
+	for m in virtio_pci 9pnet_virtio 9p overlay; do
+		modprobe --show-depends -d "$MODROOT" -S "$KREL" "$m"
+	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r ko; do
+		base=$(basename "$ko")
+		case $ko in
+		*.xz) xz -dc "$ko" >"$tmp/modules/${base%.xz}"; base=${base%.xz} ;;
+		*.zst) zstd -qdc "$ko" >"$tmp/modules/${base%.zst}"; base=${base%.zst} ;;
+		*) cp "$ko" "$tmp/modules/$base" ;;
+		esac
+		echo "$base" >>"$tmp/modules/order"
+	done
+	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd.tmp"
+	mv "$initrd.tmp" "$initrd"
+	rm -rf "$tmp"
+fi
+
+console=$outdir/console.log
+results=$outdir/results.log
+rm -f "$console" "$results"
+: >"$results"
+cmdline="console=ttyS0,115200 panic=-1 panic_on_warn=1 oops=panic audit=1 mitigations=off"
+cmdline+=" l2tpi.top=$L2TPI_TOP l2tpi.env=$env l2tpi.test=$test"
+mem=1024
+[ "${DEBUG:-0}" = 1 ] && mem=2048
+start=$(date +%s)
+set +e
+timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
+	-accel tcg,thread=single -cpu max -smp 2 -m "$mem" \
+	-display none -monitor none -no-reboot -nodefaults \
+	-serial "file:$console" -serial "file:$results" \
+	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
+	-device virtio-rng-pci \
+	-kernel "$BZIMAGE" -initrd "$initrd" -append "$cmdline" </dev/null
+qrc=$?
+set -e
+secs=$(($(date +%s) - start))
+
+tr -d '\r' <"$results" | grep -v '^L2TPI-DONE' || true
+verdict=$(tr -d '\r' <"$results" | sed -n 's/^L2TPI-DONE rc=\([0-9]*\)$/\1/p' | tail -n 1)
+fail=0
+if [ -z "$verdict" ]; then
+	[ $qrc = 124 ] || [ $qrc = 137 ] && msg "$kname: guest timed out after ${timeout}s"
+	msg "$kname: the guest never reported a verdict (qemu exit $qrc); console tail:"
+	tail -n 40 "$console" >&2
+	fail=1
+elif [ "$verdict" != 0 ]; then
+	msg "$kname: test script exited $verdict"
+	fail=1
+fi
+splat='WARNING: CPU|BUG:|KASAN|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|sleeping function called from invalid context|unreferenced object|kmemleak: |Kernel panic|Oops|general protection fault|rcu.*detected stall|Call Trace'
+if grep -E -n "$splat" "$console" >"$outdir/splats"; then
+	msg "$kname: kernel reports in the console ($console):"
+	head -n 20 "$outdir/splats" >&2
+	fail=1
+fi
+msg "$kname: $KVERSION, ${secs}s, $([ $fail = 0 ] && echo ok || echo FAILED)"
+exit $fail

@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * udp-probe - test helper: send or count UDP datagrams, so test scripts can
+ * check whether traffic gets through (or is stopped by) xfrm policies.
+ *
+ *   udp-probe recv [-6] [-a ADDR] PORT SECONDS
+ *	Bind to PORT, count datagrams for SECONDS after the bind and print
+ *	"received=N".  "ready" goes to stderr once the socket is bound.
+ *   udp-probe send [-s SPORT] [-i INTERVAL_MS] ADDR PORT COUNT
+ *	Send COUNT 12-byte datagrams and print "sent=N failed=M", plus
+ *	"errno=NAME" of the last failure if there was one.  Send failures
+ *	(e.g. EPERM from a block policy) are results, not errors: exit 0.
+ *
+ * Exit status: 0 ok, 1 socket error, 2 bad arguments.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#define PAYLOAD_LEN		12
+#define DEFAULT_INTERVAL_MS	10
+#define MAX_SECONDS		1e6
+
+static const char *prog = "udp-probe";
+
+static const struct option help_opt[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s recv [-6] [-a ADDR] PORT SECONDS\n"
+		"       %s send [-s SPORT] [-i INTERVAL_MS] ADDR PORT COUNT\n"
+		"       %s -h | --help\n"
+		"recv: bind a UDP socket to PORT on the IPv4 wildcard (IPv6-only wildcard\n"
+		"      with -6, or ADDR with -a), write \"ready\" to stderr, count the\n"
+		"      datagrams received until SECONDS (fractional ok) have passed since\n"
+		"      the bind, then print \"received=N\".\n"
+		"send: send COUNT 12-byte datagrams to ADDR:PORT (IPv4 or IPv6 literal),\n"
+		"      INTERVAL_MS apart (default %d), from source port SPORT if given;\n"
+		"      print \"sent=N failed=M\" plus \" errno=NAME\" of the last failure.\n"
+		"Exit status: 0 ok (whatever the sends did), 1 socket error, 2 bad arguments.\n",
+		prog, prog, prog, DEFAULT_INTERVAL_MS);
+}
+
+__attribute__((format(printf, 1, 2)))
+static int bad_arg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	usage(stderr);
+	return 2;
+}
+
+static int sys_fail(const char *what)
+{
+	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
+	return 1;
+}
+
+/* Strict unsigned decimal: digits only, no sign, no spaces, <= max. */
+static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)s[0]))
+		return false;
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return !errno && !*end && *out <= max;
+}
+
+static bool parse_port(const char *s, uint16_t *port)
+{
+	unsigned long v;
+
+	if (!parse_uint(s, 65535, &v) || v == 0)
+		return false;
+	*port = v;
+	return true;
+}
+
+/*
+ * IPv4 or IPv6 literal (IPv6 may carry a %IFNAME or %INDEX scope) into
+ * a sockaddr with the given port.  Returns the sockaddr length, 0 if bad.
+ */
+static socklen_t parse_addr(const char *s, uint16_t port,
+			    struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	char buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 1];
+	char *scope;
+	unsigned long idx;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		return sizeof(*sin);
+	}
+	if (strlen(s) >= sizeof(buf))
+		return 0;
+	strcpy(buf, s);
+	scope = strchr(buf, '%');
+	if (scope)
+		*scope++ = '\0';
+	if (inet_pton(AF_INET6, buf, &sin6->sin6_addr) != 1)
+		return 0;
+	if (scope) {
+		if (parse_uint(scope, UINT32_MAX, &idx))
+			sin6->sin6_scope_id = idx;
+		else
+			sin6->sin6_scope_id = if_nametoindex(scope);
+		if (!sin6->sin6_scope_id)
+			return 0;
+	}
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
+	return sizeof(*sin6);
+}
+
+static int udp_socket(int family)
+{
+	int one = 1;
+	int fd;
+
+	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static double ts_to_double(const struct timespec *ts)
+{
+	return ts->tv_sec + ts->tv_nsec / 1e9;
+}
+
+/* Read everything queued; returns false on a real socket error. */
+static bool drain(int fd, unsigned long *count)
+{
+	static char buf[65536];
+
+	for (;;) {
+		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0) {
+			(*count)++;
+			continue;
+		}
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return true;
+		if (errno != EINTR)
+			return false;
+	}
+}
+
+static int recv_loop(int fd, double seconds)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct timespec now, left;
+	unsigned long count = 0;
+	double start, rem;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	start = ts_to_double(&now);
+	fputs("ready\n", stderr);
+	fflush(stderr);
+
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		rem = start + seconds - ts_to_double(&now);
+		if (rem <= 0)
+			break;
+		left.tv_sec = (time_t)rem;
+		left.tv_nsec = (long)((rem - left.tv_sec) * 1e9);
+		if (ppoll(&pfd, 1, &left, NULL) < 0) {
+			if (errno == EINTR)
+				continue;
+			return sys_fail("poll");
+		}
+		if (pfd.revents && !drain(fd, &count))
+			return sys_fail("recv");
+	}
+	printf("received=%lu\n", count);
+	return fflush(stdout) ? sys_fail("writing output") : 0;
+}
+
+static int cmd_recv(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	const char *addr = NULL;
+	bool v6 = false;
+	uint16_t port;
+	double seconds;
+	char *end;
+	int opt, fd, one = 1, ret;
+
+	while ((opt = getopt_long(argc, argv, "+:6a:h", help_opt, NULL)) != -1) {
+		switch (opt) {
+		case '6':
+			v6 = true;
+			break;
+		case 'a':
+			addr = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case ':':
+			return bad_arg("recv: option -%c needs an argument", optopt);
+		default:
+			return bad_arg("recv: unknown option -%c", optopt);
+		}
+	}
+	if (argc - optind != 2)
+		return bad_arg("recv: expected PORT SECONDS");
+	if (!parse_port(argv[optind], &port))
+		return bad_arg("recv: bad PORT '%s' (want 1-65535)", argv[optind]);
+	errno = 0;
+	seconds = strtod(argv[optind + 1], &end);
+	if (errno || end == argv[optind + 1] || *end || !isfinite(seconds) ||
+	    seconds < 0 || seconds > MAX_SECONDS)
+		return bad_arg("recv: bad SECONDS '%s'", argv[optind + 1]);
+
+	if (addr) {
+		sslen = parse_addr(addr, port, &ss);
+		if (!sslen)
+			return bad_arg("recv: bad ADDR '%s'", addr);
+		if (v6 && ss.ss_family != AF_INET6)
+			return bad_arg("recv: -6 given but ADDR '%s' is IPv4", addr);
+	} else {
+		sslen = parse_addr(v6 ? "::" : "0.0.0.0", port, &ss);
+	}
+
+	fd = udp_socket(ss.ss_family);
+	if (fd < 0)
+		return sys_fail("socket");
+	/* The IPv6 wildcard should not also catch IPv4 (v4-mapped) traffic. */
+	if (ss.ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)&ss)->sin6_addr) &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) {
+		close(fd);
+		return sys_fail("setsockopt IPV6_V6ONLY");
+	}
+	if (bind(fd, (struct sockaddr *)&ss, sslen) < 0) {
+		close(fd);
+		return sys_fail("bind");
+	}
+	ret = recv_loop(fd, seconds);
+	close(fd);
+	return ret;
+}
+
+static const char *errno_name(int err, char *buf, size_t len)
+{
+	const char *name = NULL;
+
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
+	name = strerrorname_np(err);
+#endif
+	if (name)
+		return name;
+	snprintf(buf, len, "%d", err);
+	return buf;
+}
+
+static void sleep_ms(unsigned long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static int send_loop(int fd, const struct sockaddr_storage *dst, socklen_t dstlen,
+		     unsigned long count, unsigned long interval_ms)
+{
+	unsigned char payload[PAYLOAD_LEN] = "udpprobe";
+	unsigned long i, sent = 0, failed = 0;
+	int last_err = 0;
+	char buf[16];
+
+	for (i = 0; i < count; i++) {
+		if (i && interval_ms)
+			sleep_ms(interval_ms);
+		payload[8] = i >> 24;
+		payload[9] = i >> 16;
+		payload[10] = i >> 8;
+		payload[11] = i;
+		if (sendto(fd, payload, sizeof(payload), 0,
+			   (const struct sockaddr *)dst, dstlen) == sizeof(payload)) {
+			sent++;
+		} else {
+			failed++;
+			last_err = errno;
+		}
+	}
+	printf("sent=%lu failed=%lu", sent, failed);
+	if (failed)
+		printf(" errno=%s", errno_name(last_err, buf, sizeof(buf)));
+	putchar('\n');
+	return fflush(stdout) ? sys_fail("writing output") : 0;
+}
+
+static int cmd_send(int argc, char **argv)
+{
+	unsigned long interval_ms = DEFAULT_INTERVAL_MS, count;
+	struct sockaddr_storage dst, src;
+	socklen_t dstlen, srclen;
+	uint16_t port, sport = 0;
+	int opt, fd, ret;
+
+	while ((opt = getopt_long(argc, argv, "+:s:i:h", help_opt, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			if (!parse_port(optarg, &sport))
+				return bad_arg("send: bad SPORT '%s' (want 1-65535)",
+					       optarg);
+			break;
+		case 'i':
+			if (!parse_uint(optarg, 3600000, &interval_ms))
+				return bad_arg("send: bad INTERVAL_MS '%s'", optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case ':':
+			return bad_arg("send: option -%c needs an argument", optopt);
+		default:
+			return bad_arg("send: unknown option -%c", optopt);
+		}
+	}
+	if (argc - optind != 3)
+		return bad_arg("send: expected ADDR PORT COUNT");
+	if (!parse_port(argv[optind + 1], &port))
+		return bad_arg("send: bad PORT '%s' (want 1-65535)", argv[optind + 1]);
+	if (!parse_uint(argv[optind + 2], UINT32_MAX, &count))
+		return bad_arg("send: bad COUNT '%s'", argv[optind + 2]);
+	dstlen = parse_addr(argv[optind], port, &dst);
+	if (!dstlen)
+		return bad_arg("send: bad ADDR '%s'", argv[optind]);
+
+	fd = udp_socket(dst.ss_family);
+	if (fd < 0)
+		return sys_fail("socket");
+	if (sport) {
+		srclen = parse_addr(dst.ss_family == AF_INET6 ? "::" : "0.0.0.0",
+				    sport, &src);
+		if (bind(fd, (struct sockaddr *)&src, srclen) < 0) {
+			close(fd);
+			return sys_fail("bind to SPORT");
+		}
+	}
+	ret = send_loop(fd, &dst, dstlen, count, interval_ms);
+	close(fd);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return bad_arg("missing command");
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	opterr = 0;
+	if (!strcmp(argv[1], "recv"))
+		return cmd_recv(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "send"))
+		return cmd_send(argc - 1, argv + 1);
+	return bad_arg("unknown command '%s'", argv[1]);
+}

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xfrm-spd - test helper: dump the xfrm security policy database (SPD) of
+ * the current network namespace over NETLINK_XFRM and print one line per
+ * policy, in dump order, for test scripts to grep and compare.
+ *
+ * Line format (space separated key=value, tokens always in this order):
+ *
+ *   dir= prio= family= src=ADDR/PLEN dst=ADDR/PLEN proto= sport=PORT/MASK
+ *   dport=PORT/MASK ifindex= action= flags= ptype= mark=VAL/MASK ifid=
+ *   [tmpl=PROTO:MODE:reqid=:src=:dst=:spi=:opt=:share=:aalgos=:ealgos=:
+ *         calgos=:family= ...] index= [raw=HEX]
+ *
+ * Ports, prio, proto, ifindex, flags, ifid, reqid, opt, share and index are
+ * decimal; port masks, mark, spi and the algorithm masks are hex without a
+ * prefix.  All values are in host byte order.  raw (-r) is the whole netlink
+ * payload (struct xfrm_userpolicy_info and all attributes) with
+ * curlft.use_time zeroed, so it only changes when the policy itself does.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/netlink.h>
+#include <linux/xfrm.h>
+
+/* Large enough for any netlink dump skb (the kernel caps them at 32 KiB). */
+#define RECV_BUF_SIZE	65536
+
+struct dump_ctx {
+	bool raw;
+	bool count_only;
+	unsigned long count;
+};
+
+static const char *prog = "xfrm-spd";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s [-r] [-c]\n"
+		"Dump the xfrm SPD of the current network namespace, one line per policy.\n"
+		"  -r, --raw    append raw=<hex of the netlink payload, curlft.use_time zeroed>\n"
+		"  -c, --count  print only the number of policies\n"
+		"  -h, --help   show this help\n"
+		"Exit status: 0 ok, 1 netlink error, 2 usage error.\n",
+		prog);
+}
+
+static const char *dir_name(unsigned int dir, char *buf, size_t len)
+{
+	switch (dir) {
+	case XFRM_POLICY_IN:
+		return "in";
+	case XFRM_POLICY_OUT:
+		return "out";
+	case XFRM_POLICY_FWD:
+		return "fwd";
+	}
+	/* Socket policies (XFRM_POLICY_MAX + dir) and anything newer. */
+	snprintf(buf, len, "%u", dir);
+	return buf;
+}
+
+static const char *family_name(unsigned int family, char *buf, size_t len)
+{
+	switch (family) {
+	case AF_INET:
+		return "inet";
+	case AF_INET6:
+		return "inet6";
+	}
+	snprintf(buf, len, "%u", family);
+	return buf;
+}
+
+static const char *xproto_name(unsigned int proto, char *buf, size_t len)
+{
+	switch (proto) {
+	case IPPROTO_ESP:
+		return "esp";
+	case IPPROTO_AH:
+		return "ah";
+	case IPPROTO_COMP:
+		return "comp";
+	}
+	snprintf(buf, len, "%u", proto);
+	return buf;
+}
+
+static const char *mode_name(unsigned int mode, char *buf, size_t len)
+{
+	switch (mode) {
+	case XFRM_MODE_TRANSPORT:
+		return "transport";
+	case XFRM_MODE_TUNNEL:
+		return "tunnel";
+	case XFRM_MODE_BEET:
+		return "beet";
+	}
+	snprintf(buf, len, "%u", mode);
+	return buf;
+}
+
+/* inet_ntop for inet/inet6; the raw 16 bytes in hex for any other family. */
+static const char *addr_str(unsigned int family, const xfrm_address_t *a,
+			    char *buf, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)a;
+	size_t i;
+
+	if (family == AF_INET && inet_ntop(AF_INET, &a->a4, buf, len))
+		return buf;
+	if (family == AF_INET6 && inet_ntop(AF_INET6, a->a6, buf, len))
+		return buf;
+	for (i = 0; i < sizeof(*a) && 2 * i + 2 < len; i++)
+		snprintf(buf + 2 * i, len - 2 * i, "%02x", p[i]);
+	return buf;
+}
+
+static void print_selector(const struct xfrm_selector *sel)
+{
+	char b1[INET6_ADDRSTRLEN + 40], b2[INET6_ADDRSTRLEN + 40];
+
+	printf(" family=%s", family_name(sel->family, b1, sizeof(b1)));
+	printf(" src=%s/%u", addr_str(sel->family, &sel->saddr, b1, sizeof(b1)),
+	       sel->prefixlen_s);
+	printf(" dst=%s/%u", addr_str(sel->family, &sel->daddr, b2, sizeof(b2)),
+	       sel->prefixlen_d);
+	printf(" proto=%u sport=%u/%x dport=%u/%x ifindex=%d",
+	       sel->proto, ntohs(sel->sport), ntohs(sel->sport_mask),
+	       ntohs(sel->dport), ntohs(sel->dport_mask), sel->ifindex);
+}
+
+static void print_tmpl(const struct xfrm_user_tmpl *t)
+{
+	char b1[INET6_ADDRSTRLEN + 40], b2[INET6_ADDRSTRLEN + 40];
+
+	printf(" tmpl=%s", xproto_name(t->id.proto, b1, sizeof(b1)));
+	printf(":%s:reqid=%u", mode_name(t->mode, b1, sizeof(b1)), t->reqid);
+	printf(":src=%s", addr_str(t->family, &t->saddr, b1, sizeof(b1)));
+	printf(":dst=%s", addr_str(t->family, &t->id.daddr, b2, sizeof(b2)));
+	printf(":spi=%x:opt=%u:share=%u", ntohl(t->id.spi), t->optional,
+	       t->share);
+	printf(":aalgos=%x:ealgos=%x:calgos=%x", t->aalgos, t->ealgos,
+	       t->calgos);
+	printf(":family=%s", family_name(t->family, b1, sizeof(b1)));
+}
+
+static void print_tmpls(const struct nlattr *attr)
+{
+	const char *p = mnl_attr_get_payload(attr);
+	size_t n = mnl_attr_get_payload_len(attr) / sizeof(struct xfrm_user_tmpl);
+	struct xfrm_user_tmpl t;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(&t, p + i * sizeof(t), sizeof(t));
+		print_tmpl(&t);
+	}
+}
+
+/* Hex of everything after the nlmsghdr, with curlft.use_time as zeroes. */
+static void print_raw(const struct nlmsghdr *nlh)
+{
+	const unsigned char *p = mnl_nlmsg_get_payload(nlh);
+	size_t len = mnl_nlmsg_get_payload_len(nlh);
+	size_t skip = offsetof(struct xfrm_userpolicy_info, curlft.use_time);
+	size_t end = skip + sizeof(((struct xfrm_userpolicy_info *)0)->curlft.use_time);
+	size_t i;
+
+	fputs(" raw=", stdout);
+	for (i = 0; i < len; i++)
+		printf("%02x", i >= skip && i < end ? 0 : p[i]);
+}
+
+static void print_policy(const struct xfrm_userpolicy_info *pol,
+			 const struct nlattr **tb)
+{
+	struct xfrm_userpolicy_type ptype = { .type = XFRM_POLICY_TYPE_MAIN };
+	struct xfrm_mark mark = { 0, 0 };
+	uint32_t ifid = 0;
+	char buf[16];
+
+	if (tb[XFRMA_POLICY_TYPE])
+		memcpy(&ptype, mnl_attr_get_payload(tb[XFRMA_POLICY_TYPE]),
+		       sizeof(ptype));
+	if (tb[XFRMA_MARK])
+		memcpy(&mark, mnl_attr_get_payload(tb[XFRMA_MARK]), sizeof(mark));
+	if (tb[XFRMA_IF_ID])
+		ifid = mnl_attr_get_u32(tb[XFRMA_IF_ID]);
+
+	printf("dir=%s prio=%u", dir_name(pol->dir, buf, sizeof(buf)),
+	       pol->priority);
+	print_selector(&pol->sel);
+	if (pol->action == XFRM_POLICY_ALLOW)
+		fputs(" action=allow", stdout);
+	else if (pol->action == XFRM_POLICY_BLOCK)
+		fputs(" action=block", stdout);
+	else
+		printf(" action=%u", pol->action);
+	printf(" flags=%u", pol->flags);
+	if (ptype.type == XFRM_POLICY_TYPE_MAIN)
+		fputs(" ptype=main", stdout);
+	else if (ptype.type == XFRM_POLICY_TYPE_SUB)
+		fputs(" ptype=sub", stdout);
+	else
+		printf(" ptype=%u", ptype.type);
+	printf(" mark=%x/%x ifid=%u", mark.v, mark.m, ifid);
+	if (tb[XFRMA_TMPL])
+		print_tmpls(tb[XFRMA_TMPL]);
+	printf(" index=%u", pol->index);
+}
+
+static int attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(attr);
+	size_t len = mnl_attr_get_payload_len(attr);
+	size_t min = 0;
+
+	if (type > XFRMA_MAX)
+		return MNL_CB_OK;	/* newer than our headers: ignore */
+
+	switch (type) {
+	case XFRMA_TMPL:
+		if (len % sizeof(struct xfrm_user_tmpl))
+			min = SIZE_MAX;
+		break;
+	case XFRMA_POLICY_TYPE:
+		min = sizeof(struct xfrm_userpolicy_type);
+		break;
+	case XFRMA_MARK:
+		min = sizeof(struct xfrm_mark);
+		break;
+	case XFRMA_IF_ID:
+		min = sizeof(uint32_t);
+		break;
+	}
+	if (len < min) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int policy_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[XFRMA_MAX + 1] = { NULL };
+	struct dump_ctx *ctx = data;
+	struct xfrm_userpolicy_info pol;
+
+	if (nlh->nlmsg_type != XFRM_MSG_NEWPOLICY)
+		return MNL_CB_OK;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(pol)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (mnl_attr_parse(nlh, sizeof(pol), attr_cb, tb) < 0)
+		return MNL_CB_ERROR;
+
+	ctx->count++;
+	if (ctx->count_only)
+		return MNL_CB_OK;
+
+	/* Copy out: the payload is only 4-byte aligned, the struct has u64s. */
+	memcpy(&pol, mnl_nlmsg_get_payload(nlh), sizeof(pol));
+	print_policy(&pol, tb);
+	if (ctx->raw)
+		print_raw(nlh);
+	putchar('\n');
+	return MNL_CB_OK;
+}
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
+	return 1;
+}
+
+static int dump_spd(struct mnl_socket *nl, struct dump_ctx *ctx)
+{
+	static char buf[RECV_BUF_SIZE];
+	unsigned int seq = time(NULL);
+	unsigned int portid = mnl_socket_get_portid(nl);
+	struct nlmsghdr *nlh;
+	ssize_t n;
+	int ret;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = XFRM_MSG_GETPOLICY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return fail("sending XFRM_MSG_GETPOLICY dump request");
+
+	do {
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n < 0)
+			return fail("receiving XFRM_MSG_GETPOLICY dump");
+		ret = mnl_cb_run(buf, n, seq, portid, policy_cb, ctx);
+	} while (ret > MNL_CB_STOP);
+	if (ret < 0)
+		return fail("XFRM_MSG_GETPOLICY dump");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "raw", no_argument, NULL, 'r' },
+		{ "count", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct dump_ctx ctx = { 0 };
+	struct mnl_socket *nl;
+	int opt, ret;
+
+	while ((opt = getopt_long(argc, argv, "rch", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'r':
+			ctx.raw = true;
+			break;
+		case 'c':
+			ctx.count_only = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+
+	nl = mnl_socket_open(NETLINK_XFRM);
+	if (!nl)
+		return fail("opening NETLINK_XFRM socket");
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = fail("binding NETLINK_XFRM socket");
+		mnl_socket_close(nl);
+		return ret;
+	}
+	ret = dump_spd(nl, &ctx);
+	mnl_socket_close(nl);
+	if (ret)
+		return ret;
+
+	if (ctx.count_only)
+		printf("%lu\n", ctx.count);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		return fail("writing output");
+	return 0;
+}
