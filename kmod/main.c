@@ -45,10 +45,25 @@ static const struct kernel_param_ops l2tpi_param_port_ops = {
 module_param_cb(port, &l2tpi_param_port_ops, &l2tpi_params.port, 0444);
 MODULE_PARM_DESC(port, "L2TP UDP port, 1..65535 (default 1701)");
 
-module_param_named(reqid, l2tpi_params.reqid, uint, 0444);
+/* reqid and priority: decimal u32; anything else is -EINVAL (never -ERANGE). */
+static int l2tpi_param_u32_set(const char *val, const struct kernel_param *kp)
+{
+	if (!val || kstrtou32(val, 10, kp->arg)) {
+		pr_err("%s=%s: must be a decimal number, 0..4294967295\n", kp->name, val ?: "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct kernel_param_ops l2tpi_param_u32_ops = {
+	.set = l2tpi_param_u32_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(reqid, &l2tpi_param_u32_ops, &l2tpi_params.reqid, 0444);
 MODULE_PARM_DESC(reqid, "reqid of the ESP templates, for the IKE daemon's trap (default 0)");
 
-module_param_named(priority, l2tpi_params.priority, uint, 0444);
+module_param_cb(priority, &l2tpi_param_u32_ops, &l2tpi_params.priority, 0444);
 MODULE_PARM_DESC(priority, "SPD priority of the policies, lower wins (default 1024)");
 
 static int l2tpi_param_level_set(const char *val, const struct kernel_param *kp)

@@ -109,7 +109,7 @@ static void l2tpi_policy_notify(struct xfrm_policy *pol, int dir, int event)
  * @net: network namespace
  * @spec: the selector and template
  *
- * Never replaces an existing policy: if one with the same selector, priority, mark
+ * Never replaces an existing policy: if one with the same selector, mark, if_id
  * and type is there (someone else's), the insert fails with -EEXIST.
  *
  * Return: the inserted policy, holding the caller's reference, or an ERR_PTR.

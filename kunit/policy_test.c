@@ -130,7 +130,10 @@ static void l2tpi_policy_add_del_test(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, l2tpi_test_find(pol));
 }
 
-/* Never replace a policy: an equal one (same selector, priority, mark) is refused. */
+/*
+ * Never replace a policy: an equal one is refused. The SPD compares type, selector,
+ * mark, if_id and security context; another priority does not make another policy.
+ */
 static void l2tpi_policy_add_refuses_equal_test(struct kunit *test)
 {
 	struct l2tpi_pol_spec spec = l2tpi_test_spec(AF_INET6, XFRM_POLICY_IN, 61002);
@@ -141,7 +144,10 @@ static void l2tpi_policy_add_refuses_equal_test(struct kunit *test)
 	b = l2tpi_policy_add(&init_net, &spec);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(b), -EEXIST);
 	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_find(a), a);
-	spec.priority++;	/* another priority is another policy */
+	spec.priority++;
+	b = l2tpi_policy_add(&init_net, &spec);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(b), -EEXIST);
+	spec.dport = htons(61012);	/* another selector is another policy */
 	b = l2tpi_policy_add(&init_net, &spec);
 	KUNIT_EXPECT_FALSE(test, IS_ERR(b));
 	if (!IS_ERR(b))

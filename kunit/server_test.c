@@ -97,7 +97,7 @@ static void l2tpi_server_all_or_nothing_test(struct kunit *test)
 		.dir = XFRM_POLICY_OUT,
 		.sport = htons(L2TPI_TEST_PORT),
 		.reqid = 1234,		/* the template does not take part in equality */
-		.priority = 7100,
+		.priority = 7200,		/* nor does the priority */
 	};
 	struct l2tpi_pol_spec v4out = {
 		.family = AF_INET,

@@ -18,6 +18,14 @@ if [ -f "$env" ]; then
 	echo "$env"
 	exit 0
 fi
+# One build at a time: a second caller waits for the first and then uses its result.
+mkdir -p "$L2TPI_CACHE"
+exec 9>"$dir.lock"
+flock 9
+if [ -f "$env" ]; then
+	echo "$env"
+	exit 0
+fi
 
 rm -rf "$dir"
 mkdir -p "$dir"

@@ -39,6 +39,13 @@ if [ -f "$env" ]; then
 	echo "$env"
 	exit 0
 fi
+mkdir -p "$L2TPI_CACHE"
+exec 9>"$dir.lock"
+flock 9
+if [ -f "$env" ]; then
+	echo "$env"
+	exit 0
+fi
 
 rm -rf "$dir"
 msg "fetching Debian $krel ($pkgver): $img $hdr $(echo $deps)"

@@ -69,3 +69,44 @@ udp_recv() {
 	echo "# receiver on $port did not start: $(cat "$out.err")"
 	return 1
 }
+
+# The initial netns plays the server (10.0.0.1, fd00::1 on v0); netns "peer" the L2TP
+# peer (10.0.0.2, fd00::2 on v1).
+setup_peer() {
+	ip netns add peer
+	ip link add v0 type veth peer name v1
+	ip link set v1 netns peer
+	ip addr add 10.0.0.1/24 dev v0
+	ip addr add fd00::1/64 dev v0 nodad
+	ip link set v0 up
+	ip -n peer addr add 10.0.0.2/24 dev v1
+	ip -n peer addr add fd00::2/64 dev v1 nodad
+	ip -n peer link set v1 up
+	ip -n peer link set lo up
+}
+
+# A real L2TPv3-over-UDP tunnel (kernel sockets, UDP 1701 both ends) with one
+# Ethernet session: l2tpeth0 is 192.168.99.1 here and 192.168.99.2 in "peer".
+setup_l2tp_tunnel() {
+	ip l2tp add tunnel tunnel_id 1 peer_tunnel_id 2 encap udp \
+		local 10.0.0.1 remote 10.0.0.2 udp_sport 1701 udp_dport 1701
+	ip l2tp add session name l2tpeth0 tunnel_id 1 session_id 1 peer_session_id 2
+	ip addr add 192.168.99.1/24 dev l2tpeth0
+	ip link set l2tpeth0 up
+	ip -n peer l2tp add tunnel tunnel_id 2 peer_tunnel_id 1 encap udp \
+		local 10.0.0.2 remote 10.0.0.1 udp_sport 1701 udp_dport 1701
+	ip -n peer l2tp add session name l2tpeth0 tunnel_id 2 session_id 2 peer_session_id 1
+	ip -n peer addr add 192.168.99.2/24 dev l2tpeth0
+	ip -n peer link set l2tpeth0 up
+}
+
+# rx_packets of DEV in netns NS ("-": the initial netns).
+rx_packets() {
+	if [ "$1" = - ]; then
+		cat "/sys/class/net/$2/statistics/rx_packets"
+	else
+		ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"
+	fi
+}
+
+xfrm_stat() { awk -v k="$1" '$1 == k { print $2 }' /proc/net/xfrm_stat; }

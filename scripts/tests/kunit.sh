@@ -1,0 +1,29 @@
+#!/bin/bash
+# KUnit (debug kernel only): load l2tp_ipsec, then l2tp_ipsec_test, whose suites run at
+# load time against the real xfrm code. Each KUnit case becomes one TAP line here; the
+# KTAP on the console is also parsed on the host by the kernel's kunit.py.
+. "$(dirname "$0")/lib.sh"
+
+load_stock_modules
+before=$(spd)
+check "insmod l2tp_ipsec" run insmod "$L2TPI_KO"
+check "insmod l2tp_ipsec_test (runs the suites)" run insmod "$L2TPI_KUNIT_KO"
+suites=0
+for d in /sys/kernel/debug/kunit/l2tp_ipsec_*; do
+	[ -f "$d/results" ] || continue
+	suites=$((suites + 1))
+	suite=${d##*/}
+	sed 's/^/# /' "$d/results"
+	while read -r st rest; do
+		case "$st $rest" in
+		"ok "*) ok "kunit $suite: ${rest#* }" ;;
+		"not ok "*) rest=${rest#ok }; not_ok "kunit $suite: ${rest#* }" ;;
+		esac
+	done < <(grep -E '^    (not )?ok [0-9]+ ' "$d/results" | sed 's/^    //')
+	check "kunit suite $suite passed" grep -qE "^ok [0-9]+ $suite\$" "$d/results"
+done
+check_eq "three suites ran" 3 "$suites"
+check "rmmod l2tp_ipsec_test" run rmmod l2tp_ipsec_test
+check "rmmod l2tp_ipsec" run rmmod l2tp_ipsec
+check_eq "SPD back to its state before the tests" "$before" "$(spd)"
+tap_done
