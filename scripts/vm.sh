@@ -60,7 +60,7 @@ console=$outdir/console.log
 results=$outdir/results.log
 rm -f "$console" "$results"
 : >"$results"
-cmdline="console=ttyS0,115200 panic=-1 panic_on_warn=1 oops=panic audit=1 mitigations=off"
+cmdline="console=ttyS0,115200 loglevel=5 panic=-1 panic_on_warn=1 oops=panic audit=1 mitigations=off"
 cmdline+=" l2tpi.top=$L2TPI_TOP l2tpi.env=$env l2tpi.test=$test"
 mem=1024
 [ "${DEBUG:-0}" = 1 ] && mem=2048
@@ -89,7 +89,7 @@ elif [ "$verdict" != 0 ]; then
 	msg "$kname: test script exited $verdict"
 	fail=1
 fi
-splat='WARNING: CPU|BUG:|KASAN|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|sleeping function called from invalid context|unreferenced object|kmemleak: |Kernel panic|Oops|general protection fault|rcu.*detected stall|Call Trace'
+splat='WARNING: (CPU|possible|inconsistent|suspicious|bad unlock|lock held|held lock|Nested lock|at )|BUG:|KASAN|sleeping function called from invalid context|unreferenced object|kmemleak: |Kernel panic|Oops|general protection fault|detected stall|Call Trace'
 if grep -E -n "$splat" "$console" >"$outdir/splats"; then
 	msg "$kname: kernel reports in the console ($console):"
 	head -n 20 "$outdir/splats" >&2

@@ -20,6 +20,7 @@
 #include <math.h>
 #include <net/if.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -52,7 +53,7 @@ static void usage(FILE *f)
 		"recv: bind a UDP socket to PORT on the IPv4 wildcard (IPv6-only wildcard\n"
 		"      with -6, or ADDR with -a), write \"ready\" to stderr, count the\n"
 		"      datagrams received until SECONDS (fractional ok) have passed since\n"
-		"      the bind, then print \"received=N\".\n"
+		"      the bind (or until SIGTERM/SIGINT), then print \"received=N\".\n"
 		"send: send COUNT 12-byte datagrams to ADDR:PORT (IPv4 or IPv6 literal),\n"
 		"      INTERVAL_MS apart (default %d), from source port SPORT if given;\n"
 		"      print \"sent=N failed=M\" plus \" errno=NAME\" of the last failure.\n"
@@ -179,6 +180,15 @@ static bool drain(int fd, unsigned long *count)
 	}
 }
 
+/* Set by SIGTERM/SIGINT: stop waiting, report what was received so far. */
+static volatile sig_atomic_t recv_stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	recv_stop = 1;
+}
+
 static int recv_loop(int fd, double seconds)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -186,12 +196,18 @@ static int recv_loop(int fd, double seconds)
 	unsigned long count = 0;
 	double start, rem;
 
+	struct sigaction sa = { .sa_handler = on_stop };
+
+	/* No SA_RESTART: the signal interrupts ppoll(). */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
+		return sys_fail("sigaction");
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	start = ts_to_double(&now);
 	fputs("ready\n", stderr);
 	fflush(stderr);
 
-	for (;;) {
+	while (!recv_stop) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		rem = start + seconds - ts_to_double(&now);
 		if (rem <= 0)
@@ -206,6 +222,8 @@ static int recv_loop(int fd, double seconds)
 		if (pfd.revents && !drain(fd, &count))
 			return sys_fail("recv");
 	}
+	if (!drain(fd, &count))
+		return sys_fail("recv");
 	printf("received=%lu\n", count);
 	return fflush(stdout) ? sys_fail("writing output") : 0;
 }

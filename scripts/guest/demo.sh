@@ -28,9 +28,9 @@ say "The peer has no IPsec. It sends plaintext L2TP: its tunnel frames and a few
 in0=$(xfrm_stat XfrmInTmplMismatch)
 rx0=$(rx_packets - l2tpeth0)
 show ip netns exec peer ping -c 3 -W 1 192.168.99.1
-udp_recv - 1701 2 /tmp/demo-recv 2>/dev/null
+udp_recv - 1701 30 /tmp/demo-recv 2>/dev/null
 show ip netns exec peer "$TOOLS/udp-probe" send 10.0.0.1 1701 5
-wait "$RECV_PID"
+udp_recv_done
 in1=$(xfrm_stat XfrmInTmplMismatch)
 rx1=$(rx_packets - l2tpeth0)
 echo "    plaintext L2TP frames that reached the server's session: $((rx1 - rx0))"

@@ -16,7 +16,7 @@ check "insmod server=1" run insmod "$L2TPI_KO" server=1
 peer_rx0=$(rx_packets peer l2tpeth0)
 out0=$(xfrm_stat XfrmOutNoStates)
 in0=$(xfrm_stat XfrmInTmplMismatch)
-check "server=1, no SA: ping over the tunnel fails" bash -c '! ping -c 3 -W 2 192.168.99.2 >/dev/null'
+check "server=1, no SA: ping over the tunnel fails" ping_fails -c 3 -W 2 192.168.99.2
 peer_rx1=$(rx_packets peer l2tpeth0)
 check_eq "no L2TP frame from the server reached the peer's session" "$peer_rx0" "$peer_rx1"
 out1=$(xfrm_stat XfrmOutNoStates)
@@ -25,7 +25,7 @@ check "the server's outbound L2TP frames were held back by the policy (XfrmOutNo
 	test "$out1" -gt "$out0"
 # The peer (no policy) sends L2TP frames in plaintext: the server must drop them.
 server_rx0=$(rx_packets - l2tpeth0)
-ip netns exec peer ping -c 3 -W 1 192.168.99.1 >/dev/null 2>&1
+check "the peer's plaintext pings get no answer" ip netns exec peer bash -c ". $L2TPI_TOP/scripts/tests/lib.sh; ping_fails -c 3 -W 1 192.168.99.1"
 server_rx1=$(rx_packets - l2tpeth0)
 in1=$(xfrm_stat XfrmInTmplMismatch)
 echo "# XfrmInTmplMismatch: $in0 -> $in1"

@@ -55,6 +55,7 @@ spd_count() { "$TOOLS/xfrm-spd" -c; }
 
 # udp_recv NETNS PORT SECONDS OUTFILE [ARGS...]: start a receiver in the background
 # (its pid in RECV_PID) and wait until it is bound. NETNS "-" is the initial netns.
+# SECONDS is a safety limit: udp_recv_done ends it once the sender is done.
 udp_recv() {
 	local ns=$1 port=$2 secs=$3 out=$4 i
 	shift 4
@@ -107,6 +108,19 @@ rx_packets() {
 	else
 		ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"
 	fi
+}
+
+# ping_fails ARGS...: ping ran and got no reply (exit 1), as opposed to not running.
+ping_fails() {
+	ping "$@" >/dev/null 2>&1
+	[ $? = 1 ]
+}
+
+# udp_recv_done: let what was sent arrive, stop the receiver, wait for its count.
+udp_recv_done() {
+	sleep 0.5
+	kill -TERM "$RECV_PID" 2>/dev/null
+	wait "$RECV_PID"
 }
 
 xfrm_stat() { awk -v k="$1" '$1 == k { print $2 }' /proc/net/xfrm_stat; }

@@ -50,26 +50,26 @@ check "audit records SPD-add res=1 for our policies" \
 
 # --- plaintext L2TP from the peer is dropped, other ports pass
 mismatch0=$(xfrm_stat XfrmInTmplMismatch)
-udp_recv - 1701 3 /tmp/r1 && run ip netns exec peer "$TOOLS/udp-probe" send 10.0.0.1 1701 20
-wait "$RECV_PID"
+udp_recv - 1701 30 /tmp/r1 && run ip netns exec peer "$TOOLS/udp-probe" send 10.0.0.1 1701 20
+udp_recv_done
 check_eq "plaintext UDP/1701 (IPv4) from the peer never reaches the server socket" "received=0" "$(cat /tmp/r1)"
-udp_recv - 1701 3 /tmp/r2 -6 && run ip netns exec peer "$TOOLS/udp-probe" send fd00::1 1701 20
-wait "$RECV_PID"
+udp_recv - 1701 30 /tmp/r2 -6 && run ip netns exec peer "$TOOLS/udp-probe" send fd00::1 1701 20
+udp_recv_done
 check_eq "plaintext UDP/1701 (IPv6) from the peer never reaches the server socket" "received=0" "$(cat /tmp/r2)"
 mismatch1=$(xfrm_stat XfrmInTmplMismatch)
 echo "# XfrmInTmplMismatch: $mismatch0 -> $mismatch1"
 check "the drops are counted (XfrmInTmplMismatch +40)" test $((mismatch1 - mismatch0)) -ge 40
-udp_recv - 1702 3 /tmp/r3 && run ip netns exec peer "$TOOLS/udp-probe" send 10.0.0.1 1702 20
-wait "$RECV_PID"
+udp_recv - 1702 30 /tmp/r3 && run ip netns exec peer "$TOOLS/udp-probe" send 10.0.0.1 1702 20
+udp_recv_done
 check_eq "plaintext UDP to another port (1702) passes" "received=20" "$(cat /tmp/r3)"
-udp_recv - 1702 3 /tmp/r4 -6 && run ip netns exec peer "$TOOLS/udp-probe" send fd00::1 1702 20
-wait "$RECV_PID"
+udp_recv - 1702 30 /tmp/r4 -6 && run ip netns exec peer "$TOOLS/udp-probe" send fd00::1 1702 20
+udp_recv_done
 check_eq "plaintext UDP/IPv6 to another port (1702) passes" "received=20" "$(cat /tmp/r4)"
-udp_recv peer 5000 3 /tmp/r5 && run "$TOOLS/udp-probe" send -s 1701 10.0.0.2 5000 10
-wait "$RECV_PID"
+udp_recv peer 5000 30 /tmp/r5 && run "$TOOLS/udp-probe" send -s 1701 10.0.0.2 5000 10
+udp_recv_done
 check_eq "the server sends nothing in plaintext from UDP port 1701" "received=0" "$(cat /tmp/r5)"
-udp_recv peer 5000 3 /tmp/r6 && run "$TOOLS/udp-probe" send -s 1702 10.0.0.2 5000 10
-wait "$RECV_PID"
+udp_recv peer 5000 30 /tmp/r6 && run "$TOOLS/udp-probe" send -s 1702 10.0.0.2 5000 10
+udp_recv_done
 check_eq "the server's other ports send in plaintext" "received=10" "$(cat /tmp/r6)"
 
 # --- a foreign policy added while loaded; rmmod removes exactly ours
