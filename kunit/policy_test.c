@@ -9,6 +9,7 @@
 #include <net/xfrm.h>
 
 #include "policy.h"
+#include "util.h"
 
 static struct l2tpi_pol_spec l2tpi_test_spec(unsigned short family, u8 dir, u16 port)
 {
@@ -24,20 +25,6 @@ static struct l2tpi_pol_spec l2tpi_test_spec(unsigned short family, u8 dir, u16 
 	else
 		spec.dport = htons(port);
 	return spec;
-}
-
-/* The policy with this index in the SPD of init_net, or NULL. Drops the reference. */
-static struct xfrm_policy *l2tpi_test_find(struct xfrm_policy *pol)
-{
-	struct xfrm_mark mark = {};
-	struct xfrm_policy *found;
-	int err;
-
-	found = xfrm_policy_byid(&init_net, &mark, 0, XFRM_POLICY_TYPE_MAIN,
-				 xfrm_policy_id2dir(pol->index), pol->index, 0, &err);
-	if (found)
-		xfrm_pol_put(found);
-	return found;
 }
 
 static void l2tpi_policy_build_v4_out_test(struct kunit *test)
@@ -125,9 +112,9 @@ static void l2tpi_policy_add_del_test(struct kunit *test)
 	pol = l2tpi_policy_add(&init_net, &spec);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(pol));
 	KUNIT_EXPECT_EQ(test, xfrm_policy_id2dir(pol->index), XFRM_POLICY_OUT);
-	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_find(pol), pol);
+	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_spd_find(pol), pol);
 	l2tpi_policy_del(pol);
-	KUNIT_EXPECT_NULL(test, l2tpi_test_find(pol));
+	KUNIT_EXPECT_NULL(test, l2tpi_test_spd_find(pol));
 }
 
 /*
@@ -143,7 +130,7 @@ static void l2tpi_policy_add_refuses_equal_test(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
 	b = l2tpi_policy_add(&init_net, &spec);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(b), -EEXIST);
-	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_find(a), a);
+	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_spd_find(a), a);
 	spec.priority++;
 	b = l2tpi_policy_add(&init_net, &spec);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(b), -EEXIST);
@@ -167,13 +154,13 @@ static void l2tpi_policy_del_after_foreign_delete_test(struct kunit *test)
 	ours = l2tpi_policy_add(&init_net, &spec);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ours));
 	KUNIT_ASSERT_EQ(test, xfrm_policy_delete(ours, XFRM_POLICY_IN), 0);
-	KUNIT_EXPECT_NULL(test, l2tpi_test_find(ours));
+	KUNIT_EXPECT_NULL(test, l2tpi_test_spd_find(ours));
 	theirs = l2tpi_policy_add(&init_net, &spec);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(theirs));
 	l2tpi_policy_del(ours);
-	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_find(theirs), theirs);
+	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_spd_find(theirs), theirs);
 	l2tpi_policy_del(theirs);
-	KUNIT_EXPECT_NULL(test, l2tpi_test_find(theirs));
+	KUNIT_EXPECT_NULL(test, l2tpi_test_spd_find(theirs));
 }
 
 static struct kunit_case l2tpi_policy_cases[] = {

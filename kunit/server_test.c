@@ -10,6 +10,7 @@
 #include "netns.h"
 #include "policy.h"
 #include "server.h"
+#include "util.h"
 
 #define L2TPI_TEST_PORT	61701
 
@@ -19,19 +20,6 @@ static void l2tpi_test_cfg(struct l2tpi_config *cfg)
 	cfg->port = L2TPI_TEST_PORT;
 	cfg->reqid = 9;
 	cfg->priority = 7100;
-}
-
-static bool l2tpi_test_in_spd(struct xfrm_policy *pol)
-{
-	struct xfrm_mark mark = {};
-	struct xfrm_policy *found;
-	int err;
-
-	found = xfrm_policy_byid(&init_net, &mark, 0, XFRM_POLICY_TYPE_MAIN,
-				 xfrm_policy_id2dir(pol->index), pol->index, 0, &err);
-	if (found)
-		xfrm_pol_put(found);
-	return found == pol;
 }
 
 static void l2tpi_server_enable_test(struct kunit *test)
@@ -53,7 +41,7 @@ static void l2tpi_server_enable_test(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, pol);
 		pols[i] = pol;
 		sel = &pol->selector;
-		KUNIT_EXPECT_TRUE(test, l2tpi_test_in_spd(pol));
+		KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_spd_find(pol), pol);
 		KUNIT_EXPECT_EQ(test, pol->priority, 7100);
 		KUNIT_EXPECT_EQ(test, pol->xfrm_vec[0].reqid, 9);
 		KUNIT_EXPECT_EQ(test, sel->prefixlen_s + sel->prefixlen_d, 0);
@@ -83,7 +71,7 @@ static void l2tpi_server_enable_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, ln->cfg.server);
 	for (i = 0; i < L2TPI_SERVER_POLICIES; i++) {
 		KUNIT_EXPECT_NULL(test, ln->server[i]);
-		KUNIT_EXPECT_FALSE(test, l2tpi_test_in_spd(pols[i]));
+		KUNIT_EXPECT_PTR_NE(test, l2tpi_test_spd_find(pols[i]), pols[i]);
 		xfrm_pol_put(pols[i]);
 	}
 }
@@ -117,7 +105,7 @@ static void l2tpi_server_all_or_nothing_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ln->cfg.port, 1701);	/* config unchanged */
 	for (i = 0; i < L2TPI_SERVER_POLICIES; i++)
 		KUNIT_EXPECT_NULL(test, ln->server[i]);
-	KUNIT_EXPECT_TRUE(test, l2tpi_test_in_spd(theirs));
+	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_spd_find(theirs), theirs);
 	/* The IPv4 policies inserted before the conflict were taken out again. */
 	probe = l2tpi_policy_add(&init_net, &v4out);
 	KUNIT_EXPECT_FALSE(test, IS_ERR(probe));

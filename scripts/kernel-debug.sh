@@ -14,18 +14,7 @@ cfghash=$(sha256sum "$frag" | cut -c1-12)
 dir=$L2TPI_CACHE/debug-$srcver-$cfghash
 env=$dir/kernel.env
 
-if [ -f "$env" ]; then
-	echo "$env"
-	exit 0
-fi
-# One build at a time: a second caller waits for the first and then uses its result.
-mkdir -p "$L2TPI_CACHE"
-exec 9>"$dir.lock"
-flock 9
-if [ -f "$env" ]; then
-	echo "$env"
-	exit 0
-fi
+cached_env "$dir"
 
 rm -rf "$dir"
 mkdir -p "$dir"

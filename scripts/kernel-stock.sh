@@ -35,17 +35,7 @@ hdr=linux-headers-$krel
 deps=$(apt-cache depends "$hdr" | awk '/Depends: linux-(headers|kbuild)-/ { print $2 }' | sort -u)
 dir=$L2TPI_CACHE/stock-$krel-$pkgver
 env=$dir/kernel.env
-if [ -f "$env" ]; then
-	echo "$env"
-	exit 0
-fi
-mkdir -p "$L2TPI_CACHE"
-exec 9>"$dir.lock"
-flock 9
-if [ -f "$env" ]; then
-	echo "$env"
-	exit 0
-fi
+cached_env "$dir"
 
 rm -rf "$dir"
 msg "fetching Debian $krel ($pkgver): $img $hdr $(echo $deps)"

@@ -25,3 +25,18 @@ fetch_debs() {
 		dpkg-deb -x "$p" "$root"
 	done
 }
+
+# cached_env DIR: if DIR/kernel.env exists, print it and exit. Otherwise take DIR's build
+# lock (waiting for a concurrent builder, whose result is then used) and return.
+cached_env() {
+	local dir=$1
+	if [ ! -f "$dir/kernel.env" ]; then
+		mkdir -p "$(dirname "$dir")"
+		exec 9>"$dir.lock"
+		flock 9
+	fi
+	if [ -f "$dir/kernel.env" ]; then
+		echo "$dir/kernel.env"
+		exit 0
+	fi
+}

@@ -41,7 +41,7 @@ if [ ! -f "$initrd" ]; then
 	done
 	cp "$L2TPI_TOP/scripts/guest/init" "$tmp/init"
 	for m in virtio_pci 9pnet_virtio 9p overlay; do
-		modprobe --show-depends -d "$MODROOT" -S "$KREL" "$m"
+		modprobe --show-depends -d "$MODROOT" -S "$KREL" "$m" 2>/dev/null || true
 	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r ko; do
 		base=$(basename "$ko")
 		case $ko in
