@@ -48,11 +48,11 @@ static void l2tpi_server_enable_test(struct kunit *test)
 		if (xfrm_policy_id2dir(pol->index) == XFRM_POLICY_OUT) {
 			out++;
 			KUNIT_EXPECT_EQ(test, ntohs(sel->sport), L2TPI_TEST_PORT);
-			KUNIT_EXPECT_EQ(test, sel->dport_mask, 0);
+			KUNIT_EXPECT_EQ(test, ntohs(sel->dport_mask), 0);
 		} else {
 			in++;
 			KUNIT_EXPECT_EQ(test, ntohs(sel->dport), L2TPI_TEST_PORT);
-			KUNIT_EXPECT_EQ(test, sel->sport_mask, 0);
+			KUNIT_EXPECT_EQ(test, ntohs(sel->sport_mask), 0);
 		}
 		if (pol->family == AF_INET)
 			v4++;
@@ -94,15 +94,22 @@ static void l2tpi_server_all_or_nothing_test(struct kunit *test)
 		.priority = 7100,
 	};
 	struct xfrm_policy *theirs, *probe;
-	struct l2tpi_config cfg;
+	struct l2tpi_config cfg, before;
 	int i;
 
 	theirs = l2tpi_policy_add(&init_net, &spec);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(theirs));
 	l2tpi_test_cfg(&cfg);
+	cfg.port = L2TPI_TEST_PORT;
+	cfg.reqid = 77;
+	before = ln->cfg;
 	KUNIT_EXPECT_EQ(test, l2tpi_server_enable(&init_net, &cfg), -EEXIST);
 	KUNIT_EXPECT_FALSE(test, ln->cfg.server);
-	KUNIT_EXPECT_EQ(test, ln->cfg.port, 1701);	/* config unchanged */
+	/* The namespace's configuration is unchanged. */
+	KUNIT_EXPECT_EQ(test, ln->cfg.port, before.port);
+	KUNIT_EXPECT_EQ(test, ln->cfg.reqid, before.reqid);
+	KUNIT_EXPECT_EQ(test, ln->cfg.priority, before.priority);
+	KUNIT_EXPECT_EQ(test, ln->cfg.level, before.level);
 	for (i = 0; i < L2TPI_SERVER_POLICIES; i++)
 		KUNIT_EXPECT_NULL(test, ln->server[i]);
 	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_spd_find(theirs), theirs);
