@@ -7,7 +7,10 @@
 load_stock_modules
 before=$(spd)
 check "insmod l2tp_ipsec" run insmod "$L2TPI_KO"
+# KUnit prints its KTAP at KERN_INFO: let it reach the console, for kunit.py on the host.
+echo 7 >/proc/sys/kernel/printk
 check "insmod l2tp_ipsec_test (runs the suites)" run insmod "$L2TPI_KUNIT_KO"
+echo 5 >/proc/sys/kernel/printk
 suites=0
 for d in /sys/kernel/debug/kunit/l2tp_ipsec_*; do
 	[ -f "$d/results" ] || continue
