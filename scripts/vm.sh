@@ -10,7 +10,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-timeout=600
+timeout=
 outdir=
 while getopts t:o: opt; do
 	case $opt in
@@ -26,6 +26,8 @@ test=$(realpath "${2:?no test script}")
 env=$("$L2TPI_TOP/scripts/kernel.sh" "$kname")
 # shellcheck disable=SC1090
 . "$env"
+# KASAN, lockdep and kmemleak make the debug kernel a few times slower under TCG.
+[ -n "$timeout" ] || timeout=$([ "${DEBUG:-0}" = 1 ] && echo 1500 || echo 600)
 [ -n "$outdir" ] || outdir=$L2TPI_TOP/build/$kname/vm-$(basename "$test" .sh)
 mkdir -p "$outdir"
 
@@ -63,7 +65,6 @@ rm -f "$console" "$results"
 cmdline="console=ttyS0,115200 loglevel=5 panic=-1 panic_on_warn=1 oops=panic audit=1 mitigations=off"
 cmdline+=" l2tpi.top=$L2TPI_TOP l2tpi.env=$env l2tpi.test=$test"
 mem=1024
-[ "${DEBUG:-0}" = 1 ] && mem=2048
 start=$(date +%s)
 set +e
 timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
