@@ -11,6 +11,7 @@ cd "$L2TPI_TOP" || exit 1
 kernels=${L2TPI_KERNELS:-6.1 6.12 debug}
 passed=0
 failed=0
+skipped=0
 logdir=$L2TPI_TOP/build/check
 rm -rf "$logdir"
 mkdir -p "$logdir"
@@ -41,6 +42,10 @@ tap_results() { # NAME LOG
 	local line
 	while IFS= read -r line; do
 		case $line in
+		"ok "*"# SKIP"*)
+			skipped=$((skipped + 1))
+			echo "SKIP: $1: ${line#ok }"
+			;;
 		"ok "*) result ok "$1: ${line#ok }" ;;
 		"not ok "*) result fail "$1: ${line#not ok }" ;;
 		esac
@@ -105,6 +110,7 @@ report_kernel() { # KERNEL
 				result fail "$k kunit: kunit.py parse of the console KTAP"
 			fi
 		fi
+		grep 'booting it once more' "$out.err" | sed 's/^/    /'
 		if [ "$(cat "$out.rc")" = 0 ]; then
 			result ok "$k $name: guest run clean ($(tail -n 1 "$out.err" | sed 's/^vm.sh: [^:]*: //'))"
 		else
@@ -131,5 +137,5 @@ for k in $kernels; do
 done
 
 echo "== done in $(($(date +%s) - t0))s (logs: $logdir)"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

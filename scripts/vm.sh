@@ -66,15 +66,28 @@ cmdline="console=ttyS0,115200 loglevel=5 panic=-1 panic_on_warn=1 oops=panic aud
 cmdline+=" l2tpi.top=$L2TPI_TOP l2tpi.env=$env l2tpi.test=$test"
 mem=1024
 start=$(date +%s)
+boot() {
+	timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
+		-accel tcg,thread=single -cpu max -smp 2 -m "$mem" \
+		-display none -monitor none -no-reboot -nodefaults \
+		-serial "file:$console" -serial "file:$results" \
+		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
+		-device virtio-rng-pci \
+		-kernel "$BZIMAGE" -initrd "$initrd" -append "$cmdline" </dev/null
+}
 set +e
-timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
-	-accel tcg,thread=single -cpu max -smp 2 -m "$mem" \
-	-display none -monitor none -no-reboot -nodefaults \
-	-serial "file:$console" -serial "file:$results" \
-	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
-	-device virtio-rng-pci \
-	-kernel "$BZIMAGE" -initrd "$initrd" -append "$cmdline" </dev/null
+boot
 qrc=$?
+# A guest that died before it reached the test (seen: an early-boot KASAN report in the
+# interrupt path under TCG, before any module was loaded) is booted once more; the
+# failed boot's console is kept, and the retry is reported.
+if ! grep -q '^# guest kernel:' "$results"; then
+	mv "$console" "$outdir/console.boot-failure.log"
+	msg "$kname: the guest died before the test started (console: $outdir/console.boot-failure.log); booting it once more"
+	: >"$results"
+	boot
+	qrc=$?
+fi
 set -e
 secs=$(($(date +%s) - start))
 

@@ -21,7 +21,7 @@ peer_rx1=$(rx_packets peer l2tpeth0)
 check_eq "no L2TP frame from the server reached the peer's session" "$peer_rx0" "$peer_rx1"
 out1=$(xfrm_stat XfrmOutNoStates)
 echo "# XfrmOutNoStates: $out0 -> $out1"
-check "the server's outbound L2TP frames were held back by the policy (XfrmOutNoStates)" \
+check_counted "the server's outbound L2TP frames were held back by the policy (XfrmOutNoStates)" \
 	test "$out1" -gt "$out0"
 # The peer (no policy) sends L2TP frames in plaintext: the server must drop them.
 server_rx0=$(rx_packets - l2tpeth0)
@@ -31,7 +31,7 @@ in1=$(xfrm_stat XfrmInTmplMismatch)
 echo "# XfrmInTmplMismatch: $in0 -> $in1"
 check_eq "plaintext L2TP frames from the peer never reached the server's session" \
 	"$server_rx0" "$server_rx1"
-check "and were counted as dropped (XfrmInTmplMismatch)" test "$in1" -gt "$in0"
+check_counted "and were counted as dropped (XfrmInTmplMismatch)" test "$in1" -gt "$in0"
 
 check "rmmod" run rmmod l2tp_ipsec
 check "after rmmod: ping over the plaintext tunnel works again" run ping -c 3 -W 2 192.168.99.2

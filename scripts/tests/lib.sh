@@ -8,6 +8,7 @@ T_FAILED=0
 TOOLS=$L2TPI_TOP/tools
 
 ok() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
+skip() { T_N=$((T_N + 1)); echo "ok $T_N - $1 # SKIP $2"; }
 not_ok() { T_N=$((T_N + 1)); T_FAILED=$((T_FAILED + 1)); echo "not ok $T_N - $*"; }
 
 # check DESCRIPTION COMMAND...: one test that passes when COMMAND succeeds.
@@ -123,4 +124,10 @@ udp_recv_done() {
 	wait "$RECV_PID"
 }
 
+# /proc/net/xfrm_stat exists only with CONFIG_XFRM_STATISTICS (stock Debian: yes).
+have_xfrm_stat() { [ -r /proc/net/xfrm_stat ]; }
+# check_counted DESCRIPTION COMMAND...: a check on xfrm counters, skipped without them.
+check_counted() {
+	if have_xfrm_stat; then check "$@"; else skip "$1" "kernel without CONFIG_XFRM_STATISTICS"; fi
+}
 xfrm_stat() { awk -v k="$1" '$1 == k { print $2 }' /proc/net/xfrm_stat; }

@@ -58,7 +58,7 @@ udp_recv_done
 check_eq "plaintext UDP/1701 (IPv6) from the peer never reaches the server socket" "received=0" "$(cat /tmp/r2)"
 mismatch1=$(xfrm_stat XfrmInTmplMismatch)
 echo "# XfrmInTmplMismatch: $mismatch0 -> $mismatch1"
-check "the drops are counted (XfrmInTmplMismatch +40)" test $((mismatch1 - mismatch0)) -ge 40
+check_counted "the drops are counted (XfrmInTmplMismatch +40)" test $((mismatch1 - mismatch0)) -ge 40
 udp_recv - 1702 30 /tmp/r3 && run ip netns exec peer "$TOOLS/udp-probe" send 10.0.0.1 1702 20
 udp_recv_done
 check_eq "plaintext UDP to another port (1702) passes" "received=20" "$(cat /tmp/r3)"
