@@ -19,17 +19,19 @@ show ping -c 2 -W 2 192.168.99.2
 
 say "Load the module in server mode (what 'insmod l2tp_ipsec.ko server=1' does on a real server):"
 show insmod "$L2TPI_KO" server=1
-show sh -c 'dmesg | grep l2tp_ipsec | tail -n 1'
+echo '$ dmesg | grep l2tp_ipsec | tail -n 1'
+dmesg | grep l2tp_ipsec | tail -n 1 | sed 's/^/    /'
 say "It installed the L2TP server filter of Microsoft KB 248750 (\"Me to Any, UDP 1701\"),
    for IPv4 and IPv6: outbound from UDP 1701, inbound to UDP 1701, ESP transport, required:"
 show ip xfrm policy list
 
-say "The peer has no IPsec. It sends plaintext L2TP: its tunnel frames and a few raw datagrams."
+say "The peer has no IPsec. It sends plaintext L2TP: its tunnel frames, and five raw
+   datagrams to UDP 1701 over IPv6, where a socket is listening on the server."
 in0=$(xfrm_stat XfrmInTmplMismatch)
 rx0=$(rx_packets - l2tpeth0)
 show ip netns exec peer ping -c 3 -W 1 192.168.99.1
-udp_recv - 1701 30 /tmp/demo-recv 2>/dev/null
-show ip netns exec peer "$TOOLS/udp-probe" send 10.0.0.1 1701 5
+udp_recv - 1701 30 /tmp/demo-recv -6
+show ip netns exec peer "$TOOLS/udp-probe" send fd00::1 1701 5
 udp_recv_done
 in1=$(xfrm_stat XfrmInTmplMismatch)
 rx1=$(rx_packets - l2tpeth0)
