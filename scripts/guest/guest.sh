@@ -6,8 +6,6 @@
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
-mount -t tmpfs tmpfs /tmp
-mount -t tmpfs tmpfs /run
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 ln -sf /proc/self/fd /dev/fd
@@ -23,6 +21,12 @@ for arg in $(cat /proc/cmdline); do
 	l2tpi.test=*) L2TPI_TEST=${arg#*=} ;;
 	esac
 done
+# The root is already a writable overlay: no tmpfs over /tmp, where the tree under test
+# may live (CI clones anywhere); /run gets a fresh one unless the tree is there.
+case $L2TPI_TOP/ in
+/run/*) ;;
+*) mount -t tmpfs tmpfs /run ;;
+esac
 exec 3>/dev/ttyS1
 . "$L2TPI_ENV"
 export L2TPI_TOP KNAME KREL KVERSION DEBUG
