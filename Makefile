@@ -12,7 +12,7 @@ CFLAGS_TOOLS ?= -O2 -g
 TOOLS_CFLAGS := $(CFLAGS_TOOLS) -Wall -Wextra -Werror -std=gnu11 -Iinclude/uapi \
 	$(shell pkg-config --cflags libmnl 2>/dev/null)
 TOOLS_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
-TOOLS := tools/xfrm-spd tools/udp-probe
+TOOLS := tools/xfrm-spd tools/udp-probe tools/l2tp-tunnel tools/plain-count
 
 .PHONY: all module tools check demo clean
 

@@ -18,6 +18,8 @@ void l2tpi_config_default(struct l2tpi_config *cfg)
 		.reqid = 0,
 		.priority = L2TP_IPSEC_DEFAULT_PRIORITY,
 		.level = L2TP_IPSEC_LEVEL_REQUIRE,
+		.auto_attach = true,
+		.restore = true,
 	};
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_config_default);
@@ -61,3 +63,13 @@ const char *l2tpi_level_name(enum l2tp_ipsec_level level)
 	return l2tpi_level_names[level];
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_level_name);
+
+/*
+ * Per-tunnel policies sit one step ahead of the server and client wildcards, so an
+ * exact tunnel policy always wins the SPD lookup (at priority 0 both tie).
+ */
+u32 l2tpi_config_tunnel_priority(const struct l2tpi_config *cfg)
+{
+	return cfg->priority ? cfg->priority - 1 : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_config_tunnel_priority);

@@ -10,14 +10,19 @@
 #include <net/net_namespace.h>
 
 #include "config.h"
+#include "hook.h"
+#include "km.h"
 #include "netns.h"
 #include "server.h"
+#include "tunnel.h"
 
 /* The parameters, validated at parse time; only read by l2tpi_init(). */
 static struct l2tpi_config l2tpi_params = {
 	.port = L2TP_IPSEC_DEFAULT_PORT,
 	.priority = L2TP_IPSEC_DEFAULT_PRIORITY,
 	.level = L2TP_IPSEC_LEVEL_REQUIRE,
+	.auto_attach = true,
+	.restore = true,
 };
 
 module_param_named(server, l2tpi_params.server, bool, 0444);
@@ -88,36 +93,69 @@ static const struct kernel_param_ops l2tpi_param_level_ops = {
 module_param_cb(level, &l2tpi_param_level_ops, &l2tpi_params.level, 0444);
 MODULE_PARM_DESC(level, "require: drop unprotected L2TP; use: protect when an SA exists (default require)");
 
+module_param_named(auto_attach, l2tpi_params.auto_attach, bool, 0444);
+MODULE_PARM_DESC(auto_attach, "Attach exact policies to every L2TP/UDP tunnel l2tp binds in the initial netns (default Y)");
+
+module_param_named(restore, l2tpi_params.restore, bool, 0444);
+MODULE_PARM_DESC(restore, "Put our policies back when a flush or delete removes them from the SPD (default Y)");
+
 static int __init l2tpi_init(void)
 {
+	struct l2tpi_net *ln;
 	int err;
 
+	err = l2tpi_tunnel_init();
+	if (err)
+		goto err_tunnel;
 	err = l2tpi_netns_init();
 	if (err)
 		goto err_netns;
+	/* Parameters other than server mode apply to the initial namespace at once. */
+	ln = l2tpi_net(&init_net);
+	mutex_lock(&ln->lock);
+	spin_lock_bh(&ln->owned_lock);
+	ln->cfg = l2tpi_params;
+	ln->cfg.server = false;
+	spin_unlock_bh(&ln->owned_lock);
+	mutex_unlock(&ln->lock);
+	l2tpi_km_init();
 	if (l2tpi_params.server) {
 		err = l2tpi_server_enable(&init_net, &l2tpi_params);
 		if (err) {
-			pr_err("cannot install the server policies: %d%s\n", err,
-			       err == -EEXIST ? " (an equal policy that is not ours exists)" : "");
+			pr_err("cannot install the server policies: %d\n", err);
 			goto err_server;
 		}
 		pr_info("server policies installed: udp port %u, reqid %u, priority %u, level %s\n",
 			l2tpi_params.port, l2tpi_params.reqid, l2tpi_params.priority,
 			l2tpi_level_name(l2tpi_params.level));
+		if (l2tpi_server_shadowed(&init_net))
+			pr_warn("%u server policies are shadowed by equal policies that are not ours\n",
+				l2tpi_server_shadowed(&init_net));
 	}
+	err = l2tpi_hook_init();
+	if (err)
+		goto err_hook;
 	return 0;
 
+err_hook:
+	l2tpi_server_disable(&init_net);
 err_server:
+	l2tpi_km_exit();
 	l2tpi_netns_exit();
 err_netns:
+	l2tpi_tunnel_exit();
+err_tunnel:
 	return err;
 }
 
 static void __exit l2tpi_exit(void)
 {
+	l2tpi_hook_exit();
+	l2tpi_tunnel_flush();
 	l2tpi_server_disable(&init_net);
+	l2tpi_km_exit();
 	l2tpi_netns_exit();
+	l2tpi_tunnel_exit();
 }
 
 module_init(l2tpi_init);

@@ -9,7 +9,9 @@
 #include <net/netns/generic.h>
 
 #include "netns.h"
+#include "client.h"
 #include "server.h"
+#include "tunnel.h"
 #include "kunit.h"
 
 static unsigned int l2tpi_net_id __read_mostly;
@@ -26,12 +28,16 @@ static int __net_init l2tpi_net_init(struct net *net)
 
 	mutex_init(&ln->lock);
 	l2tpi_config_default(&ln->cfg);
+	l2tpi_owned_net_init(net);
 	return 0;
 }
 
 static void __net_exit l2tpi_net_exit(struct net *net)
 {
+	l2tpi_tunnel_net_exit(net);
+	l2tpi_client_net_exit(net);
 	l2tpi_server_disable(net);
+	l2tpi_owned_net_exit(net);
 	mutex_destroy(&l2tpi_net(net)->lock);
 }
 

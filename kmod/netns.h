@@ -6,27 +6,48 @@
 #ifndef _L2TPI_NETNS_H
 #define _L2TPI_NETNS_H
 
+#include <linux/hashtable.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/xfrm.h>
 
 #include "config.h"
+#include "owned.h"
 
 /* Outbound and inbound, for IPv4 and IPv6. */
 #define L2TPI_SERVER_POLICIES	4
 
+#define L2TPI_OWNED_HASH_BITS	8
+
 /**
  * struct l2tpi_net - l2tp_ipsec state of one network namespace
- * @lock: serialises every change of @cfg and of the owned policies below; taken in
- *        process context only (it sleeps), never from the packet path
- * @cfg: the configuration in force
- * @server: the server wildcard policies we inserted, each holding our reference
- *          (see policy.c), all NULL when server mode is off; under @lock
+ * @net: the namespace
+ * @lock: serialises configuration changes (server on/off, client connections) made
+ *        from process context; it sleeps, so the tunnel hooks never take it
+ * @cfg: the configuration in force; written under @lock and @owned_lock, read under
+ *       either (or READ_ONCE for a single field)
+ * @server: our server wildcard entries, NULL when server mode is off; under @lock
+ * @owned_lock: protects @owned, @nr_owned and the entries' state (see owned.c);
+ *              BH-safe spinlock, taken from the kprobe handlers too
+ * @owned: every policy we own in this namespace, hashed by direction and selector
+ * @nr_owned: number of entries in @owned
+ * @clients: declared client connections (client.c); under @owned_lock
+ * @restore_work: puts back what a flush or delete took out of the SPD
+ * @dying: set when the namespace goes; no more restore work after that
  */
 struct l2tpi_net {
+	struct net *net;
 	struct mutex lock;	/* see above: process context only */
 	struct l2tpi_config cfg;
-	struct xfrm_policy *server[L2TPI_SERVER_POLICIES];
+	struct l2tpi_owned *server[L2TPI_SERVER_POLICIES];
+	spinlock_t owned_lock;	/* see above: BH-safe, any context */
+	DECLARE_HASHTABLE(owned, L2TPI_OWNED_HASH_BITS);
+	unsigned int nr_owned;
+	struct list_head clients;
+	struct work_struct restore_work;
+	bool dying;
 };
 
 struct l2tpi_net *l2tpi_net(const struct net *net);

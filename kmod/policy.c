@@ -12,7 +12,8 @@
  * Key managers hear about every change the way xfrm_user reports it (so `ip xfrm
  * monitor` and IKE daemons see our policies come and go), and every change is audited.
  *
- * Context: process context, may sleep (GFP_KERNEL) unless the function says otherwise.
+ * Context: the allocation flags are the caller's; inserting and removing only take
+ * spinlocks, so all of this works from atomic context too (the tunnel bind hook).
  */
 #include <linux/kernel.h>
 #include <linux/in.h>
@@ -99,36 +100,58 @@ EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_discard);
 
 static void l2tpi_policy_notify(struct xfrm_policy *pol, int dir, int event)
 {
-	struct km_event c = { .event = event };
+	struct km_event c = { .event = event, .net = xp_net(pol) };
 
 	km_policy_notify(pol, dir, &c);
 }
 
 /**
- * l2tpi_policy_add() - build a policy and insert it into the SPD of @net
- * @net: network namespace
- * @spec: the selector and template
+ * l2tpi_policy_insert() - put a policy from l2tpi_policy_build() into its SPD
+ * @pol: the policy; on success the SPD holds it and the caller keeps its reference
+ * @dir: XFRM_POLICY_IN or XFRM_POLICY_OUT
  *
  * Never replaces an existing policy: if one with the same selector, mark, if_id
  * and type is there (someone else's), the insert fails with -EEXIST.
  *
- * Return: the inserted policy, holding the caller's reference, or an ERR_PTR.
+ * Context: any, including atomic (everything it calls takes spinlocks and allocates
+ * with GFP_ATOMIC); callers may hold a spinlock.
+ * Return: 0, or a negative errno and @pol is still the caller's to discard.
  */
-struct xfrm_policy *l2tpi_policy_add(struct net *net, const struct l2tpi_pol_spec *spec)
+int l2tpi_policy_insert(struct xfrm_policy *pol, int dir)
+{
+	int err;
+
+	err = xfrm_policy_insert(dir, pol, 1);
+	xfrm_audit_policy_add(pol, err ? 0 : 1, true);
+	if (!err)
+		l2tpi_policy_notify(pol, dir, XFRM_MSG_NEWPOLICY);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_insert);
+
+/**
+ * l2tpi_policy_add() - build a policy and insert it into the SPD of @net
+ * @net: network namespace
+ * @spec: the selector and template
+ * @gfp: allocation flags
+ *
+ * Return: the inserted policy, holding the caller's reference, or an ERR_PTR:
+ * -EEXIST when an equal policy (someone else's) is there, -ENOMEM.
+ */
+struct xfrm_policy *l2tpi_policy_add(struct net *net, const struct l2tpi_pol_spec *spec,
+				     gfp_t gfp)
 {
 	struct xfrm_policy *pol;
 	int err;
 
-	pol = l2tpi_policy_build(net, spec, GFP_KERNEL);
+	pol = l2tpi_policy_build(net, spec, gfp);
 	if (!pol)
 		return ERR_PTR(-ENOMEM);
-	err = xfrm_policy_insert(spec->dir, pol, 1);
-	xfrm_audit_policy_add(pol, err ? 0 : 1, true);
+	err = l2tpi_policy_insert(pol, spec->dir);
 	if (err) {
 		l2tpi_policy_discard(pol);
 		return ERR_PTR(err);
 	}
-	l2tpi_policy_notify(pol, spec->dir, XFRM_MSG_NEWPOLICY);
 	return pol;
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_add);
@@ -136,6 +159,8 @@ EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_add);
 /**
  * l2tpi_policy_del() - remove our policy from the SPD (if still there) and release it
  * @pol: a policy returned by l2tpi_policy_add(); the caller's reference is consumed
+ *
+ * Context: any, including atomic.
  */
 void l2tpi_policy_del(struct xfrm_policy *pol)
 {
@@ -148,3 +173,13 @@ void l2tpi_policy_del(struct xfrm_policy *pol)
 	xfrm_pol_put(pol);
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_del);
+
+/*
+ * Whether @pol (ours, referenced) is still in its SPD: a flush, a delete or a
+ * replacing update kills the object it takes out.
+ */
+bool l2tpi_policy_alive(const struct xfrm_policy *pol)
+{
+	return !READ_ONCE(pol->walk.dead);
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_alive);

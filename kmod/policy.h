@@ -41,7 +41,10 @@ struct l2tpi_pol_spec {
 struct xfrm_policy *l2tpi_policy_build(struct net *net, const struct l2tpi_pol_spec *spec,
 				       gfp_t gfp);
 void l2tpi_policy_discard(struct xfrm_policy *pol);
-struct xfrm_policy *l2tpi_policy_add(struct net *net, const struct l2tpi_pol_spec *spec);
+int l2tpi_policy_insert(struct xfrm_policy *pol, int dir);
+struct xfrm_policy *l2tpi_policy_add(struct net *net, const struct l2tpi_pol_spec *spec,
+				     gfp_t gfp);
 void l2tpi_policy_del(struct xfrm_policy *pol);
+bool l2tpi_policy_alive(const struct xfrm_policy *pol);
 
 #endif /* _L2TPI_POLICY_H */

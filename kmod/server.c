@@ -3,13 +3,16 @@
  * Server mode. With it on, a namespace's SPD holds, for IPv4 and for IPv6:
  *   out: udp sport PORT, any -> any, ESP transport
  *   in:  udp dport PORT, any -> any, ESP transport
- * Enabling is all or nothing: if any of the policies cannot be inserted, the ones
- * already inserted are removed again and the namespace is left as it was.
+ * as entries of the owned registry (owned.c): restored after a flush, shadowed (not
+ * fought) where an equal policy that is not ours exists. Enabling is all or nothing:
+ * if any entry cannot be created, the ones already created are released and the
+ * namespace is left as it was.
  */
 #include <linux/kernel.h>
 #include <linux/in.h>
 
 #include "netns.h"
+#include "owned.h"
 #include "policy.h"
 #include "server.h"
 #include "kunit.h"
@@ -29,7 +32,7 @@ static void l2tpi_server_spec(struct l2tpi_pol_spec *spec, const struct l2tpi_co
 	spec->optional = cfg->level == L2TP_IPSEC_LEVEL_USE;
 }
 
-/* Remove the server policies of @ln. Context: process, ln->lock held. */
+/* Release the server entries of @ln. Context: process, ln->lock held. */
 static void l2tpi_server_remove_locked(struct l2tpi_net *ln)
 {
 	int i;
@@ -37,11 +40,13 @@ static void l2tpi_server_remove_locked(struct l2tpi_net *ln)
 	lockdep_assert_held(&ln->lock);
 	for (i = L2TPI_SERVER_POLICIES - 1; i >= 0; i--) {
 		if (ln->server[i]) {
-			l2tpi_policy_del(ln->server[i]);
+			l2tpi_owned_put(ln->net, ln->server[i]);
 			ln->server[i] = NULL;
 		}
 	}
+	spin_lock_bh(&ln->owned_lock);
 	ln->cfg.server = false;
+	spin_unlock_bh(&ln->owned_lock);
 }
 
 /**
@@ -50,15 +55,16 @@ static void l2tpi_server_remove_locked(struct l2tpi_net *ln)
  * @cfg: port, reqid, priority and level to use; becomes the namespace's config
  *
  * All or nothing: on failure the namespace's SPD and configuration are unchanged.
+ * A policy shadowed by an equal one that is not ours is not a failure (it is
+ * reported, and installed once the other one goes).
  *
  * Context: process context, may sleep.
- * Return: 0 or a negative errno: -EBUSY if server mode is already on, -EEXIST if
- * someone else owns an equal policy, -ENOMEM.
+ * Return: 0 or a negative errno: -EBUSY if server mode is already on, -ENOMEM.
  */
 int l2tpi_server_enable(struct net *net, const struct l2tpi_config *cfg)
 {
 	struct l2tpi_net *ln = l2tpi_net(net);
-	struct xfrm_policy *pols[L2TPI_SERVER_POLICIES] = {};
+	struct l2tpi_owned *own[L2TPI_SERVER_POLICIES] = {};
 	struct l2tpi_pol_spec spec;
 	int i, err = 0;
 
@@ -69,26 +75,49 @@ int l2tpi_server_enable(struct net *net, const struct l2tpi_config *cfg)
 	}
 	for (i = 0; i < L2TPI_SERVER_POLICIES; i++) {
 		l2tpi_server_spec(&spec, cfg, i);
-		pols[i] = l2tpi_policy_add(net, &spec);
-		if (IS_ERR(pols[i])) {
-			err = PTR_ERR(pols[i]);
-			pols[i] = NULL;
+		own[i] = l2tpi_owned_get(net, &spec, L2TPI_ORIGIN_SERVER, GFP_KERNEL);
+		if (IS_ERR(own[i])) {
+			err = PTR_ERR(own[i]);
+			own[i] = NULL;
 			break;
 		}
 	}
 	if (err) {
 		while (--i >= 0)
-			l2tpi_policy_del(pols[i]);
-	} else {
-		memcpy(ln->server, pols, sizeof(pols));
-		ln->cfg = *cfg;
-		ln->cfg.server = true;
+			l2tpi_owned_put(net, own[i]);
+		goto out;
 	}
+	memcpy(ln->server, own, sizeof(own));
+	spin_lock_bh(&ln->owned_lock);
+	ln->cfg = *cfg;
+	ln->cfg.server = true;
+	spin_unlock_bh(&ln->owned_lock);
 out:
 	mutex_unlock(&ln->lock);
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_server_enable);
+
+/**
+ * l2tpi_server_shadowed() - how many server policies of @net are shadowed
+ * @net: network namespace
+ *
+ * Context: process context, may sleep.
+ */
+unsigned int l2tpi_server_shadowed(struct net *net)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+	unsigned int n = 0;
+	int i;
+
+	mutex_lock(&ln->lock);
+	for (i = 0; i < L2TPI_SERVER_POLICIES; i++)
+		if (ln->server[i] && l2tpi_owned_state(net, ln->server[i]) == -EEXIST)
+			n++;
+	mutex_unlock(&ln->lock);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_server_shadowed);
 
 /**
  * l2tpi_server_disable() - remove the server policies of @net, if any

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: server mode (kmod/server.c) in the initial netns of the test guest: the four
- * policies, all-or-nothing when one of them is taken, and no double enable.
+ * policies, shadowing when one of them is taken, and no double enable.
  */
 #include <kunit/test.h>
 #include <linux/in.h>
 #include <net/xfrm.h>
 
 #include "netns.h"
+#include "owned.h"
 #include "policy.h"
 #include "server.h"
 #include "util.h"
@@ -35,7 +36,7 @@ static void l2tpi_server_enable_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ln->cfg.port, L2TPI_TEST_PORT);
 	KUNIT_EXPECT_EQ(test, l2tpi_server_enable(&init_net, &cfg), -EBUSY);
 	for (i = 0; i < L2TPI_SERVER_POLICIES; i++) {
-		struct xfrm_policy *pol = ln->server[i];
+		struct xfrm_policy *pol = ln->server[i] ? ln->server[i]->pol : NULL;
 		struct xfrm_selector *sel;
 
 		KUNIT_ASSERT_NOT_NULL(test, pol);
@@ -76,8 +77,12 @@ static void l2tpi_server_enable_test(struct kunit *test)
 	}
 }
 
-/* An equal policy owned by someone else blocks one of the four: none stay, theirs stays. */
-static void l2tpi_server_all_or_nothing_test(struct kunit *test)
+/*
+ * An equal policy owned by someone else: that one server policy is shadowed (the
+ * other three are installed), theirs is never touched, ours takes its place when it
+ * goes; disabling removes only ours.
+ */
+static void l2tpi_server_shadowed_test(struct kunit *test)
 {
 	struct l2tpi_net *ln = l2tpi_net(&init_net);
 	struct l2tpi_pol_spec spec = {
@@ -87,43 +92,37 @@ static void l2tpi_server_all_or_nothing_test(struct kunit *test)
 		.reqid = 1234,		/* the template does not take part in equality */
 		.priority = 7200,		/* nor does the priority */
 	};
-	struct l2tpi_pol_spec v4out = {
-		.family = AF_INET,
-		.dir = XFRM_POLICY_OUT,
-		.sport = htons(L2TPI_TEST_PORT),
-		.priority = 7100,
-	};
-	struct xfrm_policy *theirs, *probe;
-	struct l2tpi_config cfg, before;
-	int i;
+	struct xfrm_policy *theirs;
+	struct l2tpi_config cfg;
+	int i, installed = 0;
 
-	theirs = l2tpi_policy_add(&init_net, &spec);
+	theirs = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(theirs));
 	l2tpi_test_cfg(&cfg);
-	cfg.port = L2TPI_TEST_PORT;
-	cfg.reqid = 77;
-	before = ln->cfg;
-	KUNIT_EXPECT_EQ(test, l2tpi_server_enable(&init_net, &cfg), -EEXIST);
-	KUNIT_EXPECT_FALSE(test, ln->cfg.server);
-	/* The namespace's configuration is unchanged. */
-	KUNIT_EXPECT_EQ(test, ln->cfg.port, before.port);
-	KUNIT_EXPECT_EQ(test, ln->cfg.reqid, before.reqid);
-	KUNIT_EXPECT_EQ(test, ln->cfg.priority, before.priority);
-	KUNIT_EXPECT_EQ(test, ln->cfg.level, before.level);
+	KUNIT_ASSERT_EQ(test, l2tpi_server_enable(&init_net, &cfg), 0);
+	KUNIT_EXPECT_EQ(test, l2tpi_server_shadowed(&init_net), 1);
 	for (i = 0; i < L2TPI_SERVER_POLICIES; i++)
-		KUNIT_EXPECT_NULL(test, ln->server[i]);
+		if (ln->server[i]->pol)
+			installed++;
+	KUNIT_EXPECT_EQ(test, installed, 3);
 	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_spd_find(theirs), theirs);
-	/* The IPv4 policies inserted before the conflict were taken out again. */
-	probe = l2tpi_policy_add(&init_net, &v4out);
-	KUNIT_EXPECT_FALSE(test, IS_ERR(probe));
-	if (!IS_ERR(probe))
-		l2tpi_policy_del(probe);
+	KUNIT_EXPECT_EQ(test, theirs->xfrm_vec[0].reqid, 1234);
+
+	l2tpi_policy_del(theirs);
+	l2tpi_owned_restore(&init_net);
+	KUNIT_EXPECT_EQ(test, l2tpi_server_shadowed(&init_net), 0);
+
+	theirs = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(theirs), -EEXIST);	/* ours is there now */
+	l2tpi_server_disable(&init_net);
+	theirs = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(theirs));		/* and gone again */
 	l2tpi_policy_del(theirs);
 }
 
 static struct kunit_case l2tpi_server_cases[] = {
 	KUNIT_CASE(l2tpi_server_enable_test),
-	KUNIT_CASE(l2tpi_server_all_or_nothing_test),
+	KUNIT_CASE(l2tpi_server_shadowed_test),
 	{}
 };
 

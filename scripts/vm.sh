@@ -62,7 +62,7 @@ console=$outdir/console.log
 results=$outdir/results.log
 rm -f "$console" "$results"
 : >"$results"
-cmdline="console=ttyS0,115200 loglevel=5 panic=-1 panic_on_warn=1 oops=panic audit=1 mitigations=off"
+cmdline="console=ttyS0,115200 loglevel=5 panic=-1 panic_on_warn=1 oops=panic audit=1 audit_backlog_limit=65536 mitigations=off"
 cmdline+=" l2tpi.top=$L2TPI_TOP l2tpi.env=$env l2tpi.test=$test"
 mem=1024
 start=$(date +%s)

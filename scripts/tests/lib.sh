@@ -131,3 +131,6 @@ check_counted() {
 	if have_xfrm_stat; then check "$@"; else skip "$1" "kernel without CONFIG_XFRM_STATISTICS"; fi
 }
 xfrm_stat() { awk -v k="$1" '$1 == k { print $2 }' /proc/net/xfrm_stat; }
+
+# dmesg_has REGEX: the kernel log has a line matching REGEX (extended).
+dmesg_has() { dmesg | grep -qE "$1"; }

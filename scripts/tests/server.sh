@@ -120,16 +120,35 @@ for bad in port=0 port=65536 port=17x port= level=required level= server=maybe \
 done
 
 # --- an equal policy that is not ours (the SPD compares selector, mark and type, not the
-# priority): insmod refuses, the admin's policy stays
+# priority): ours is recorded as shadowed, the admin's policy is never touched; once it
+# goes, ours takes its place; rmmod leaves the admin's SPD as it was
 run ip xfrm policy add src 0.0.0.0/0 dst 0.0.0.0/0 proto udp sport 1701 dir out priority 1500 tmpl proto esp mode transport reqid 99
 taken=$(spd)
-out=$(insmod "$KO" server=1 2>&1)
-rc=$?
-echo "# insmod with a conflicting policy: rc=$rc $out"
-check "insmod server=1 with an equal foreign policy fails (EEXIST)" test $rc != 0
-check "kernel says why" bash -c "dmesg | grep -q 'an equal policy that is not ours exists'"
-check_eq "foreign equal policy intact and nothing else installed" "$taken" "$(spd)"
+check "insmod server=1 with an equal foreign policy" run insmod "$KO" server=1
+check "kernel says one server policy is shadowed" dmesg_has "1 server policies are shadowed"
+check_eq "the three others installed, the foreign one intact" \
+	"$(expected_policies 1701 1024 0 0 | grep -v 'dir=out prio=1024 family=inet ')" "$(ours 1701 1024)"
+check_eq "the foreign equal policy byte-identical" "$(echo "$taken" | grep -F 'prio=1500 ')" \
+	"$(spd | grep -F 'prio=1500 ')"
 run ip xfrm policy delete src 0.0.0.0/0 dst 0.0.0.0/0 proto udp sport 1701 dir out
+sleep 0.5
+check_eq "when it is deleted, ours is installed in its place" \
+	"$(expected_policies 1701 1024 0 0)" "$(ours 1701 1024)"
+run ip xfrm policy flush
+sleep 0.5
+check_eq "after ip xfrm policy flush, the server policies are back" \
+	"$(expected_policies 1701 1024 0 0)" "$(ours 1701 1024)"
+run rmmod l2tp_ipsec
+run ip xfrm policy add src 0.0.0.0/0 dst 0.0.0.0/0 proto udp sport 1701 dir out priority 1500 tmpl proto esp mode transport reqid 99
+taken=$(spd)
+run insmod "$KO" server=1
+run rmmod l2tp_ipsec
+check_eq "load and unload while shadowed: the SPD as the admin left it" "$taken" "$(spd)"
+run ip xfrm policy delete src 0.0.0.0/0 dst 0.0.0.0/0 proto udp sport 1701 dir out
+# The flush above took the foreign policies of the start with it: put them back.
+run ip xfrm policy add src 192.0.2.0/24 dst 198.51.100.0/24 proto udp sport 1701 dir out priority 100 tmpl proto esp mode transport
+run ip xfrm policy add src 198.51.100.0/24 dst 0.0.0.0/0 proto udp dport 1701 dir in priority 5000 tmpl proto esp mode transport level use
+before=$(spd)
 
 # --- 50 load/unload cycles: the SPD returns to its baseline every time
 bad_cycles=0

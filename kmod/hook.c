@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Where auto-attach learns about tunnels: kprobes on l2tp's bind and teardown paths.
+ *
+ * - setup_udp_tunnel_sock() (udp_tunnel), called by l2tp_tunnel_register() for every
+ *   L2TP-over-UDP tunnel, on both paths (PPPoL2TP connect with a userspace socket,
+ *   genetlink TUNNEL_CREATE with a kernel socket), with the socket locked, bound and
+ *   connected, before the tunnel is published: we attach there (tunnel.c), filtered
+ *   on encap_type UDP_ENCAP_L2TPINUDP;
+ * - l2tp_tunnel_register() as a kretprobe: tells us which struct l2tp_tunnel the
+ *   socket belongs to (a per-task note read by the probe above), so that
+ * - l2tp_tunnel_delete() (genetlink delete, socket close, PPPoL2TP, netns exit) can
+ *   detach it; and
+ * - l2tp_udp_encap_destroy(), the tunnel socket's destroy callback, as a second
+ *   teardown path keyed by the socket.
+ *
+ * All four are armed together or not at all: we never attach what we could not
+ * detach. l2tp_core and udp_tunnel are modules on the stock kernels; they may load
+ * after us and be unloaded and reloaded: a module notifier arms the probes when
+ * l2tp_core comes (before its init runs, so no tunnel can be bound unseen) and
+ * disarms them when either goes.
+ *
+ * Handlers run in atomic context: no sleeping, GFP_ATOMIC only.
+ *
+ * Locking: l2tpi_hook_lock (mutex) serialises arming and disarming;
+ * l2tpi_pending_lock (BH-safe spinlock) protects the list of register calls in flight.
+ */
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/ptrace.h>
+#include <linux/sched.h>
+#include <net/udp_tunnel.h>
+
+#include "hook.h"
+#include "tunnel.h"
+
+/* One l2tp_tunnel_register() call in flight, in its kretprobe instance's data. */
+struct l2tpi_pending {
+	struct hlist_node node;
+	struct task_struct *task;
+	const void *tunnel;
+};
+
+static DEFINE_MUTEX(l2tpi_hook_lock);		/* arming and disarming */
+static DEFINE_SPINLOCK(l2tpi_pending_lock);	/* l2tpi_pending_list; BH-safe */
+static HLIST_HEAD(l2tpi_pending_list);
+static bool l2tpi_armed;			/* under l2tpi_hook_lock */
+
+/* The struct l2tp_tunnel that current is registering, if we saw the call begin. */
+static const void *l2tpi_pending_tunnel(void)
+{
+	struct l2tpi_pending *p;
+	const void *tunnel = NULL;
+
+	spin_lock_bh(&l2tpi_pending_lock);
+	hlist_for_each_entry(p, &l2tpi_pending_list, node) {
+		if (p->task == current) {
+			tunnel = p->tunnel;
+			break;
+		}
+	}
+	spin_unlock_bh(&l2tpi_pending_lock);
+	return tunnel;
+}
+
+static int l2tpi_register_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct l2tpi_pending *p = (struct l2tpi_pending *)ri->data;
+
+	p->task = current;
+	p->tunnel = (const void *)regs_get_kernel_argument(regs, 0);
+	spin_lock_bh(&l2tpi_pending_lock);
+	hlist_add_head(&p->node, &l2tpi_pending_list);
+	spin_unlock_bh(&l2tpi_pending_lock);
+	return 0;
+}
+
+static int l2tpi_register_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct l2tpi_pending *p = (struct l2tpi_pending *)ri->data;
+
+	spin_lock_bh(&l2tpi_pending_lock);
+	hlist_del(&p->node);
+	spin_unlock_bh(&l2tpi_pending_lock);
+	return 0;
+}
+
+/* setup_udp_tunnel_sock(struct net *net, struct socket *sock, struct udp_tunnel_sock_cfg *cfg) */
+static int l2tpi_bind_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct net *net = (struct net *)regs_get_kernel_argument(regs, 0);
+	struct socket *sock = (struct socket *)regs_get_kernel_argument(regs, 1);
+	struct udp_tunnel_sock_cfg *cfg = (struct udp_tunnel_sock_cfg *)regs_get_kernel_argument(regs, 2);
+
+	if (cfg->encap_type != UDP_ENCAP_L2TPINUDP || !sock->sk)
+		return 0;
+	l2tpi_tunnel_bind(net, sock->sk, l2tpi_pending_tunnel());
+	return 0;
+}
+
+/* void l2tp_tunnel_delete(struct l2tp_tunnel *tunnel) */
+static int l2tpi_delete_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	l2tpi_tunnel_unbind_key((const void *)regs_get_kernel_argument(regs, 0));
+	return 0;
+}
+
+/* static void l2tp_udp_encap_destroy(struct sock *sk) */
+static int l2tpi_destroy_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	l2tpi_tunnel_unbind_sk((const struct sock *)regs_get_kernel_argument(regs, 0));
+	return 0;
+}
+
+static struct kprobe l2tpi_kp_delete = {
+	.symbol_name = "l2tp_tunnel_delete",
+	.pre_handler = l2tpi_delete_pre,
+};
+
+static struct kprobe l2tpi_kp_destroy = {
+	.symbol_name = "l2tp_udp_encap_destroy",
+	.pre_handler = l2tpi_destroy_pre,
+};
+
+static struct kretprobe l2tpi_krp_register = {
+	.kp.symbol_name = "l2tp_tunnel_register",
+	.entry_handler = l2tpi_register_entry,
+	.handler = l2tpi_register_return,
+	.data_size = sizeof(struct l2tpi_pending),
+	.maxactive = 256,
+};
+
+static struct kprobe l2tpi_kp_bind = {
+	.symbol_name = "setup_udp_tunnel_sock",
+	.pre_handler = l2tpi_bind_pre,
+};
+
+/* A kprobe can be registered once; clear what registration filled in. */
+static void l2tpi_kp_reset(struct kprobe *kp)
+{
+	const char *sym = kp->symbol_name;
+	kprobe_pre_handler_t pre = kp->pre_handler;
+
+	memset(kp, 0, sizeof(*kp));
+	kp->symbol_name = sym;
+	kp->pre_handler = pre;
+}
+
+/* Context: l2tpi_hook_lock held. */
+static void l2tpi_disarm_locked(void)
+{
+	if (!l2tpi_armed)
+		return;
+	/* Attach first off, teardown last off: nothing is attached that we cannot detach. */
+	unregister_kprobe(&l2tpi_kp_bind);
+	unregister_kretprobe(&l2tpi_krp_register);
+	unregister_kprobe(&l2tpi_kp_destroy);
+	unregister_kprobe(&l2tpi_kp_delete);
+	l2tpi_kp_reset(&l2tpi_kp_bind);
+	l2tpi_kp_reset(&l2tpi_kp_destroy);
+	l2tpi_kp_reset(&l2tpi_kp_delete);
+	l2tpi_krp_register.kp = (struct kprobe){ .symbol_name = "l2tp_tunnel_register" };
+	l2tpi_krp_register.nmissed = 0;
+	/* Calls still in flight will not run our return handler any more. */
+	spin_lock_bh(&l2tpi_pending_lock);
+	INIT_HLIST_HEAD(&l2tpi_pending_list);
+	spin_unlock_bh(&l2tpi_pending_lock);
+	l2tpi_armed = false;
+	pr_info("auto-attach disarmed\n");
+}
+
+/* Context: l2tpi_hook_lock held. Return: 0, or why the probes could not be armed. */
+static int l2tpi_arm_locked(const char **what)
+{
+	int err;
+
+	if (l2tpi_armed)
+		return 0;
+	*what = l2tpi_kp_delete.symbol_name;
+	err = register_kprobe(&l2tpi_kp_delete);
+	if (err)
+		goto err_delete;
+	*what = l2tpi_kp_destroy.symbol_name;
+	err = register_kprobe(&l2tpi_kp_destroy);
+	if (err)
+		goto err_destroy;
+	*what = l2tpi_krp_register.kp.symbol_name;
+	err = register_kretprobe(&l2tpi_krp_register);
+	if (err)
+		goto err_register;
+	*what = l2tpi_kp_bind.symbol_name;
+	err = register_kprobe(&l2tpi_kp_bind);
+	if (err)
+		goto err_bind;
+	l2tpi_armed = true;
+	pr_info("auto-attach armed: per-tunnel policies for every L2TP/UDP tunnel\n");
+	return 0;
+
+err_bind:
+	unregister_kretprobe(&l2tpi_krp_register);
+err_register:
+	unregister_kprobe(&l2tpi_kp_destroy);
+err_destroy:
+	unregister_kprobe(&l2tpi_kp_delete);
+err_delete:
+	l2tpi_kp_reset(&l2tpi_kp_bind);
+	l2tpi_kp_reset(&l2tpi_kp_destroy);
+	l2tpi_kp_reset(&l2tpi_kp_delete);
+	l2tpi_krp_register.kp = (struct kprobe){ .symbol_name = "l2tp_tunnel_register" };
+	return err;
+}
+
+static int l2tpi_hook_try_arm(void)
+{
+	const char *what = NULL;
+	int err;
+
+	mutex_lock(&l2tpi_hook_lock);
+	err = l2tpi_arm_locked(&what);
+	mutex_unlock(&l2tpi_hook_lock);
+	if (err == -ENOENT)
+		pr_info("auto-attach waits for l2tp_core (%s not found); server and client policies work\n",
+			what);
+	else if (err)
+		pr_warn("auto-attach is OFF: cannot probe %s: %d; server and client policies still work\n",
+			what, err);
+	return err;
+}
+
+static bool l2tpi_is_l2tp_module(const struct module *mod)
+{
+	return !strcmp(mod->name, "l2tp_core") || !strcmp(mod->name, "udp_tunnel");
+}
+
+static int l2tpi_module_event(struct notifier_block *nb, unsigned long state, void *data)
+{
+	struct module *mod = data;
+
+	if (!l2tpi_is_l2tp_module(mod))
+		return NOTIFY_DONE;
+	if (state == MODULE_STATE_COMING && !strcmp(mod->name, "l2tp_core")) {
+		l2tpi_hook_try_arm();
+	} else if (state == MODULE_STATE_GOING) {
+		mutex_lock(&l2tpi_hook_lock);
+		l2tpi_disarm_locked();
+		mutex_unlock(&l2tpi_hook_lock);
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block l2tpi_module_nb = {
+	.notifier_call = l2tpi_module_event,
+	.priority = -1,		/* after kprobes' own notifier has seen the module */
+};
+
+bool l2tpi_hook_armed(void)
+{
+	bool armed;
+
+	mutex_lock(&l2tpi_hook_lock);
+	armed = l2tpi_armed;
+	mutex_unlock(&l2tpi_hook_lock);
+	return armed;
+}
+
+int l2tpi_hook_init(void)
+{
+	int err;
+
+	err = register_module_notifier(&l2tpi_module_nb);
+	if (err)
+		return err;
+	l2tpi_hook_try_arm();	/* failing to arm is reported, not fatal */
+	return 0;
+}
+
+void l2tpi_hook_exit(void)
+{
+	unregister_module_notifier(&l2tpi_module_nb);
+	mutex_lock(&l2tpi_hook_lock);
+	l2tpi_disarm_locked();
+	mutex_unlock(&l2tpi_hook_lock);
+}

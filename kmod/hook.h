@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The probes on l2tp's tunnel bind and teardown (auto-attach). */
+#ifndef _L2TPI_HOOK_H
+#define _L2TPI_HOOK_H
+
+int l2tpi_hook_init(void);
+void l2tpi_hook_exit(void);
+bool l2tpi_hook_armed(void);
+
+#endif /* _L2TPI_HOOK_H */

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The registry of owned policies (see owned.h).
+ *
+ * Every policy l2tp_ipsec puts into an SPD goes through here, whoever asked for it:
+ * one entry per (direction, selector), shared by its owners and counted, so that a
+ * selector stays in the SPD as long as anything needs it (a new tunnel with the
+ * 5-tuple of one being torn down, a client connection and a tunnel to the same
+ * server...).
+ *
+ * The SPD's equality test ignores priority and template, so "ours" and "someone
+ * else's" are told apart by object identity: each entry holds a reference on the
+ * very policy object it inserted. When that object leaves the SPD without us (flush,
+ * delete, a replacing update) the key manager (km.c) schedules the restore work,
+ * which inserts a new object; when an equal policy that is not ours sits there, the
+ * entry is shadowed and we do not fight it; each later SPD change retries.
+ *
+ * Locking: l2tpi_net.owned_lock (a BH-safe spinlock, because tunnels are attached and
+ * detached from kprobe handlers, which are atomic) protects the hash table and the
+ * mutable fields of every entry. SPD inserts and deletes and the key manager
+ * notifications run under it; they only take xfrm's spinlocks and allocate with
+ * GFP_ATOMIC, and our own notify_policy never takes owned_lock (it queues work).
+ */
+#include <linux/hashtable.h>
+#include <linux/jhash.h>
+#include <linux/slab.h>
+
+#include "netns.h"
+#include "owned.h"
+#include "kunit.h"
+
+static u32 l2tpi_spec_hash(const struct l2tpi_pol_spec *s)
+{
+	u32 a[4] = { s->family | s->dir << 16, s->prefixlen_s | s->prefixlen_d << 8,
+		     (__force u32)s->sport | (__force u32)s->dport << 16, 0 };
+
+	a[3] = jhash(&s->saddr, sizeof(s->saddr), 0) ^ jhash(&s->daddr, sizeof(s->daddr), 1);
+	return jhash2(a, ARRAY_SIZE(a), 0);
+}
+
+/* Same direction and selector: what the SPD would call equal (priority aside). */
+static bool l2tpi_spec_same(const struct l2tpi_pol_spec *a, const struct l2tpi_pol_spec *b)
+{
+	return a->family == b->family && a->dir == b->dir &&
+	       a->prefixlen_s == b->prefixlen_s && a->prefixlen_d == b->prefixlen_d &&
+	       a->sport == b->sport && a->dport == b->dport &&
+	       !memcmp(&a->saddr, &b->saddr, sizeof(a->saddr)) &&
+	       !memcmp(&a->daddr, &b->daddr, sizeof(a->daddr));
+}
+
+static struct l2tpi_owned *l2tpi_owned_find(struct l2tpi_net *ln, const struct l2tpi_pol_spec *spec,
+					    u32 hash)
+{
+	struct l2tpi_owned *o;
+
+	hash_for_each_possible(ln->owned, o, node, hash)
+		if (l2tpi_spec_same(&o->spec, spec))
+			return o;
+	return NULL;
+}
+
+/*
+ * Put @pol (built from @o->spec, or NULL: build one) into the SPD for @o.
+ * Context: owned_lock held.
+ */
+static void l2tpi_owned_install(struct net *net, struct l2tpi_owned *o, struct xfrm_policy *pol)
+{
+	int err;
+
+	if (!pol)
+		pol = l2tpi_policy_build(net, &o->spec, GFP_ATOMIC);
+	if (!pol) {
+		o->state = -ENOMEM;
+		return;
+	}
+	err = l2tpi_policy_insert(pol, o->spec.dir);
+	if (err) {
+		l2tpi_policy_discard(pol);
+		o->state = err;
+		return;
+	}
+	o->pol = pol;
+	o->state = 0;
+}
+
+/**
+ * l2tpi_owned_get() - own the policy @spec describes in @net, sharing an equal entry
+ * @net: network namespace
+ * @spec: direction, selector and template
+ * @origin: who asks (recorded when the entry is new)
+ * @gfp: allocation flags (GFP_ATOMIC from atomic context)
+ *
+ * On success the policy is in the SPD, or the entry is shadowed by an equal policy
+ * that is not ours (l2tpi_owned_state() says -EEXIST). Both count as owned.
+ *
+ * Context: any; takes owned_lock.
+ * Return: the entry (release with l2tpi_owned_put()), or ERR_PTR(-ENOMEM) or another
+ * error from the SPD insert, with nothing changed.
+ */
+struct l2tpi_owned *l2tpi_owned_get(struct net *net, const struct l2tpi_pol_spec *spec,
+				    enum l2tpi_origin origin, gfp_t gfp)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+	u32 hash = l2tpi_spec_hash(spec);
+	struct l2tpi_owned *new, *o;
+	struct xfrm_policy *pol;
+
+	/* Allocate outside the lock; most gets of a busy selector find it shared. */
+	new = kzalloc(sizeof(*new), gfp);
+	pol = l2tpi_policy_build(net, spec, gfp);
+	if (!new || !pol) {
+		kfree(new);
+		if (pol)
+			l2tpi_policy_discard(pol);
+		return ERR_PTR(-ENOMEM);
+	}
+
+	spin_lock_bh(&ln->owned_lock);
+	o = l2tpi_owned_find(ln, spec, hash);
+	if (o) {
+		o->owners++;
+		spin_unlock_bh(&ln->owned_lock);
+		kfree(new);
+		l2tpi_policy_discard(pol);
+		return o;
+	}
+	new->spec = *spec;
+	new->origin = origin;
+	new->owners = 1;
+	l2tpi_owned_install(net, new, pol);
+	if (new->state && new->state != -EEXIST) {
+		int err = new->state;
+
+		spin_unlock_bh(&ln->owned_lock);
+		kfree(new);
+		return ERR_PTR(err);
+	}
+	hash_add(ln->owned, &new->node, hash);
+	ln->nr_owned++;
+	spin_unlock_bh(&ln->owned_lock);
+	return new;
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_get);
+
+/**
+ * l2tpi_owned_put() - drop one owner; the last one takes our policy out of the SPD
+ * @net: network namespace of the entry
+ * @o: entry from l2tpi_owned_get()
+ *
+ * Only our own object is removed: a shadowing policy, or one that replaced ours, stays.
+ *
+ * Context: any; takes owned_lock.
+ */
+void l2tpi_owned_put(struct net *net, struct l2tpi_owned *o)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+
+	spin_lock_bh(&ln->owned_lock);
+	if (--o->owners) {
+		spin_unlock_bh(&ln->owned_lock);
+		return;
+	}
+	hash_del(&o->node);
+	ln->nr_owned--;
+	if (o->pol)
+		l2tpi_policy_del(o->pol);
+	spin_unlock_bh(&ln->owned_lock);
+	kfree(o);
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_put);
+
+/* 0 when in the SPD, -EEXIST when shadowed, another errno when waiting for a retry. */
+int l2tpi_owned_state(struct net *net, struct l2tpi_owned *o)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+	int state;
+
+	spin_lock_bh(&ln->owned_lock);
+	state = o->pol && !l2tpi_policy_alive(o->pol) ? -ENOENT : o->state;
+	spin_unlock_bh(&ln->owned_lock);
+	return state;
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_state);
+
+/**
+ * l2tpi_owned_restore() - put back every owned policy that is not in the SPD
+ * @net: network namespace
+ *
+ * A policy of ours that someone removed (flush, delete, replacing update) is released
+ * and a new object inserted; shadowed and failed entries are retried.
+ *
+ * Context: any; takes owned_lock.
+ * Return: how many policies were put back into the SPD.
+ */
+unsigned int l2tpi_owned_restore(struct net *net)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+	struct l2tpi_owned *o;
+	unsigned int n = 0;
+	int bkt;
+
+	spin_lock_bh(&ln->owned_lock);
+	hash_for_each(ln->owned, bkt, o, node) {
+		if (o->pol && l2tpi_policy_alive(o->pol))
+			continue;
+		if (o->pol) {
+			xfrm_pol_put(o->pol);
+			o->pol = NULL;
+		}
+		l2tpi_owned_install(net, o, NULL);
+		if (!o->state)
+			n++;
+	}
+	spin_unlock_bh(&ln->owned_lock);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_restore);
+
+static void l2tpi_owned_restore_work(struct work_struct *work)
+{
+	struct l2tpi_net *ln = container_of(work, struct l2tpi_net, restore_work);
+	unsigned int n;
+
+	n = l2tpi_owned_restore(ln->net);
+	if (n)
+		pr_info_ratelimited("restored %u policies that were removed from the SPD\n", n);
+}
+
+/*
+ * Called by the key manager when the SPD of @net lost policies. Queues the restore
+ * work if this namespace owns any and restoring is on.
+ * Context: any (atomic included).
+ */
+void l2tpi_owned_schedule_restore(struct net *net)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+
+	if (READ_ONCE(ln->nr_owned) && READ_ONCE(ln->cfg.restore) && !READ_ONCE(ln->dying))
+		queue_work(system_highpri_wq, &ln->restore_work);
+}
+
+void l2tpi_owned_net_init(struct net *net)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+
+	ln->net = net;
+	spin_lock_init(&ln->owned_lock);
+	hash_init(ln->owned);
+	INIT_LIST_HEAD(&ln->clients);
+	INIT_WORK(&ln->restore_work, l2tpi_owned_restore_work);
+}
+
+/* After every owner of @net has let go. Context: process. */
+void l2tpi_owned_net_exit(struct net *net)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+
+	WRITE_ONCE(ln->dying, true);
+	cancel_work_sync(&ln->restore_work);
+	WARN_ON_ONCE(ln->nr_owned);
+}

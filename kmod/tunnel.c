@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-tunnel policies.
+ *
+ * When l2tp binds a UDP socket to a tunnel (hook.c, in atomic context, with the socket
+ * locked, bound and connected, before l2tp_tunnel_register() returns) we own two SPD
+ * policies for exactly that socket's 5-tuple (owned.c) and then, from a work item,
+ * attach the same two policies to the socket itself. Socket policies are consulted
+ * before the SPD and no SPD flush removes them, so a flush cannot open a plaintext
+ * window for a live tunnel; the SPD copies are what admins and IKE daemons see, and
+ * are restored after a flush (owned.c).
+ *
+ * When the tunnel goes (l2tp_tunnel_delete(), or the socket's encap_destroy), the
+ * entry is unbound: its SPD entries are released (the last owner of a 5-tuple takes
+ * the policy out) and the work item takes our socket policies off the socket if it
+ * lives on, then drops the socket.
+ *
+ * Lifetime: an entry holds a reference on its socket (so the pointer we hash and
+ * lock stays valid until the work item is done with it) and is itself counted: one
+ * reference while bound (the hash tables'), one per queued work item. The last put
+ * always happens in the work item, in process context.
+ *
+ * Locking: l2tpi_tunnels_lock (BH-safe spinlock, taken from the kprobe handlers)
+ * protects both hash tables and every entry's @bound. @skpol and @attach belong to
+ * the work item, which runs under lock_sock().
+ */
+#include <linux/hashtable.h>
+#include <linux/in.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <net/inet_sock.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+#include <net/xfrm.h>
+
+#include "client.h"
+#include "netns.h"
+#include "owned.h"
+#include "tunnel.h"
+#include "kunit.h"
+
+enum l2tpi_sk_state {
+	L2TPI_SK_NONE,		/* no socket policies (yet) */
+	L2TPI_SK_ATTACHED,	/* ours are on the socket */
+	L2TPI_SK_FOREIGN,	/* the socket had policies of its own: left alone */
+	L2TPI_SK_SHADOWED,	/* an equal SPD policy is someone else's: not fought */
+	L2TPI_SK_FAILED,	/* could not attach */
+};
+
+/**
+ * struct l2tpi_tunnel - a tunnel socket we attached policies to
+ * @by_sk: in l2tpi_by_sk
+ * @by_key: in l2tpi_by_key when @key is known
+ * @ref: see "Lifetime" above
+ * @net: the socket's namespace (not referenced: our pernet exit unbinds first)
+ * @sk: the tunnel socket, referenced
+ * @key: the struct l2tp_tunnel it belongs to, as an opaque key (never dereferenced)
+ * @family: AF_INET or AF_INET6 of the traffic (a v4-mapped IPv6 socket is AF_INET)
+ * @peer: the peer address, for client connection accounting
+ * @lport: local port (host order)
+ * @spec: the outbound and inbound policy, indexed by XFRM_POLICY_IN/OUT
+ * @own: our SPD entries
+ * @skpol: the socket policies we attached, referenced; work item only
+ * @attach: enum l2tpi_sk_state; work item only
+ * @bound: still attached to a live tunnel; under l2tpi_tunnels_lock
+ * @work: attaches or detaches the socket policies
+ */
+struct l2tpi_tunnel {
+	struct hlist_node by_sk;
+	struct hlist_node by_key;
+	refcount_t ref;
+	struct net *net;
+	struct sock *sk;
+	const void *key;
+	unsigned short family;
+	xfrm_address_t peer;
+	u16 lport;
+	struct l2tpi_pol_spec spec[2];
+	struct l2tpi_owned *own[2];
+	struct xfrm_policy *skpol[2];
+	enum l2tpi_sk_state attach;
+	bool bound;
+	struct work_struct work;
+};
+
+#define L2TPI_TUNNEL_HASH_BITS	10
+
+static DEFINE_SPINLOCK(l2tpi_tunnels_lock);	/* see above: BH-safe, any context */
+static DEFINE_HASHTABLE(l2tpi_by_sk, L2TPI_TUNNEL_HASH_BITS);
+static DEFINE_HASHTABLE(l2tpi_by_key, L2TPI_TUNNEL_HASH_BITS);
+static struct workqueue_struct *l2tpi_wq;
+
+/**
+ * l2tpi_tunnel_sk_spec() - the policy for one direction of a tunnel socket
+ * @sk: a bound UDP socket, normally connected
+ * @dir: XFRM_POLICY_OUT or XFRM_POLICY_IN
+ * @cfg: reqid, priority and level
+ * @spec: filled in
+ *
+ * Exactly the socket's 5-tuple; an unconnected socket gets "any peer".
+ * Return: 0 or -EAFNOSUPPORT.
+ */
+int l2tpi_tunnel_sk_spec(const struct sock *sk, int dir, const struct l2tpi_config *cfg,
+			 struct l2tpi_pol_spec *spec)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+	xfrm_address_t local = {}, peer = {};
+	unsigned short family;
+	u8 plen, plen_local, plen_peer;
+
+	if (sk->sk_family == AF_INET) {
+		family = AF_INET;
+		local.a4 = inet->inet_saddr ?: inet->inet_rcv_saddr;
+		peer.a4 = inet->inet_daddr;
+#if IS_ENABLED(CONFIG_IPV6)
+	} else if (sk->sk_family == AF_INET6 && ipv6_addr_v4mapped(&sk->sk_v6_daddr)) {
+		family = AF_INET;
+		local.a4 = sk->sk_v6_rcv_saddr.s6_addr32[3];
+		peer.a4 = sk->sk_v6_daddr.s6_addr32[3];
+	} else if (sk->sk_family == AF_INET6) {
+		family = AF_INET6;
+		local.in6 = sk->sk_v6_rcv_saddr;
+		peer.in6 = sk->sk_v6_daddr;
+#endif
+	} else {
+		return -EAFNOSUPPORT;
+	}
+	plen = family == AF_INET ? 32 : 128;
+	plen_local = xfrm_addr_any(&local, family) ? 0 : plen;
+	plen_peer = xfrm_addr_any(&peer, family) ? 0 : plen;
+
+	memset(spec, 0, sizeof(*spec));
+	spec->family = family;
+	spec->dir = dir;
+	if (dir == XFRM_POLICY_OUT) {
+		spec->saddr = local;
+		spec->prefixlen_s = plen_local;
+		spec->daddr = peer;
+		spec->prefixlen_d = plen_peer;
+		spec->sport = inet->inet_sport;
+		spec->dport = inet->inet_dport;
+	} else {
+		spec->saddr = peer;
+		spec->prefixlen_s = plen_peer;
+		spec->daddr = local;
+		spec->prefixlen_d = plen_local;
+		spec->sport = inet->inet_dport;
+		spec->dport = inet->inet_sport;
+	}
+	spec->reqid = cfg->reqid;
+	spec->priority = l2tpi_config_tunnel_priority(cfg);
+	spec->optional = cfg->level == L2TP_IPSEC_LEVEL_USE;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_tunnel_sk_spec);
+
+static void l2tpi_tunnel_put(struct l2tpi_tunnel *t)
+{
+	if (!refcount_dec_and_test(&t->ref))
+		return;
+	sock_put(t->sk);
+	kfree(t);
+}
+
+static void l2tpi_tunnel_kick(struct l2tpi_tunnel *t)
+{
+	refcount_inc(&t->ref);
+	if (!queue_work(l2tpi_wq, &t->work))
+		refcount_dec(&t->ref);	/* the queued instance holds one */
+}
+
+/* Attach our two socket policies. Context: work item, lock_sock() held. */
+static void l2tpi_tunnel_attach(struct l2tpi_tunnel *t)
+{
+	struct sock *sk = t->sk;
+	struct l2tpi_sockopt opt = { .magic = L2TPI_SOCKOPT_MAGIC, .tunnel = t };
+	int err = 0, dir;
+
+	if (rcu_access_pointer(sk->sk_policy[XFRM_POLICY_IN]) ||
+	    rcu_access_pointer(sk->sk_policy[XFRM_POLICY_OUT])) {
+		t->attach = L2TPI_SK_FOREIGN;
+		return;
+	}
+	for (dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT && !err; dir++) {
+		opt.dir = dir;
+		err = xfrm_user_policy(sk, L2TPI_SOCKOPT, KERNEL_SOCKPTR(&opt), sizeof(opt));
+	}
+	if (err) {
+		pr_warn_ratelimited("cannot attach socket policies to a tunnel socket: %d (the SPD policies stay)\n",
+				    err);
+		t->attach = L2TPI_SK_FAILED;
+	} else {
+		t->attach = L2TPI_SK_ATTACHED;
+	}
+}
+
+/*
+ * Take our socket policies off, unless someone replaced one of them (then both stay:
+ * xfrm offers no way to remove one direction only). Context: work item, lock_sock().
+ */
+static void l2tpi_tunnel_detach(struct l2tpi_tunnel *t)
+{
+	struct sock *sk = t->sk;
+	int dir;
+
+	if (rcu_access_pointer(sk->sk_policy[XFRM_POLICY_IN]) == t->skpol[XFRM_POLICY_IN] &&
+	    rcu_access_pointer(sk->sk_policy[XFRM_POLICY_OUT]) == t->skpol[XFRM_POLICY_OUT])
+		xfrm_user_policy(sk, L2TPI_SOCKOPT, KERNEL_SOCKPTR(NULL), 0);
+	for (dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT; dir++) {
+		if (t->skpol[dir]) {
+			xfrm_pol_put(t->skpol[dir]);
+			t->skpol[dir] = NULL;
+		}
+	}
+	t->attach = L2TPI_SK_NONE;
+}
+
+static void l2tpi_tunnel_work(struct work_struct *work)
+{
+	struct l2tpi_tunnel *t = container_of(work, struct l2tpi_tunnel, work);
+	bool bound;
+
+	lock_sock(t->sk);
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	bound = t->bound;
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+	if (bound && t->attach == L2TPI_SK_NONE)
+		l2tpi_tunnel_attach(t);
+	else if (!bound && (t->skpol[XFRM_POLICY_IN] || t->skpol[XFRM_POLICY_OUT]))
+		l2tpi_tunnel_detach(t);
+	release_sock(t->sk);
+	l2tpi_tunnel_put(t);
+}
+
+/*
+ * Called by our key manager from xfrm_user_policy(), which we called from the work
+ * item: build the socket policy @opt asks for and remember it as ours.
+ * Context: under rcu_read_lock() (atomic); lock_sock() held by our work item.
+ */
+struct xfrm_policy *l2tpi_tunnel_compile(struct sock *sk, const struct l2tpi_sockopt *opt)
+{
+	struct l2tpi_tunnel *t = opt->tunnel;
+	struct xfrm_policy *pol;
+
+	if (opt->dir > XFRM_POLICY_OUT || t->sk != sk || t->skpol[opt->dir])
+		return ERR_PTR(-EINVAL);
+	pol = l2tpi_policy_build(sock_net(sk), &t->spec[opt->dir], GFP_ATOMIC);
+	if (!pol)
+		return ERR_PTR(-ENOMEM);
+	xfrm_pol_hold(pol);
+	t->skpol[opt->dir] = pol;
+	return pol;
+}
+
+/* Finish what unhashing @t started. Context: any; l2tpi_tunnels_lock not held. */
+static void l2tpi_tunnel_release(struct l2tpi_tunnel *t)
+{
+	l2tpi_client_tunnel_down(t->net, t->family, &t->peer, t->lport);
+	l2tpi_owned_put(t->net, t->own[XFRM_POLICY_OUT]);
+	l2tpi_owned_put(t->net, t->own[XFRM_POLICY_IN]);
+	l2tpi_tunnel_kick(t);
+	l2tpi_tunnel_put(t);		/* the hash tables' reference */
+}
+
+/* Context: l2tpi_tunnels_lock held. */
+static void l2tpi_tunnel_unhash(struct l2tpi_tunnel *t)
+{
+	t->bound = false;
+	hash_del(&t->by_sk);
+	if (t->key)
+		hash_del(&t->by_key);
+}
+
+static struct l2tpi_tunnel *l2tpi_tunnel_find_sk(const struct sock *sk)
+{
+	struct l2tpi_tunnel *t;
+
+	hash_for_each_possible(l2tpi_by_sk, t, by_sk, (unsigned long)sk)
+		if (t->sk == sk)
+			return t;
+	return NULL;
+}
+
+/**
+ * l2tpi_tunnel_bind() - l2tp is binding @sk to a tunnel: own its two policies
+ * @net: the tunnel's namespace
+ * @sk: the UDP socket, locked by l2tp, bound and (normally) connected
+ * @key: the struct l2tp_tunnel being registered, or NULL if unknown
+ *
+ * Context: atomic (kprobe handler). Returns with the SPD policies in place.
+ */
+void l2tpi_tunnel_bind(struct net *net, struct sock *sk, const void *key)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+	struct l2tpi_tunnel *t, *old;
+	struct l2tpi_config cfg;
+	int dir, err = 0;
+
+	spin_lock_bh(&ln->owned_lock);
+	cfg = ln->cfg;
+	spin_unlock_bh(&ln->owned_lock);
+	if (!cfg.auto_attach)
+		return;
+
+	t = kzalloc(sizeof(*t), GFP_ATOMIC);
+	if (!t) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	for (dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT; dir++) {
+		err = l2tpi_tunnel_sk_spec(sk, dir, &cfg, &t->spec[dir]);
+		if (err)
+			goto fail;
+	}
+	t->own[XFRM_POLICY_OUT] = l2tpi_owned_get(net, &t->spec[XFRM_POLICY_OUT],
+						  L2TPI_ORIGIN_TUNNEL, GFP_ATOMIC);
+	if (IS_ERR(t->own[XFRM_POLICY_OUT])) {
+		err = PTR_ERR(t->own[XFRM_POLICY_OUT]);
+		goto fail;
+	}
+	t->own[XFRM_POLICY_IN] = l2tpi_owned_get(net, &t->spec[XFRM_POLICY_IN],
+						 L2TPI_ORIGIN_TUNNEL, GFP_ATOMIC);
+	if (IS_ERR(t->own[XFRM_POLICY_IN])) {
+		err = PTR_ERR(t->own[XFRM_POLICY_IN]);
+		l2tpi_owned_put(net, t->own[XFRM_POLICY_OUT]);
+		goto fail;
+	}
+	if (l2tpi_owned_state(net, t->own[XFRM_POLICY_OUT]) == -EEXIST ||
+	    l2tpi_owned_state(net, t->own[XFRM_POLICY_IN]) == -EEXIST)
+		t->attach = L2TPI_SK_SHADOWED;
+
+	t->net = net;
+	sock_hold(sk);
+	t->sk = sk;
+	t->key = key;
+	t->family = t->spec[XFRM_POLICY_OUT].family;
+	t->peer = t->spec[XFRM_POLICY_OUT].daddr;
+	t->lport = ntohs(t->spec[XFRM_POLICY_OUT].sport);
+	refcount_set(&t->ref, 1);
+	t->bound = true;
+	INIT_WORK(&t->work, l2tpi_tunnel_work);
+
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	old = l2tpi_tunnel_find_sk(sk);	/* a socket reused after a teardown we missed */
+	if (old)
+		l2tpi_tunnel_unhash(old);
+	hash_add(l2tpi_by_sk, &t->by_sk, (unsigned long)sk);
+	if (key)
+		hash_add(l2tpi_by_key, &t->by_key, (unsigned long)key);
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+	if (old)
+		l2tpi_tunnel_release(old);
+
+	l2tpi_client_tunnel_up(net, t->family, &t->peer, t->lport);
+	l2tpi_tunnel_kick(t);
+	return;
+
+fail:
+	kfree(t);
+	pr_err_ratelimited("cannot attach policies to a new L2TP tunnel: %d\n", err);
+}
+
+/* The tunnel @key (a struct l2tp_tunnel) is being deleted. Context: atomic. */
+void l2tpi_tunnel_unbind_key(const void *key)
+{
+	struct l2tpi_tunnel *t, *found = NULL;
+
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	hash_for_each_possible(l2tpi_by_key, t, by_key, (unsigned long)key) {
+		if (t->key == key) {
+			found = t;
+			l2tpi_tunnel_unhash(t);
+			break;
+		}
+	}
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+	if (found)
+		l2tpi_tunnel_release(found);
+}
+
+/* The tunnel socket @sk is being destroyed. Context: atomic. */
+void l2tpi_tunnel_unbind_sk(const struct sock *sk)
+{
+	struct l2tpi_tunnel *t;
+
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	t = l2tpi_tunnel_find_sk(sk);
+	if (t)
+		l2tpi_tunnel_unhash(t);
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+	if (t)
+		l2tpi_tunnel_release(t);
+}
+
+unsigned int l2tpi_tunnel_count(struct net *net)
+{
+	struct l2tpi_tunnel *t;
+	unsigned int n = 0;
+	int bkt;
+
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	hash_for_each(l2tpi_by_sk, bkt, t, by_sk)
+		if (t->net == net)
+			n++;
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_tunnel_count);
+
+/* Unbind every tunnel of @net and wait for the work items. Context: process. */
+void l2tpi_tunnel_net_exit(struct net *net)
+{
+	struct l2tpi_tunnel *t, *found;
+	int bkt;
+
+	do {
+		found = NULL;
+		spin_lock_bh(&l2tpi_tunnels_lock);
+		hash_for_each(l2tpi_by_sk, bkt, t, by_sk) {
+			if (t->net == net) {
+				found = t;
+				l2tpi_tunnel_unhash(t);
+				break;
+			}
+		}
+		spin_unlock_bh(&l2tpi_tunnels_lock);
+		if (found)
+			l2tpi_tunnel_release(found);
+	} while (found);
+	flush_workqueue(l2tpi_wq);
+}
+
+int l2tpi_tunnel_init(void)
+{
+	l2tpi_wq = alloc_workqueue("l2tp_ipsec", 0, 0);
+	return l2tpi_wq ? 0 : -ENOMEM;
+}
+
+/* Wait for the socket policy work items queued so far. Context: process. */
+void l2tpi_tunnel_flush(void)
+{
+	flush_workqueue(l2tpi_wq);
+}
+
+/* After every namespace let go of its tunnels (pernet exit). */
+void l2tpi_tunnel_exit(void)
+{
+	destroy_workqueue(l2tpi_wq);
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-tunnel policies: attached when l2tp binds a UDP tunnel socket, detached when
+ * the tunnel goes.
+ */
+#ifndef _L2TPI_TUNNEL_H
+#define _L2TPI_TUNNEL_H
+
+#include <net/net_namespace.h>
+#include <net/sock.h>
+
+#include "config.h"
+#include "policy.h"
+
+/* The xfrm_user_policy() option name that only our key manager compiles (km.c). */
+#define L2TPI_SOCKOPT		0x4c32
+#define L2TPI_SOCKOPT_MAGIC	0x6c327470
+
+struct l2tpi_tunnel;
+
+/* What we hand to xfrm_user_policy() to get a socket policy compiled by km.c. */
+struct l2tpi_sockopt {
+	u32 magic;
+	u8 dir;
+	struct l2tpi_tunnel *tunnel;
+};
+
+int l2tpi_tunnel_init(void);
+void l2tpi_tunnel_exit(void);
+void l2tpi_tunnel_flush(void);
+void l2tpi_tunnel_bind(struct net *net, struct sock *sk, const void *key);
+void l2tpi_tunnel_unbind_key(const void *key);
+void l2tpi_tunnel_unbind_sk(const struct sock *sk);
+struct xfrm_policy *l2tpi_tunnel_compile(struct sock *sk, const struct l2tpi_sockopt *opt);
+unsigned int l2tpi_tunnel_count(struct net *net);
+void l2tpi_tunnel_net_exit(struct net *net);
+int l2tpi_tunnel_sk_spec(const struct sock *sk, int dir, const struct l2tpi_config *cfg,
+			 struct l2tpi_pol_spec *spec);
+
+#endif /* _L2TPI_TUNNEL_H */

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the owned-policy registry (kmod/owned.c) against the real SPD of init_net:
+ * sharing and owner counts, restore after someone removed our policy, shadowing by
+ * an equal policy that is not ours.
+ */
+#include <kunit/test.h>
+#include <linux/in.h>
+#include <net/xfrm.h>
+
+#include "netns.h"
+#include "owned.h"
+#include "policy.h"
+#include "util.h"
+
+static struct l2tpi_pol_spec l2tpi_owned_test_spec(u16 port)
+{
+	struct l2tpi_pol_spec spec = {
+		.family = AF_INET,
+		.dir = XFRM_POLICY_OUT,
+		.prefixlen_s = 32,
+		.prefixlen_d = 32,
+		.sport = htons(port),
+		.dport = htons(port),
+		.priority = 7300,
+	};
+
+	spec.saddr.a4 = htonl(0xc0000201);	/* 192.0.2.1 */
+	spec.daddr.a4 = htonl(0xc6336401);	/* 198.51.100.1 */
+	return spec;
+}
+
+static void l2tpi_owned_share_test(struct kunit *test)
+{
+	struct l2tpi_pol_spec spec = l2tpi_owned_test_spec(62001);
+	struct l2tpi_owned *a, *b;
+	struct xfrm_policy *pol;
+
+	a = l2tpi_owned_get(&init_net, &spec, L2TPI_ORIGIN_TUNNEL, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
+	KUNIT_EXPECT_EQ(test, l2tpi_owned_state(&init_net, a), 0);
+	spec.priority = 1;	/* same selector, other priority: the same entry */
+	b = l2tpi_owned_get(&init_net, &spec, L2TPI_ORIGIN_TUNNEL, GFP_KERNEL);
+	KUNIT_ASSERT_PTR_EQ(test, a, b);
+	KUNIT_EXPECT_EQ(test, a->owners, 2);
+	pol = a->pol;
+	xfrm_pol_hold(pol);
+	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_spd_find(pol), pol);
+	l2tpi_owned_put(&init_net, b);
+	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_spd_find(pol), pol);	/* one owner left */
+	l2tpi_owned_put(&init_net, a);
+	KUNIT_EXPECT_NULL(test, l2tpi_test_spd_find(pol));
+	KUNIT_EXPECT_FALSE(test, l2tpi_policy_alive(pol));
+	xfrm_pol_put(pol);
+}
+
+/* Someone deletes our policy (ip xfrm policy delete, a flush): restore puts a new one. */
+static void l2tpi_owned_restore_test(struct kunit *test)
+{
+	struct l2tpi_pol_spec spec = l2tpi_owned_test_spec(62002);
+	struct xfrm_policy *old, *new;
+	struct l2tpi_owned *o;
+
+	o = l2tpi_owned_get(&init_net, &spec, L2TPI_ORIGIN_TUNNEL, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
+	old = o->pol;
+	xfrm_pol_hold(old);
+	KUNIT_ASSERT_EQ(test, xfrm_policy_delete(old, XFRM_POLICY_OUT), 0);
+	KUNIT_EXPECT_EQ(test, l2tpi_owned_state(&init_net, o), -ENOENT);
+	KUNIT_EXPECT_GE(test, l2tpi_owned_restore(&init_net), 1);
+	KUNIT_EXPECT_EQ(test, l2tpi_owned_state(&init_net, o), 0);
+	new = o->pol;
+	KUNIT_EXPECT_PTR_NE(test, new, old);
+	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_spd_find(new), new);
+	KUNIT_EXPECT_EQ(test, new->priority, 7300);
+	/* Nothing to do the second time. */
+	KUNIT_EXPECT_EQ(test, l2tpi_owned_restore(&init_net), 0);
+	l2tpi_owned_put(&init_net, o);
+	KUNIT_EXPECT_NULL(test, l2tpi_test_spd_find(new));
+	xfrm_pol_put(old);
+}
+
+/* An equal policy that is not ours: shadowed, never touched; installed once it goes. */
+static void l2tpi_owned_shadowed_test(struct kunit *test)
+{
+	struct l2tpi_pol_spec spec = l2tpi_owned_test_spec(62003);
+	struct xfrm_policy *theirs;
+	struct l2tpi_owned *o;
+
+	spec.reqid = 42;
+	theirs = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(theirs));
+	spec.reqid = 0;
+	o = l2tpi_owned_get(&init_net, &spec, L2TPI_ORIGIN_TUNNEL, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
+	KUNIT_EXPECT_EQ(test, l2tpi_owned_state(&init_net, o), -EEXIST);
+	KUNIT_EXPECT_NULL(test, o->pol);
+	KUNIT_EXPECT_EQ(test, l2tpi_owned_restore(&init_net), 0);
+	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_spd_find(theirs), theirs);
+	KUNIT_EXPECT_EQ(test, theirs->xfrm_vec[0].reqid, 42);
+
+	l2tpi_policy_del(theirs);
+	KUNIT_EXPECT_EQ(test, l2tpi_owned_restore(&init_net), 1);
+	KUNIT_EXPECT_EQ(test, l2tpi_owned_state(&init_net, o), 0);
+	KUNIT_ASSERT_NOT_NULL(test, o->pol);
+	KUNIT_EXPECT_EQ(test, o->pol->xfrm_vec[0].reqid, 0);
+
+	/* Releasing a shadowed entry never removes the shadowing policy. */
+	l2tpi_owned_put(&init_net, o);
+	theirs = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(theirs));
+	o = l2tpi_owned_get(&init_net, &spec, L2TPI_ORIGIN_TUNNEL, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
+	l2tpi_owned_put(&init_net, o);
+	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_spd_find(theirs), theirs);
+	l2tpi_policy_del(theirs);
+}
+
+static void l2tpi_owned_bad_spec_test(struct kunit *test)
+{
+	struct l2tpi_pol_spec spec = l2tpi_owned_test_spec(62004);
+	struct l2tpi_net *ln = l2tpi_net(&init_net);
+	unsigned int before = ln->nr_owned;
+
+	spec.family = AF_UNIX;
+	KUNIT_EXPECT_TRUE(test, IS_ERR(l2tpi_owned_get(&init_net, &spec, L2TPI_ORIGIN_TUNNEL,
+						       GFP_KERNEL)));
+	KUNIT_EXPECT_EQ(test, ln->nr_owned, before);
+}
+
+static struct kunit_case l2tpi_owned_cases[] = {
+	KUNIT_CASE(l2tpi_owned_share_test),
+	KUNIT_CASE(l2tpi_owned_restore_test),
+	KUNIT_CASE(l2tpi_owned_shadowed_test),
+	KUNIT_CASE(l2tpi_owned_bad_spec_test),
+	{}
+};
+
+static struct kunit_suite l2tpi_owned_suite = {
+	.name = "l2tp_ipsec_owned",
+	.test_cases = l2tpi_owned_cases,
+};
+
+kunit_test_suite(l2tpi_owned_suite);

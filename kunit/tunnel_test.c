@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the per-tunnel selectors (kmod/tunnel.c) built from real UDP sockets of
+ * init_net: IPv4, IPv6, v4-mapped IPv6, unconnected; priority one step ahead of the
+ * wildcards.
+ */
+#include <kunit/test.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/net.h>
+#include <net/sock.h>
+
+#include "config.h"
+#include "tunnel.h"
+
+static struct socket *l2tpi_test_udp(struct kunit *test, int family)
+{
+	struct socket *sock;
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, family, SOCK_DGRAM, IPPROTO_UDP, &sock), 0);
+	return sock;
+}
+
+static int l2tpi_test_bind4(struct socket *sock, __be32 addr, u16 port, bool connect)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = addr,
+				   .sin_port = htons(port) };
+
+	if (connect)
+		return kernel_connect(sock, (struct sockaddr *)&sin, sizeof(sin), 0);
+	return kernel_bind(sock, (struct sockaddr *)&sin, sizeof(sin));
+}
+
+static int l2tpi_test_bind6(struct socket *sock, const struct in6_addr *addr, u16 port,
+			    bool connect)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_addr = *addr,
+				     .sin6_port = htons(port) };
+
+	if (connect)
+		return kernel_connect(sock, (struct sockaddr *)&sin6, sizeof(sin6), 0);
+	return kernel_bind(sock, (struct sockaddr *)&sin6, sizeof(sin6));
+}
+
+static void l2tpi_tunnel_spec_v4_test(struct kunit *test)
+{
+	struct socket *sock = l2tpi_test_udp(test, AF_INET);
+	struct l2tpi_pol_spec out, in;
+	struct l2tpi_config cfg;
+
+	l2tpi_config_default(&cfg);
+	cfg.reqid = 5;
+	KUNIT_ASSERT_EQ(test, l2tpi_test_bind4(sock, htonl(INADDR_LOOPBACK), 61701, false), 0);
+	KUNIT_ASSERT_EQ(test, l2tpi_test_bind4(sock, htonl(0x7f000002), 61702, true), 0);
+	KUNIT_ASSERT_EQ(test, l2tpi_tunnel_sk_spec(sock->sk, XFRM_POLICY_OUT, &cfg, &out), 0);
+	KUNIT_ASSERT_EQ(test, l2tpi_tunnel_sk_spec(sock->sk, XFRM_POLICY_IN, &cfg, &in), 0);
+	KUNIT_EXPECT_EQ(test, out.family, AF_INET);
+	KUNIT_EXPECT_EQ(test, ntohl(out.saddr.a4), INADDR_LOOPBACK);
+	KUNIT_EXPECT_EQ(test, ntohl(out.daddr.a4), 0x7f000002);
+	KUNIT_EXPECT_EQ(test, out.prefixlen_s, 32);
+	KUNIT_EXPECT_EQ(test, out.prefixlen_d, 32);
+	KUNIT_EXPECT_EQ(test, ntohs(out.sport), 61701);
+	KUNIT_EXPECT_EQ(test, ntohs(out.dport), 61702);
+	KUNIT_EXPECT_EQ(test, ntohl(in.saddr.a4), 0x7f000002);
+	KUNIT_EXPECT_EQ(test, ntohl(in.daddr.a4), INADDR_LOOPBACK);
+	KUNIT_EXPECT_EQ(test, ntohs(in.sport), 61702);
+	KUNIT_EXPECT_EQ(test, ntohs(in.dport), 61701);
+	KUNIT_EXPECT_EQ(test, in.dir, XFRM_POLICY_IN);
+	KUNIT_EXPECT_EQ(test, out.reqid, 5);
+	KUNIT_EXPECT_EQ(test, out.priority, L2TP_IPSEC_DEFAULT_PRIORITY - 1);
+	KUNIT_EXPECT_FALSE(test, out.optional);
+	sock_release(sock);
+}
+
+static void l2tpi_tunnel_spec_v6_test(struct kunit *test)
+{
+	struct socket *sock = l2tpi_test_udp(test, AF_INET6);
+	struct l2tpi_pol_spec out;
+	struct l2tpi_config cfg;
+
+	l2tpi_config_default(&cfg);
+	cfg.level = L2TP_IPSEC_LEVEL_USE;
+	KUNIT_ASSERT_EQ(test, l2tpi_test_bind6(sock, &in6addr_loopback, 61703, false), 0);
+	KUNIT_ASSERT_EQ(test, l2tpi_test_bind6(sock, &in6addr_loopback, 61704, true), 0);
+	KUNIT_ASSERT_EQ(test, l2tpi_tunnel_sk_spec(sock->sk, XFRM_POLICY_OUT, &cfg, &out), 0);
+	KUNIT_EXPECT_EQ(test, out.family, AF_INET6);
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_loopback(&out.saddr.in6));
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_loopback(&out.daddr.in6));
+	KUNIT_EXPECT_EQ(test, out.prefixlen_s, 128);
+	KUNIT_EXPECT_EQ(test, out.prefixlen_d, 128);
+	KUNIT_EXPECT_EQ(test, ntohs(out.sport), 61703);
+	KUNIT_EXPECT_EQ(test, ntohs(out.dport), 61704);
+	KUNIT_EXPECT_TRUE(test, out.optional);
+	sock_release(sock);
+}
+
+/* An IPv6 socket talking to an IPv4 peer (v4-mapped) carries IPv4 traffic. */
+static void l2tpi_tunnel_spec_v4mapped_test(struct kunit *test)
+{
+	struct socket *sock = l2tpi_test_udp(test, AF_INET6);
+	struct in6_addr mapped;
+	struct l2tpi_pol_spec out;
+	struct l2tpi_config cfg;
+
+	l2tpi_config_default(&cfg);
+	ipv6_addr_set_v4mapped(htonl(INADDR_LOOPBACK), &mapped);
+	KUNIT_ASSERT_EQ(test, l2tpi_test_bind6(sock, &in6addr_any, 61705, false), 0);
+	KUNIT_ASSERT_EQ(test, l2tpi_test_bind6(sock, &mapped, 61706, true), 0);
+	KUNIT_ASSERT_EQ(test, l2tpi_tunnel_sk_spec(sock->sk, XFRM_POLICY_OUT, &cfg, &out), 0);
+	KUNIT_EXPECT_EQ(test, out.family, AF_INET);
+	KUNIT_EXPECT_EQ(test, ntohl(out.daddr.a4), INADDR_LOOPBACK);
+	KUNIT_EXPECT_EQ(test, out.prefixlen_d, 32);
+	KUNIT_EXPECT_EQ(test, ntohs(out.dport), 61706);
+	sock_release(sock);
+}
+
+/* Not connected: the local end only, any peer. Priority 0 stays 0. */
+static void l2tpi_tunnel_spec_unconnected_test(struct kunit *test)
+{
+	struct socket *sock = l2tpi_test_udp(test, AF_INET);
+	struct l2tpi_pol_spec out;
+	struct l2tpi_config cfg;
+
+	l2tpi_config_default(&cfg);
+	cfg.priority = 0;
+	KUNIT_ASSERT_EQ(test, l2tpi_test_bind4(sock, htonl(INADDR_LOOPBACK), 61707, false), 0);
+	KUNIT_ASSERT_EQ(test, l2tpi_tunnel_sk_spec(sock->sk, XFRM_POLICY_OUT, &cfg, &out), 0);
+	KUNIT_EXPECT_EQ(test, out.prefixlen_s, 32);
+	KUNIT_EXPECT_EQ(test, out.prefixlen_d, 0);
+	KUNIT_EXPECT_EQ(test, ntohs(out.sport), 61707);
+	KUNIT_EXPECT_EQ(test, ntohs(out.dport), 0);
+	KUNIT_EXPECT_EQ(test, out.priority, 0);
+	sock_release(sock);
+}
+
+static struct kunit_case l2tpi_tunnel_cases[] = {
+	KUNIT_CASE(l2tpi_tunnel_spec_v4_test),
+	KUNIT_CASE(l2tpi_tunnel_spec_v6_test),
+	KUNIT_CASE(l2tpi_tunnel_spec_v4mapped_test),
+	KUNIT_CASE(l2tpi_tunnel_spec_unconnected_test),
+	{}
+};
+
+static struct kunit_suite l2tpi_tunnel_suite = {
+	.name = "l2tp_ipsec_tunnel",
+	.test_cases = l2tpi_tunnel_cases,
+};
+
+kunit_test_suite(l2tpi_tunnel_suite);

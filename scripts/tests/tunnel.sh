@@ -1,0 +1,236 @@
+#!/bin/bash
+# Auto-attach: per-tunnel policies the moment l2tp binds a tunnel socket, on both
+# paths (PPPoL2TP with a userspace socket as xl2tpd does; `ip l2tp` genetlink with a
+# kernel socket), IPv4 and IPv6; gone with the tunnel; no plaintext frame at creation
+# or during 100 flushes; restore after flush/deleteall/delete; shadowing; other netns;
+# 1,000 tunnels; l2tp modules loaded after us (stock kernels).
+. "$(dirname "$0")/lib.sh"
+
+load_stock_modules
+setup_peer
+TUN=$TOOLS/l2tp-tunnel
+CNT=$TOOLS/plain-count
+
+# Expected SPD lines of one tunnel: FAMILY LOCAL PEER LPORT PPORT [PRIO]
+tunnel_policies() {
+	local fam=$1 l=$2 p=$3 lp=$4 pp=$5 prio=${6:-1023} plen=32 any=0.0.0.0
+	[ "$fam" = inet6 ] && plen=128 any=::
+	local tmpl="tmpl=esp:transport:reqid=0:src=$any:dst=$any:spi=0:opt=0:share=0:aalgos=ffffffff:ealgos=ffffffff:calgos=ffffffff:family=$fam"
+	{
+		echo "dir=out prio=$prio family=$fam src=$l/$plen dst=$p/$plen proto=17 sport=$lp/ffff dport=$pp/ffff ifindex=0 action=allow flags=0 ptype=main mark=0/0 ifid=0 $tmpl"
+		echo "dir=in prio=$prio family=$fam src=$p/$plen dst=$l/$plen proto=17 sport=$pp/ffff dport=$lp/ffff ifindex=0 action=allow flags=0 ptype=main mark=0/0 ifid=0 $tmpl"
+	} | sort
+}
+# Our per-tunnel policies (prio 1023) in the SPD of netns $1 ("-": initial).
+spd_tunnels() {
+	local pre=()
+	[ "${1:--}" = - ] || pre=(ip netns exec "$1")
+	"${pre[@]}" "$TOOLS/xfrm-spd" | sed 's/ index=.*//' | grep -E '^dir=(in|out) prio=1023 ' | sort
+}
+# The socket policies (dir 3: in, 4: out) the dump shows, as in/out lines.
+sk_policies() {
+	"$TOOLS/xfrm-spd" | sed 's/ index=.*//' | grep -E '^dir=[34] prio=1023 ' |
+		sed 's/^dir=3 /dir=in /; s/^dir=4 /dir=out /' | sort
+}
+# wait_sk_policies N: the work item attaches them just after the bind.
+wait_sk_policies() {
+	local i
+	for i in $(seq 100); do
+		[ "$(sk_policies | wc -l)" = "$1" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+# start_tunnels OUTFILE ARGS...: l2tp-tunnel in the background (pid in TUN_PID), wait
+# until its tunnels exist.
+start_tunnels() {
+	local out=$1 i
+	shift
+	"$TUN" "$@" >"$out" 2>"$out.err" &
+	TUN_PID=$!
+	for i in $(seq 600); do
+		grep -q ready "$out.err" 2>/dev/null && return 0
+		kill -0 $TUN_PID 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "# l2tp-tunnel did not get ready: $(cat "$out" "$out.err")"
+	return 1
+}
+stop_tunnels() { kill -TERM "$TUN_PID" 2>/dev/null; wait "$TUN_PID"; }
+# count_plain OUTFILE SECONDS: plain-count on v0 in the background (pid CNT_PID).
+count_plain() {
+	local i
+	"$CNT" -v -p 1701 v0 "$2" >"$1" 2>"$1.err" &
+	CNT_PID=$!
+	for i in $(seq 100); do
+		grep -q ready "$1.err" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "# plain-count did not start: $(cat "$1.err")"
+	return 1
+}
+count_done() { kill -TERM "$CNT_PID" 2>/dev/null; wait "$CNT_PID"; tail -n 1 "$1"; }
+field() { sed -n "s/.*\b$1=\([0-9]*\).*/\1/p" | tail -n 1; }
+
+# --- control run without the module: the counter does see plaintext L2TP
+count_plain /tmp/c0 60
+run "$TUN" -s -c 10 -i 5 10.0.0.1 1701 10.0.0.2 1701
+sleep 0.3
+c0=$(count_done /tmp/c0)
+echo "# no module: $c0"
+check "control: without the module a new PPPoL2TP tunnel sends plaintext L2TP ($c0)" \
+	test "$(echo "$c0" | field plain)" -ge 10
+
+run ip xfrm policy add src 192.0.2.0/24 dst 198.51.100.0/24 proto udp sport 1701 dir out priority 100 tmpl proto esp mode transport
+foreign=$(spd)
+base=$(spd_count)
+check "insmod" run insmod "$L2TPI_KO"
+check "auto-attach armed" dmesg_has "auto-attach armed"
+check_eq "insmod alone installs nothing (server mode off)" "$base" "$(spd_count)"
+
+# --- PPPoL2TP path (xl2tpd, pppd), IPv4 and IPv6
+start_tunnels /tmp/t1 -s -h 60 10.0.0.1 1701 10.0.0.2 1701
+check_eq "PPPoL2TP/IPv4 tunnel: exact 5-tuple policies right after the bind" \
+	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" "$(spd_tunnels)"
+wait_sk_policies 2
+check_eq "and the same two attached to the tunnel socket" \
+	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" "$(sk_policies)"
+stop_tunnels
+check_eq "PPPoL2TP/IPv4: closing the sockets removes them" "" "$(spd_tunnels)"
+start_tunnels /tmp/t2 -6 -s -h 60 fd00::1 1701 fd00::2 1702
+check_eq "PPPoL2TP/IPv6 tunnel: exact 5-tuple policies" \
+	"$(tunnel_policies inet6 fd00::1 fd00::2 1701 1702)" "$(spd_tunnels)"
+stop_tunnels
+check_eq "PPPoL2TP/IPv6: gone with the tunnel" "" "$(spd_tunnels)"
+
+# --- genetlink path (ip l2tp, kernel sockets), IPv4 and IPv6
+run ip l2tp add tunnel tunnel_id 11 peer_tunnel_id 12 encap udp local 10.0.0.1 remote 10.0.0.2 udp_sport 1701 udp_dport 1703
+check_eq "ip l2tp/IPv4 tunnel: exact 5-tuple policies" \
+	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1703)" "$(spd_tunnels)"
+run ip l2tp del tunnel tunnel_id 11
+sleep 0.2
+check_eq "ip l2tp del tunnel removes them" "" "$(spd_tunnels)"
+run ip l2tp add tunnel tunnel_id 13 peer_tunnel_id 14 encap udp local fd00::1 remote fd00::2 udp_sport 1704 udp_dport 1701
+check_eq "ip l2tp/IPv6 tunnel: exact 5-tuple policies" \
+	"$(tunnel_policies inet6 fd00::1 fd00::2 1704 1701)" "$(spd_tunnels)"
+run ip l2tp del tunnel tunnel_id 13
+sleep 0.2
+check_eq "ip l2tp del (IPv6) removes them" "" "$(spd_tunnels)"
+
+# --- zero leak at creation: the tunnel sends at once, no SA exists
+count_plain /tmp/c1 60
+run "$TUN" -s -c 20 -i 5 10.0.0.1 1701 10.0.0.2 1701
+run "$TUN" -c 20 -i 5 10.0.0.1 1701 10.0.0.2 1701
+run "$TUN" -6 -s -c 20 -i 5 fd00::1 1701 fd00::2 1701
+sleep 0.3
+c1=$(count_done /tmp/c1)
+echo "# new tunnels sending at once (60 frames): $c1"
+check_eq "no plaintext L2TP frame from tunnels that send the moment they exist" 0 "$(echo "$c1" | field plain)"
+check_eq "the capture dropped nothing" 0 "$(echo "$c1" | field drops)"
+
+# --- 100 flushes during traffic: socket policies keep the tunnel closed
+start_tunnels /tmp/t3 -s -c 100000 -i 10 -h 600 10.0.0.1 1701 10.0.0.2 1701
+sleep 0.5
+check_eq "live tunnel has its policies" "$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" "$(spd_tunnels)"
+count_plain /tmp/c2 600
+for i in $(seq 100); do ip xfrm policy flush; done
+sleep 0.3
+c2=$(count_done /tmp/c2)
+echo "# 100 flushes during traffic: $c2"
+check_eq "100 x ip xfrm policy flush during traffic: 0 plaintext L2TP frames" 0 "$(echo "$c2" | field plain)"
+sleep 0.5
+check_eq "after the flushes our policies are back in the SPD" \
+	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" "$(spd_tunnels)"
+check_eq "the socket policies were never flushed" \
+	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" "$(sk_policies)"
+check "the restore is logged" dmesg_has "restored .* policies that were removed from the SPD"
+count_plain /tmp/c3 600
+run ip xfrm policy deleteall
+sleep 0.5
+c3=$(count_done /tmp/c3)
+check_eq "ip xfrm policy deleteall during traffic: 0 plaintext frames" 0 "$(echo "$c3" | field plain)"
+check_eq "after deleteall our policies are back" \
+	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" "$(spd_tunnels)"
+# An admin's delete of one owned policy is undone too (see README: remove them by
+# ending the tunnel or unloading the module).
+run ip xfrm policy delete dir out src 10.0.0.1/32 dst 10.0.0.2/32 proto udp sport 1701 dport 1701
+sleep 0.5
+check_eq "ip xfrm policy delete of one of ours: put back" \
+	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" "$(spd_tunnels)"
+stop_tunnels
+check_eq "gone with the tunnel after all that" "" "$(spd_tunnels)"
+check_eq "socket policies gone with the socket" "" "$(sk_policies)"
+
+# --- foreign policies: the one added before insmod is gone (flushed by the admin);
+# re-add it and one with a tunnel's exact selector: we are shadowed, never fight
+run ip xfrm policy add src 192.0.2.0/24 dst 198.51.100.0/24 proto udp sport 1701 dir out priority 100 tmpl proto esp mode transport
+run ip xfrm policy add src 10.0.0.1/32 dst 10.0.0.2/32 proto udp sport 1701 dport 1705 dir out priority 50 tmpl proto esp mode transport reqid 7
+foreign=$(spd)
+start_tunnels /tmp/t4 -h 60 10.0.0.1 1701 10.0.0.2 1705
+check_eq "a tunnel whose outbound selector someone else owns: only our inbound policy" \
+	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1705 | grep dir=in)" "$(spd_tunnels)"
+check_eq "the foreign policies stay byte-identical" "$foreign" "$(spd | grep -vF 'prio=1023 ')"
+run ip xfrm policy delete dir out src 10.0.0.1/32 dst 10.0.0.2/32 proto udp sport 1701 dport 1705
+sleep 0.5
+check_eq "when the shadowing policy goes, ours is installed" \
+	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1705)" "$(spd_tunnels)"
+stop_tunnels
+check_eq "and goes with the tunnel" "" "$(spd_tunnels)"
+
+# --- 1,000 tunnels up and down
+spd_main() { "$TOOLS/xfrm-spd" | grep -cE '^dir=(in|out) '; }
+base=$(spd_main)
+start_tunnels /tmp/t5 -n 1000 -t 1000 -h 600 10.0.0.1 1701 10.0.0.2 20000
+check_eq "1,000 PPPoL2TP tunnels: 2,000 SPD policies" $((base + 2000)) "$(spd_main)"
+wait_sk_policies 2000
+check_eq "and 2,000 socket policies" 2000 "$(sk_policies | wc -l)"
+stop_tunnels
+check_eq "1,000 tunnels closed: SPD back at its baseline" "$base" "$(spd_main)"
+check_eq "no socket policy left" 0 "$(sk_policies | wc -l)"
+
+# --- other namespaces: each gets only its own; deleting one with live tunnels is clean
+run ip -n peer l2tp add tunnel tunnel_id 21 peer_tunnel_id 22 encap udp local 10.0.0.2 remote 10.0.0.1 udp_sport 1701 udp_dport 1706
+check_eq "a tunnel in netns peer: policies in peer's SPD" \
+	"$(tunnel_policies inet 10.0.0.2 10.0.0.1 1701 1706)" "$(spd_tunnels peer)"
+check_eq "and none in the initial netns" "" "$(spd_tunnels)"
+ip netns add gone
+ip -n gone link set lo up
+run ip -n gone l2tp add tunnel tunnel_id 31 peer_tunnel_id 32 encap udp local 127.0.0.1 remote 127.0.0.2 udp_sport 1701 udp_dport 1701
+check_eq "a tunnel in netns gone has its policies" 2 "$(spd_tunnels gone | wc -l)"
+check "deleting netns gone with its live tunnel" run ip netns del gone
+sleep 1
+run ip -n peer l2tp del tunnel tunnel_id 21
+
+# --- rmmod with a live tunnel: ours go, the foreign ones stay
+foreign=$(spd)
+run ip l2tp add tunnel tunnel_id 41 peer_tunnel_id 42 encap udp local 10.0.0.1 remote 10.0.0.2 udp_sport 1701 udp_dport 1707
+check "rmmod with a live tunnel" run rmmod l2tp_ipsec
+check_eq "rmmod: no policy of ours left" "" "$(spd_tunnels)"
+check_eq "rmmod: the foreign policies byte-identical" "$foreign" "$(spd)"
+run ip l2tp del tunnel tunnel_id 41
+
+# --- l2tp modules loaded after us, unloaded and reloaded (stock kernels: modules)
+if [ -e /sys/module/l2tp_core/initstate ]; then
+	rmmod l2tp_eth l2tp_ip l2tp_ppp l2tp_netlink l2tp_core 2>/dev/null
+	check "l2tp_core unloaded" test ! -e /sys/module/l2tp_core
+	check "insmod before l2tp" run insmod "$L2TPI_KO"
+	check "auto-attach says it waits for l2tp_core" dmesg_has "auto-attach waits for l2tp_core"
+	load_stock_modules
+	run ip l2tp add tunnel tunnel_id 51 peer_tunnel_id 52 encap udp local 10.0.0.1 remote 10.0.0.2 udp_sport 1701 udp_dport 1708
+	check_eq "l2tp loaded after us: tunnel policies attached" \
+		"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1708)" "$(spd_tunnels)"
+	run ip l2tp del tunnel tunnel_id 51
+	rmmod l2tp_eth l2tp_ip l2tp_ppp l2tp_netlink l2tp_core 2>/dev/null
+	check "l2tp unloaded under us: disarmed" dmesg_has "auto-attach disarmed"
+	load_stock_modules
+	run ip l2tp add tunnel tunnel_id 53 peer_tunnel_id 54 encap udp local 10.0.0.1 remote 10.0.0.2 udp_sport 1701 udp_dport 1709
+	check_eq "l2tp reloaded: tunnel policies attached again" \
+		"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1709)" "$(spd_tunnels)"
+	run ip l2tp del tunnel tunnel_id 53
+	check "rmmod" run rmmod l2tp_ipsec
+else
+	skip "l2tp loaded after l2tp_ipsec" "l2tp is built in"
+fi
+check_eq "SPD at the end: only the foreign policies" "$foreign" "$(spd)"
+ip netns del peer
+tap_done

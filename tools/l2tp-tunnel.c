@@ -1,0 +1,684 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l2tp-tunnel - test helper: open kernel L2TPv2 tunnels (and sessions) the
+ * way xl2tpd 1.3.18 in kernel mode and pppd's pppol2tp plugin do, optionally
+ * push a few frames through them, hold them open, then close them.
+ *
+ *   l2tp-tunnel [-6] [-n COUNT] [-t TID] [-s] [-c FRAMES] [-i MS]
+ *		 [-h HOLD_SECONDS] LOCAL_ADDR LOCAL_PORT PEER_ADDR PEER_PORT
+ *
+ * For tunnel i (0 <= i < COUNT):
+ *	UDP socket: SO_REUSEADDR, SO_NO_CHECK, bind LOCAL_ADDR:LOCAL_PORT,
+ *	O_NONBLOCK, connect PEER_ADDR:(PEER_PORT + i), so every tunnel has its
+ *	own 5-tuple.
+ *	Tunnel management socket: PPPoL2TP socket connected with that UDP fd,
+ *	s_tunnel = TID + i, d_tunnel = TID + i + 1000 (wrapping from 65535
+ *	back to 1, so it is never 0 and never equal to s_tunnel), and
+ *	s_session = d_session = 0 (struct sockaddr_pppol2tp, or
+ *	sockaddr_pppol2tpin6 with -6).
+ *	With -s, one session: another PPPoL2TP socket, same fd and tunnel ids,
+ *	s_session = 1, d_session = 2.
+ * TID defaults to 100; TID + COUNT - 1 and PEER_PORT + COUNT - 1 must stay
+ * <= 65535 (so COUNT is at most 65535 in practice).
+ *
+ * Output, one stdout line per step (stderr gets "ready" after setup):
+ *	tunnels=N sessions=M
+ *	sent=N failed=M [errno=NAME]	only with -c FRAMES > 0
+ *	closed=N
+ * -c sends FRAMES rounds, the first at once, then one every -i MS (default
+ * 10): per tunnel, a 6-byte PPP LCP frame written to the session socket
+ * with -s (the kernel prepends ff 03 and sends it as an L2TP data frame;
+ * note that pppol2tp's sendmsg does not report transmit errors), otherwise
+ * a 12-byte L2TP control-like datagram (c8 02 ...) sent on the UDP socket.
+ * Send failures (EPERM from a block policy, EAGAIN, ...) are results, not
+ * errors.  Then the sockets are held open for HOLD_SECONDS (default 0,
+ * fractional ok) and closed: session sockets, tunnel sockets, UDP sockets.
+ * SIGTERM/SIGINT stops the sending and the hold early; the sockets are still
+ * closed and reported.
+ *
+ * Exit status: 0 ok, 1 socket/setup error, 2 bad arguments.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+/* After the libc headers, so that linux/libc-compat.h avoids clashes. */
+#include <linux/if_pppox.h>
+#include <linux/if_pppol2tp.h>
+
+#define DEFAULT_COUNT		1
+#define MAX_COUNT		100000
+#define DEFAULT_TID		100
+#define PEER_TID_OFFSET		1000
+#define SESSION_ID		1
+#define PEER_SESSION_ID		2
+#define DEFAULT_INTERVAL_MS	10
+#define MAX_INTERVAL_MS		3600000
+#define MAX_SECONDS		1e6
+#define SPARE_FDS		16
+#define CTRL_LEN		12
+
+static const char *prog = "l2tp-tunnel";
+
+struct tunnel {
+	int udp;	/* UDP socket carrying the tunnel */
+	int tun;	/* PPPoL2TP tunnel management socket */
+	int sess;	/* PPPoL2TP session socket, -1 without -s */
+};
+
+struct config {
+	int family;
+	struct sockaddr_storage local, peer;
+	socklen_t locallen, peerlen;
+	unsigned long count, tid, frames, interval_ms;
+	double hold;
+	bool sessions;
+};
+
+static const struct option long_opts[] = {
+	{ "help", no_argument, NULL, 'H' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s [-6] [-n COUNT] [-t TID] [-s] [-c FRAMES] [-i MS] [-h HOLD_SECONDS]\n"
+		"       %*s LOCAL_ADDR LOCAL_PORT PEER_ADDR PEER_PORT\n"
+		"       %s --help\n"
+		"Open COUNT (default %d, max %d) kernel L2TPv2 tunnels like xl2tpd in kernel\n"
+		"mode: UDP socket bound to LOCAL_ADDR:LOCAL_PORT and connected to\n"
+		"PEER_ADDR:PEER_PORT+i, plus a PPPoL2TP tunnel socket with tunnel id TID+i\n"
+		"(default TID %d) and peer tunnel id TID+i+%d (wrapping past 65535 to 1).\n"
+		"  -6  IPv6 addresses (default IPv4)\n"
+		"  -s  also open one PPPoL2TP session per tunnel (ids %d/%d), as pppd does\n"
+		"  -c  send FRAMES frames per tunnel, first at once, then every -i MS\n"
+		"      (default %d): PPP LCP via the session with -s, else an L2TP\n"
+		"      control-like UDP datagram\n"
+		"  -h  keep the sockets open HOLD_SECONDS (fractional ok, default 0)\n"
+		"TID+COUNT-1 and PEER_PORT+COUNT-1 must not exceed 65535.\n"
+		"Prints \"tunnels=N sessions=M\" (then \"ready\" to stderr), with -c\n"
+		"\"sent=N failed=M\" plus \" errno=NAME\" of the last failure, and after\n"
+		"closing \"closed=N\".  SIGTERM/SIGINT ends sending and holding early.\n"
+		"Exit status: 0 ok (whatever the sends did), 1 socket/setup error,\n"
+		"2 bad arguments.\n",
+		prog, (int)strlen(prog), "", prog, DEFAULT_COUNT, MAX_COUNT,
+		DEFAULT_TID, PEER_TID_OFFSET, SESSION_ID, PEER_SESSION_ID,
+		DEFAULT_INTERVAL_MS);
+}
+
+__attribute__((format(printf, 1, 2)))
+static int bad_arg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	usage(stderr);
+	return 2;
+}
+
+static int sys_fail(const char *what)
+{
+	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
+	return 1;
+}
+
+static int tunnel_fail(unsigned long i, const char *what)
+{
+	fprintf(stderr, "%s: tunnel %lu: %s: %s\n", prog, i, what, strerror(errno));
+	return 1;
+}
+
+/* Strict unsigned decimal: digits only, no sign, no spaces, <= max. */
+static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)s[0]))
+		return false;
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return !errno && !*end && *out <= max;
+}
+
+static bool parse_port(const char *s, uint16_t *port)
+{
+	unsigned long v;
+
+	if (!parse_uint(s, 65535, &v) || v == 0)
+		return false;
+	*port = v;
+	return true;
+}
+
+/* Non-negative decimal number of seconds, fractions allowed. */
+static bool parse_seconds(const char *s, double *out)
+{
+	char *end;
+
+	size_t len = strlen(s);
+
+	/* Plain decimal only: no sign, exponent, hex, inf or nan. */
+	if (!len || strspn(s, "0123456789.") != len ||
+	    strchr(s, '.') != strrchr(s, '.'))
+		return false;
+	errno = 0;
+	*out = strtod(s, &end);
+	return !errno && end != s && !*end && isfinite(*out) &&
+	       *out >= 0 && *out <= MAX_SECONDS;
+}
+
+/*
+ * IPv4 or IPv6 literal (IPv6 may carry a %IFNAME or %INDEX scope) into
+ * a sockaddr with the given port.  Returns the sockaddr length, 0 if bad.
+ */
+static socklen_t parse_addr(const char *s, uint16_t port,
+			    struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	char buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 1];
+	char *scope;
+	unsigned long idx;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		return sizeof(*sin);
+	}
+	if (strlen(s) >= sizeof(buf))
+		return 0;
+	strcpy(buf, s);
+	scope = strchr(buf, '%');
+	if (scope)
+		*scope++ = '\0';
+	if (inet_pton(AF_INET6, buf, &sin6->sin6_addr) != 1)
+		return 0;
+	if (scope) {
+		if (parse_uint(scope, UINT32_MAX, &idx))
+			sin6->sin6_scope_id = idx;
+		else
+			sin6->sin6_scope_id = if_nametoindex(scope);
+		if (!sin6->sin6_scope_id)
+			return 0;
+	}
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
+	return sizeof(*sin6);
+}
+
+static uint16_t local_tid(const struct config *cfg, unsigned long i)
+{
+	return cfg->tid + i;
+}
+
+/* Local id + 1000, wrapping from 65535 to 1: never 0, never the local id. */
+static uint16_t peer_tid(const struct config *cfg, unsigned long i)
+{
+	return (local_tid(cfg, i) + PEER_TID_OFFSET - 1) % 65535 + 1;
+}
+
+/* The peer address of tunnel i: PEER_ADDR, port PEER_PORT + i. */
+static void peer_addr(const struct config *cfg, unsigned long i,
+		      struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	*ss = cfg->peer;
+	if (ss->ss_family == AF_INET)
+		sin->sin_port = htons(ntohs(sin->sin_port) + i);
+	else
+		sin6->sin6_port = htons(ntohs(sin6->sin6_port) + i);
+}
+
+static int set_nonblock(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags < 0)
+		return -1;
+	return fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+/* xl2tpd connect_pppol2tp(): the UDP half of the tunnel. */
+static int open_udp(const struct config *cfg, unsigned long i, int *fdp)
+{
+	struct sockaddr_storage peer;
+	int one = 1;
+	int fd;
+
+	fd = socket(cfg->family, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return tunnel_fail(i, "socket(UDP)");
+	*fdp = fd;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+		return tunnel_fail(i, "setsockopt(SO_REUSEADDR)");
+	if (setsockopt(fd, SOL_SOCKET, SO_NO_CHECK, &one, sizeof(one)) < 0)
+		return tunnel_fail(i, "setsockopt(SO_NO_CHECK)");
+	if (bind(fd, (struct sockaddr *)&cfg->local, cfg->locallen) < 0)
+		return tunnel_fail(i, "bind(UDP)");
+	if (set_nonblock(fd) < 0)
+		return tunnel_fail(i, "fcntl(UDP, O_NONBLOCK)");
+	peer_addr(cfg, i, &peer);
+	if (connect(fd, (struct sockaddr *)&peer, cfg->peerlen) < 0)
+		return tunnel_fail(i, "connect(UDP)");
+	return 0;
+}
+
+/*
+ * A PPPoL2TP socket on UDP socket udp: the tunnel management socket when
+ * the session ids are 0 (xl2tpd), a session socket otherwise (what xl2tpd
+ * hands to pppd's pppol2tp plugin).  The kernel tells the IPv4 and IPv6
+ * address structs apart by their length.
+ */
+static int open_pppol2tp(const struct config *cfg, unsigned long i, int udp,
+			 uint16_t sid, uint16_t peer_sid, int *fdp)
+{
+	const char *what = sid ? "PPPoL2TP session" : "PPPoL2TP tunnel";
+	union {
+		struct sockaddr sa;
+		struct sockaddr_pppol2tp v4;
+		struct sockaddr_pppol2tpin6 v6;
+	} sax;
+	struct sockaddr_storage peer;
+	socklen_t salen;
+	char msg[64];
+	int fd;
+
+	peer_addr(cfg, i, &peer);
+	memset(&sax, 0, sizeof(sax));
+	if (cfg->family == AF_INET) {
+		sax.v4.sa_family = AF_PPPOX;
+		sax.v4.sa_protocol = PX_PROTO_OL2TP;
+		sax.v4.pppol2tp.pid = 0;
+		sax.v4.pppol2tp.fd = udp;
+		memcpy(&sax.v4.pppol2tp.addr, &peer, sizeof(sax.v4.pppol2tp.addr));
+		sax.v4.pppol2tp.s_tunnel = local_tid(cfg, i);
+		sax.v4.pppol2tp.s_session = sid;
+		sax.v4.pppol2tp.d_tunnel = peer_tid(cfg, i);
+		sax.v4.pppol2tp.d_session = peer_sid;
+		salen = sizeof(sax.v4);
+	} else {
+		sax.v6.sa_family = AF_PPPOX;
+		sax.v6.sa_protocol = PX_PROTO_OL2TP;
+		sax.v6.pppol2tp.pid = 0;
+		sax.v6.pppol2tp.fd = udp;
+		memcpy(&sax.v6.pppol2tp.addr, &peer, sizeof(sax.v6.pppol2tp.addr));
+		sax.v6.pppol2tp.s_tunnel = local_tid(cfg, i);
+		sax.v6.pppol2tp.s_session = sid;
+		sax.v6.pppol2tp.d_tunnel = peer_tid(cfg, i);
+		sax.v6.pppol2tp.d_session = peer_sid;
+		salen = sizeof(sax.v6);
+	}
+
+	fd = socket(AF_PPPOX, SOCK_DGRAM, PX_PROTO_OL2TP);
+	if (fd < 0) {
+		snprintf(msg, sizeof(msg), "socket(%s)", what);
+		return tunnel_fail(i, msg);
+	}
+	*fdp = fd;
+	if (set_nonblock(fd) < 0) {
+		snprintf(msg, sizeof(msg), "fcntl(%s, O_NONBLOCK)", what);
+		return tunnel_fail(i, msg);
+	}
+	if (connect(fd, &sax.sa, salen) < 0) {
+		snprintf(msg, sizeof(msg), "connect(%s)", what);
+		return tunnel_fail(i, msg);
+	}
+	return 0;
+}
+
+static int open_tunnel(const struct config *cfg, unsigned long i,
+		       struct tunnel *t)
+{
+	int ret;
+
+	ret = open_udp(cfg, i, &t->udp);
+	if (!ret)
+		ret = open_pppol2tp(cfg, i, t->udp, 0, 0, &t->tun);
+	if (!ret && cfg->sessions)
+		ret = open_pppol2tp(cfg, i, t->udp, SESSION_ID,
+				    PEER_SESSION_ID, &t->sess);
+	return ret;
+}
+
+static bool close_fd(int *fd, unsigned long *closed)
+{
+	bool ok = true;
+
+	if (*fd < 0)
+		return true;
+	if (close(*fd) == 0)
+		(*closed)++;
+	else
+		ok = false;
+	*fd = -1;
+	return ok;
+}
+
+/* Session sockets first, then tunnel sockets, then the UDP sockets. */
+static bool close_all(struct tunnel *t, unsigned long n, unsigned long *closed)
+{
+	bool ok = true;
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		ok &= close_fd(&t[i].sess, closed);
+	for (i = 0; i < n; i++)
+		ok &= close_fd(&t[i].tun, closed);
+	for (i = 0; i < n; i++)
+		ok &= close_fd(&t[i].udp, closed);
+	return ok;
+}
+
+/* Set by SIGTERM/SIGINT, which are blocked except inside wait_for(). */
+static volatile sig_atomic_t stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int setup_signals(sigset_t *waitmask)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+	sigset_t block;
+
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &block, waitmask) < 0)
+		return -1;
+	sigdelset(waitmask, SIGTERM);
+	sigdelset(waitmask, SIGINT);
+	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
+		return -1;
+	return 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Sleep for seconds, or until SIGTERM/SIGINT.  ppoll() unblocks the signals
+ * atomically, so one that arrives just before cannot be missed.
+ */
+static void wait_for(double seconds, const sigset_t *waitmask)
+{
+	double end = now() + seconds, rem;
+	struct timespec left;
+
+	while (!stop) {
+		rem = end - now();
+		if (rem <= 0)
+			break;
+		left.tv_sec = (time_t)rem;
+		left.tv_nsec = (long)((rem - left.tv_sec) * 1e9);
+		ppoll(NULL, 0, &left, waitmask);
+	}
+}
+
+static const char *errno_name(int err, char *buf, size_t len)
+{
+	static const struct {
+		int err;
+		const char *name;
+	} names[] = {
+		{ EPERM, "EPERM" }, { EAGAIN, "EAGAIN" }, { ENOBUFS, "ENOBUFS" },
+		{ ENOMEM, "ENOMEM" }, { EINVAL, "EINVAL" }, { EMSGSIZE, "EMSGSIZE" },
+		{ ENOTCONN, "ENOTCONN" }, { ECONNREFUSED, "ECONNREFUSED" },
+		{ EHOSTUNREACH, "EHOSTUNREACH" }, { ENETUNREACH, "ENETUNREACH" },
+		{ EBADF, "EBADF" }, { EIO, "EIO" },
+	};
+	const char *name = NULL;
+	size_t i;
+
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
+	name = strerrorname_np(err);
+#endif
+	for (i = 0; !name && i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].err == err)
+			name = names[i].name;
+	if (name)
+		return name;
+	snprintf(buf, len, "%d", err);
+	return buf;
+}
+
+/* PPP LCP Configure-Request without options; the kernel adds ff 03. */
+static int send_lcp(int fd, unsigned long n)
+{
+	unsigned char frame[6] = { 0xc0, 0x21, 0x01, n & 0xff, 0x00, 0x04 };
+
+	return write(fd, frame, sizeof(frame)) == sizeof(frame) ? 0 : -1;
+}
+
+/* L2TPv2 ZLB-like control header: T, L, S bits, version 2, length 12. */
+static int send_ctrl(int fd, uint16_t peer_tid, unsigned long n)
+{
+	unsigned char msg[CTRL_LEN] = { 0xc8, 0x02, 0x00, CTRL_LEN };
+
+	msg[4] = peer_tid >> 8;
+	msg[5] = peer_tid;
+	/* session id 0 in msg[6..7]; Ns = n, Nr = 0 */
+	msg[8] = n >> 8;
+	msg[9] = n;
+	return send(fd, msg, sizeof(msg), 0) == sizeof(msg) ? 0 : -1;
+}
+
+static int send_frames(const struct config *cfg, const struct tunnel *t,
+		       const sigset_t *waitmask)
+{
+	unsigned long n, i, sent = 0, failed = 0;
+	int last_err = 0, ret;
+	char buf[16];
+
+	for (n = 0; n < cfg->frames && !stop; n++) {
+		if (n)
+			wait_for(cfg->interval_ms / 1000.0, waitmask);
+		for (i = 0; i < cfg->count && !stop; i++) {
+			errno = EIO;	/* for short writes */
+			if (cfg->sessions)
+				ret = send_lcp(t[i].sess, n);
+			else
+				ret = send_ctrl(t[i].udp, peer_tid(cfg, i), n);
+			if (ret == 0) {
+				sent++;
+			} else {
+				failed++;
+				last_err = errno;
+			}
+		}
+	}
+	printf("sent=%lu failed=%lu", sent, failed);
+	if (failed)
+		printf(" errno=%s", errno_name(last_err, buf, sizeof(buf)));
+	putchar('\n');
+	return fflush(stdout) ? sys_fail("writing output") : 0;
+}
+
+/* Soft RLIMIT_NOFILE up to the hard limit; fail if that is not enough. */
+static int raise_nofile(unsigned long need)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return sys_fail("getrlimit(RLIMIT_NOFILE)");
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
+		fprintf(stderr,
+			"%s: need %lu file descriptors, but the RLIMIT_NOFILE hard limit is %llu (raise it with ulimit -Hn as root)\n",
+			prog, need, (unsigned long long)rl.rlim_max);
+		return 1;
+	}
+	if (rl.rlim_max == RLIM_INFINITY)
+		rl.rlim_cur = rl.rlim_cur >= need ? rl.rlim_cur : need;
+	else
+		rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return sys_fail("setrlimit(RLIMIT_NOFILE)");
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct config *cfg)
+{
+	uint16_t lport, pport;
+	bool v6 = false;
+	int opt;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->count = DEFAULT_COUNT;
+	cfg->tid = DEFAULT_TID;
+	cfg->interval_ms = DEFAULT_INTERVAL_MS;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:6n:t:sc:i:h:", long_opts,
+				  NULL)) != -1) {
+		switch (opt) {
+		case '6':
+			v6 = true;
+			break;
+		case 'n':
+			if (!parse_uint(optarg, MAX_COUNT, &cfg->count) ||
+			    !cfg->count)
+				return bad_arg("bad COUNT '%s' (want 1-%d)",
+					       optarg, MAX_COUNT);
+			break;
+		case 't':
+			if (!parse_uint(optarg, 65535, &cfg->tid) || !cfg->tid)
+				return bad_arg("bad TID '%s' (want 1-65535)", optarg);
+			break;
+		case 's':
+			cfg->sessions = true;
+			break;
+		case 'c':
+			if (!parse_uint(optarg, UINT32_MAX, &cfg->frames))
+				return bad_arg("bad FRAMES '%s'", optarg);
+			break;
+		case 'i':
+			if (!parse_uint(optarg, MAX_INTERVAL_MS, &cfg->interval_ms))
+				return bad_arg("bad MS '%s' (want 0-%d)", optarg,
+					       MAX_INTERVAL_MS);
+			break;
+		case 'h':
+			if (!parse_seconds(optarg, &cfg->hold))
+				return bad_arg("bad HOLD_SECONDS '%s'", optarg);
+			break;
+		case 'H':
+			usage(stdout);
+			return -1;
+		case ':':
+			return bad_arg("option -%c needs an argument", optopt);
+		default:
+			if (optopt)
+				return bad_arg("unknown option -%c", optopt);
+			return bad_arg("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 4)
+		return bad_arg("expected LOCAL_ADDR LOCAL_PORT PEER_ADDR PEER_PORT");
+	argv += optind;
+	if (!parse_port(argv[1], &lport))
+		return bad_arg("bad LOCAL_PORT '%s' (want 1-65535)", argv[1]);
+	if (!parse_port(argv[3], &pport))
+		return bad_arg("bad PEER_PORT '%s' (want 1-65535)", argv[3]);
+	cfg->locallen = parse_addr(argv[0], lport, &cfg->local);
+	if (!cfg->locallen)
+		return bad_arg("bad LOCAL_ADDR '%s'", argv[0]);
+	cfg->peerlen = parse_addr(argv[2], pport, &cfg->peer);
+	if (!cfg->peerlen)
+		return bad_arg("bad PEER_ADDR '%s'", argv[2]);
+	cfg->family = v6 ? AF_INET6 : AF_INET;
+	if (cfg->local.ss_family != cfg->family ||
+	    cfg->peer.ss_family != cfg->family)
+		return bad_arg("both addresses must be %s%s", v6 ? "IPv6" : "IPv4",
+			       v6 ? "" : " (use -6 for IPv6)");
+	if (cfg->tid + cfg->count - 1 > 65535)
+		return bad_arg("TID %lu + COUNT %lu - 1 exceeds 65535",
+			       cfg->tid, cfg->count);
+	if (pport + cfg->count - 1 > 65535)
+		return bad_arg("PEER_PORT %u + COUNT %lu - 1 exceeds 65535",
+			       pport, cfg->count);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long i, closed = 0;
+	struct tunnel *t;
+	sigset_t waitmask;
+	struct config cfg;
+	int ret;
+
+	ret = parse_args(argc, argv, &cfg);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+
+	ret = raise_nofile(cfg.count * (cfg.sessions ? 3 : 2) + SPARE_FDS);
+	if (ret)
+		return ret;
+	if (setup_signals(&waitmask) < 0)
+		return sys_fail("signals");
+	t = calloc(cfg.count, sizeof(*t));
+	if (!t)
+		return sys_fail("calloc");
+	for (i = 0; i < cfg.count; i++)
+		t[i].udp = t[i].tun = t[i].sess = -1;
+
+	for (i = 0; i < cfg.count && !ret; i++)
+		ret = open_tunnel(&cfg, i, &t[i]);
+	if (ret) {
+		close_all(t, cfg.count, &closed);
+		free(t);
+		return ret;
+	}
+
+	printf("tunnels=%lu sessions=%lu\n", cfg.count,
+	       cfg.sessions ? cfg.count : 0);
+	if (fflush(stdout))
+		ret = sys_fail("writing output");
+	fputs("ready\n", stderr);
+	fflush(stderr);
+
+	if (!ret && cfg.frames)
+		ret = send_frames(&cfg, t, &waitmask);
+	if (!ret)
+		wait_for(cfg.hold, &waitmask);
+
+	if (!close_all(t, cfg.count, &closed))
+		ret = sys_fail("close");
+	free(t);
+	printf("closed=%lu\n", closed);
+	if (fflush(stdout))
+		ret = sys_fail("writing output");
+	return ret;
+}
