@@ -91,8 +91,9 @@ static int l2tpi_bind_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct net *net = (struct net *)regs_get_kernel_argument(regs, 0);
 	struct socket *sock = (struct socket *)regs_get_kernel_argument(regs, 1);
-	struct udp_tunnel_sock_cfg *cfg = (struct udp_tunnel_sock_cfg *)regs_get_kernel_argument(regs, 2);
+	struct udp_tunnel_sock_cfg *cfg;
 
+	cfg = (struct udp_tunnel_sock_cfg *)regs_get_kernel_argument(regs, 2);
 	if (cfg->encap_type != UDP_ENCAP_L2TPINUDP || !sock->sk)
 		return 0;
 	l2tpi_tunnel_bind(net, sock->sk, l2tpi_pending_tunnel());
@@ -266,12 +267,18 @@ bool l2tpi_hook_armed(void)
 
 int l2tpi_hook_init(void)
 {
+	unsigned int n;
 	int err;
 
 	err = register_module_notifier(&l2tpi_module_nb);
 	if (err)
 		return err;
-	l2tpi_hook_try_arm();	/* failing to arm is reported, not fatal */
+	/* Failing to arm is reported, not fatal. Once armed, adopt what already exists. */
+	if (!l2tpi_hook_try_arm()) {
+		n = l2tpi_tunnel_adopt();
+		if (n)
+			pr_info("adopted %u existing L2TP tunnels\n", n);
+	}
 	return 0;
 }
 

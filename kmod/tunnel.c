@@ -26,11 +26,14 @@
  */
 #include <linux/hashtable.h>
 #include <linux/in.h>
+#include <linux/rwsem.h>
+#include <linux/version.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
+#include <net/udp.h>
 #include <net/xfrm.h>
 
 #include "client.h"
@@ -390,6 +393,72 @@ void l2tpi_tunnel_unbind_sk(const struct sock *sk)
 	spin_unlock_bh(&l2tpi_tunnels_lock);
 	if (t)
 		l2tpi_tunnel_release(t);
+}
+
+static struct udp_table *l2tpi_udp_table(struct net *net)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	return net->ipv4.udp_table;	/* per-netns tables since 6.2 */
+#else
+	return &udp_table;
+#endif
+}
+
+/* Attach to every L2TP/UDP tunnel socket of @net. Context: process. */
+static unsigned int l2tpi_tunnel_adopt_net(struct net *net)
+{
+	struct udp_table *table = l2tpi_udp_table(net);
+	unsigned int slot, n = 0;
+	struct sock *sk;
+
+	for (slot = 0; slot <= table->mask; slot++) {
+		struct udp_hslot *hslot = &table->hash[slot];
+
+		if (hlist_empty(&hslot->head))
+			continue;
+		spin_lock_bh(&hslot->lock);
+		sk_for_each(sk, &hslot->head) {
+			if (!net_eq(sock_net(sk), net) ||
+			    READ_ONCE(udp_sk(sk)->encap_type) != UDP_ENCAP_L2TPINUDP)
+				continue;
+			spin_lock(&l2tpi_tunnels_lock);
+			if (l2tpi_tunnel_find_sk(sk)) {
+				spin_unlock(&l2tpi_tunnels_lock);
+				continue;	/* the bind hook was faster */
+			}
+			spin_unlock(&l2tpi_tunnels_lock);
+			/* Which struct l2tp_tunnel it is we cannot tell: it is detached when
+			 * its socket is destroyed.
+			 */
+			l2tpi_tunnel_bind(net, sk, NULL);
+			n++;
+		}
+		spin_unlock_bh(&hslot->lock);
+		cond_resched();
+	}
+	return n;
+}
+
+/**
+ * l2tpi_tunnel_adopt() - attach to the tunnels that existed before the probes did
+ *
+ * Walks the UDP sockets of every namespace for L2TP encapsulation sockets. Called
+ * once the bind probe is armed, so a tunnel is either seen here or by the probe (or
+ * both: the second attach replaces the first).
+ *
+ * Context: process, may sleep.
+ * Return: the number of tunnels adopted.
+ */
+unsigned int l2tpi_tunnel_adopt(void)
+{
+	unsigned int n = 0;
+	struct net *net;
+
+	down_read(&net_rwsem);
+	for_each_net(net)
+		n += l2tpi_tunnel_adopt_net(net);
+	up_read(&net_rwsem);
+	return n;
 }
 
 unsigned int l2tpi_tunnel_count(struct net *net)

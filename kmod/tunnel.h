@@ -33,6 +33,7 @@ void l2tpi_tunnel_unbind_key(const void *key);
 void l2tpi_tunnel_unbind_sk(const struct sock *sk);
 struct xfrm_policy *l2tpi_tunnel_compile(struct sock *sk, const struct l2tpi_sockopt *opt);
 unsigned int l2tpi_tunnel_count(struct net *net);
+unsigned int l2tpi_tunnel_adopt(void);
 void l2tpi_tunnel_net_exit(struct net *net);
 int l2tpi_tunnel_sk_spec(const struct sock *sk, int dir, const struct l2tpi_config *cfg,
 			 struct l2tpi_pol_spec *spec);

@@ -37,7 +37,8 @@ static void l2tpi_client_static_test(struct kunit *test)
 	struct l2tpi_client *c;
 	unsigned int n = l2tpi_client_count(&init_net);
 
-	KUNIT_ASSERT_EQ(test, l2tpi_client_add(&init_net, AF_INET, &srv, 1701, L2TPI_CLIENT_STATIC), 0);
+	KUNIT_ASSERT_EQ(test, l2tpi_client_add(&init_net, AF_INET, &srv, 1701,
+					       L2TPI_CLIENT_STATIC), 0);
 	KUNIT_EXPECT_EQ(test, l2tpi_client_add(&init_net, AF_INET, &srv, 1701, L2TPI_CLIENT_STATIC),
 			-EEXIST);
 	KUNIT_EXPECT_EQ(test, l2tpi_client_count(&init_net), n + 1);

@@ -17,7 +17,8 @@ static struct socket *l2tpi_test_udp(struct kunit *test, int family)
 {
 	struct socket *sock;
 
-	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, family, SOCK_DGRAM, IPPROTO_UDP, &sock), 0);
+	KUNIT_ASSERT_EQ(test,
+			sock_create_kern(&init_net, family, SOCK_DGRAM, IPPROTO_UDP, &sock), 0);
 	return sock;
 }
 

@@ -87,6 +87,20 @@ base=$(spd_count)
 check "insmod" run insmod "$L2TPI_KO"
 check "auto-attach armed" dmesg_has "auto-attach armed"
 check_eq "insmod alone installs nothing (server mode off)" "$base" "$(spd_count)"
+run rmmod l2tp_ipsec
+
+# --- tunnels that exist before the module loads are adopted (and reported)
+start_tunnels /tmp/t0 -s -h 120 10.0.0.1 1701 10.0.0.2 1710
+run ip l2tp add tunnel tunnel_id 61 peer_tunnel_id 62 encap udp local fd00::1 remote fd00::2 udp_sport 1711 udp_dport 1701
+check "insmod with two live tunnels" run insmod "$L2TPI_KO"
+check "it reports them adopted" dmesg_has "adopted 2 existing L2TP tunnels"
+check_eq "both have their policies" \
+	"$( (tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1710; tunnel_policies inet6 fd00::1 fd00::2 1711 1701) | sort)" \
+	"$(spd_tunnels)"
+run ip l2tp del tunnel tunnel_id 61
+stop_tunnels
+sleep 0.3
+check_eq "adopted tunnels: policies gone with them" "" "$(spd_tunnels)"
 
 # --- PPPoL2TP path (xl2tpd, pppd), IPv4 and IPv6
 start_tunnels /tmp/t1 -s -h 60 10.0.0.1 1701 10.0.0.2 1701
