@@ -111,6 +111,13 @@ check_eq "and the same two attached to the tunnel socket" \
 	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" "$(sk_policies)"
 stop_tunnels
 check_eq "PPPoL2TP/IPv4: closing the sockets removes them" "" "$(spd_tunnels)"
+# genetlink delete of a tunnel whose socket userspace keeps open
+start_tunnels /tmp/t1b -h 60 -t 300 10.0.0.1 1701 10.0.0.2 1712
+check_eq "PPPoL2TP tunnel 300 attached" 2 "$(spd_tunnels | wc -l)"
+run ip l2tp del tunnel tunnel_id 300
+sleep 0.3
+check_eq "ip l2tp del of a PPPoL2TP tunnel (socket still open): policies gone" "" "$(spd_tunnels)"
+stop_tunnels
 start_tunnels /tmp/t2 -6 -s -h 60 fd00::1 1701 fd00::2 1702
 check_eq "PPPoL2TP/IPv6 tunnel: exact 5-tuple policies" \
 	"$(tunnel_policies inet6 fd00::1 fd00::2 1701 1702)" "$(spd_tunnels)"
