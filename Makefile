@@ -27,8 +27,12 @@ module:
 
 tools: $(TOOLS)
 
-tools/%: tools/%.c
+# xfrm-spd is self-contained; the other tools share tools/common.c.
+tools/xfrm-spd: tools/xfrm-spd.c
 	$(CC) $(TOOLS_CFLAGS) -o $@ $< $(TOOLS_LIBS)
+
+tools/%: tools/%.c tools/common.c tools/common.h
+	$(CC) $(TOOLS_CFLAGS) -o $@ $< tools/common.c $(TOOLS_LIBS)
 
 check:
 	scripts/check.sh

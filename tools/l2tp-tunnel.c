@@ -39,14 +39,10 @@
  * Exit status: 0 ok, 1 socket/setup error, 2 bad arguments.
  */
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <math.h>
-#include <net/if.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -63,6 +59,8 @@
 #include <linux/if_pppox.h>
 #include <linux/if_pppol2tp.h>
 
+#include "common.h"
+
 #define DEFAULT_COUNT		1
 #define MAX_COUNT		100000
 #define DEFAULT_TID		100
@@ -71,11 +69,10 @@
 #define PEER_SESSION_ID		2
 #define DEFAULT_INTERVAL_MS	10
 #define MAX_INTERVAL_MS		3600000
-#define MAX_SECONDS		1e6
 #define SPARE_FDS		16
 #define CTRL_LEN		12
 
-static const char *prog = "l2tp-tunnel";
+const char *prog = "l2tp-tunnel";
 
 struct tunnel {
 	int udp;	/* UDP socket carrying the tunnel */
@@ -97,7 +94,7 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static void usage(FILE *f)
+void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s [-6] [-n COUNT] [-t TID] [-s] [-c FRAMES] [-i MS] [-h HOLD_SECONDS]\n"
@@ -124,109 +121,10 @@ static void usage(FILE *f)
 		DEFAULT_INTERVAL_MS);
 }
 
-__attribute__((format(printf, 1, 2)))
-static int bad_arg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	usage(stderr);
-	return 2;
-}
-
-static int sys_fail(const char *what)
-{
-	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
-	return 1;
-}
-
 static int tunnel_fail(unsigned long i, const char *what)
 {
 	fprintf(stderr, "%s: tunnel %lu: %s: %s\n", prog, i, what, strerror(errno));
 	return 1;
-}
-
-/* Strict unsigned decimal: digits only, no sign, no spaces, <= max. */
-static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	if (!isdigit((unsigned char)s[0]))
-		return false;
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return !errno && !*end && *out <= max;
-}
-
-static bool parse_port(const char *s, uint16_t *port)
-{
-	unsigned long v;
-
-	if (!parse_uint(s, 65535, &v) || v == 0)
-		return false;
-	*port = v;
-	return true;
-}
-
-/* Non-negative decimal number of seconds, fractions allowed. */
-static bool parse_seconds(const char *s, double *out)
-{
-	char *end;
-
-	size_t len = strlen(s);
-
-	/* Plain decimal only: no sign, exponent, hex, inf or nan. */
-	if (!len || strspn(s, "0123456789.") != len ||
-	    strchr(s, '.') != strrchr(s, '.'))
-		return false;
-	errno = 0;
-	*out = strtod(s, &end);
-	return !errno && end != s && !*end && isfinite(*out) &&
-	       *out >= 0 && *out <= MAX_SECONDS;
-}
-
-/*
- * IPv4 or IPv6 literal (IPv6 may carry a %IFNAME or %INDEX scope) into
- * a sockaddr with the given port.  Returns the sockaddr length, 0 if bad.
- */
-static socklen_t parse_addr(const char *s, uint16_t port,
-			    struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	char buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 1];
-	char *scope;
-	unsigned long idx;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		return sizeof(*sin);
-	}
-	if (strlen(s) >= sizeof(buf))
-		return 0;
-	strcpy(buf, s);
-	scope = strchr(buf, '%');
-	if (scope)
-		*scope++ = '\0';
-	if (inet_pton(AF_INET6, buf, &sin6->sin6_addr) != 1)
-		return 0;
-	if (scope) {
-		if (parse_uint(scope, UINT32_MAX, &idx))
-			sin6->sin6_scope_id = idx;
-		else
-			sin6->sin6_scope_id = if_nametoindex(scope);
-		if (!sin6->sin6_scope_id)
-			return 0;
-	}
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(port);
-	return sizeof(*sin6);
 }
 
 static uint16_t local_tid(const struct config *cfg, unsigned long i)
@@ -394,41 +292,6 @@ static bool close_all(struct tunnel *t, unsigned long n, unsigned long *closed)
 	return ok;
 }
 
-/* Set by SIGTERM/SIGINT, which are blocked except inside wait_for(). */
-static volatile sig_atomic_t stop;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static int setup_signals(sigset_t *waitmask)
-{
-	struct sigaction sa = { .sa_handler = on_stop };
-	sigset_t block;
-
-	sigemptyset(&sa.sa_mask);
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &block, waitmask) < 0)
-		return -1;
-	sigdelset(waitmask, SIGTERM);
-	sigdelset(waitmask, SIGINT);
-	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
-		return -1;
-	return 0;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
  * Sleep for seconds, or until SIGTERM/SIGINT.  ppoll() unblocks the signals
  * atomically, so one that arrives just before cannot be missed.
@@ -446,33 +309,6 @@ static void wait_for(double seconds, const sigset_t *waitmask)
 		left.tv_nsec = (long)((rem - left.tv_sec) * 1e9);
 		ppoll(NULL, 0, &left, waitmask);
 	}
-}
-
-static const char *errno_name(int err, char *buf, size_t len)
-{
-	static const struct {
-		int err;
-		const char *name;
-	} names[] = {
-		{ EPERM, "EPERM" }, { EAGAIN, "EAGAIN" }, { ENOBUFS, "ENOBUFS" },
-		{ ENOMEM, "ENOMEM" }, { EINVAL, "EINVAL" }, { EMSGSIZE, "EMSGSIZE" },
-		{ ENOTCONN, "ENOTCONN" }, { ECONNREFUSED, "ECONNREFUSED" },
-		{ EHOSTUNREACH, "EHOSTUNREACH" }, { ENETUNREACH, "ENETUNREACH" },
-		{ EBADF, "EBADF" }, { EIO, "EIO" },
-	};
-	const char *name = NULL;
-	size_t i;
-
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
-	name = strerrorname_np(err);
-#endif
-	for (i = 0; !name && i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].err == err)
-			name = names[i].name;
-	if (name)
-		return name;
-	snprintf(buf, len, "%d", err);
-	return buf;
 }
 
 /* PPP LCP Configure-Request without options; the kernel adds ff 03. */

@@ -30,14 +30,11 @@
  * Exit status: 0 ok, 1 socket error, 2 bad arguments.
  */
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -53,19 +50,20 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 
+#include "common.h"
+
 #define DEFAULT_PORT		1701
 #define MAX_PORTS		16
 #define PORT_NATT		4500
 #define PORT_IKE		500
 #define IPPROTO_ESP_NUM		50
 #define RCVBUF_BYTES		(4 << 20)
-#define MAX_SECONDS		1e6
 #define MAX_EXT_HDRS		16
 #define SNAP_LEN		4096	/* headers are all we look at */
 #define BATCH			256	/* frames per drain() inside the window */
 #define FINAL_BATCH		65536	/* bound on the final drain() */
 
-static const char *prog = "plain-count";
+const char *prog = "plain-count";
 
 enum kind { K_PLAIN, K_ESP, K_UDP_ESP, K_IKE, K_OTHER, K_NR };
 
@@ -95,7 +93,7 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static void usage(FILE *f)
+void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s [-v] [-p PORT]... IFNAME SECONDS\n"
@@ -113,54 +111,6 @@ static void usage(FILE *f)
 		"           frame (L: UDP payload bytes)\n"
 		"Exit status: 0 ok, 1 socket error, 2 bad arguments.\n",
 		prog, prog, PORT_NATT, PORT_IKE, DEFAULT_PORT, MAX_PORTS);
-}
-
-__attribute__((format(printf, 1, 2)))
-static int bad_arg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	usage(stderr);
-	return 2;
-}
-
-static int sys_fail(const char *what)
-{
-	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
-	return 1;
-}
-
-/* Strict unsigned decimal: digits only, no sign, no spaces, <= max. */
-static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	if (!isdigit((unsigned char)s[0]))
-		return false;
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return !errno && !*end && *out <= max;
-}
-
-/* Non-negative decimal number of seconds, fractions allowed. */
-static bool parse_seconds(const char *s, double *out)
-{
-	size_t len = strlen(s);
-	char *end;
-
-	/* Plain decimal only: no sign, exponent, hex, inf or nan. */
-	if (!len || strspn(s, "0123456789.") != len ||
-	    strchr(s, '.') != strrchr(s, '.'))
-		return false;
-	errno = 0;
-	*out = strtod(s, &end);
-	return !errno && end != s && !*end && isfinite(*out) &&
-	       *out >= 0 && *out <= MAX_SECONDS;
 }
 
 static uint16_t get16(const unsigned char *p)
@@ -320,41 +270,6 @@ static void print_plain(const struct pkt *pkt)
 	printf("plain %s%s%s:%u -> %s%s%s:%u len=%u\n",
 	       v6 ? "[" : "", src, v6 ? "]" : "", pkt->sport,
 	       v6 ? "[" : "", dst, v6 ? "]" : "", pkt->dport, pkt->udp_payload);
-}
-
-/* Set by SIGTERM/SIGINT, which are blocked except inside ppoll(). */
-static volatile sig_atomic_t stop;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static int setup_signals(sigset_t *waitmask)
-{
-	struct sigaction sa = { .sa_handler = on_stop };
-	sigset_t block;
-
-	sigemptyset(&sa.sa_mask);
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &block, waitmask) < 0)
-		return -1;
-	sigdelset(waitmask, SIGTERM);
-	sigdelset(waitmask, SIGINT);
-	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
-		return -1;
-	return 0;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /*

@@ -14,14 +14,11 @@
  * Exit status: 0 ok, 1 socket error, 2 bad arguments.
  */
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,22 +26,22 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "common.h"
+
 #define PAYLOAD_LEN		12
 #define DEFAULT_INTERVAL_MS	10
-#define MAX_SECONDS		1e6
 
-static const char *prog = "udp-probe";
+const char *prog = "udp-probe";
 
 static const struct option help_opt[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
 
-static void usage(FILE *f)
+void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s recv [-6] [-a ADDR] PORT SECONDS\n"
@@ -61,88 +58,6 @@ static void usage(FILE *f)
 		prog, prog, prog, DEFAULT_INTERVAL_MS);
 }
 
-__attribute__((format(printf, 1, 2)))
-static int bad_arg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	usage(stderr);
-	return 2;
-}
-
-static int sys_fail(const char *what)
-{
-	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
-	return 1;
-}
-
-/* Strict unsigned decimal: digits only, no sign, no spaces, <= max. */
-static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	if (!isdigit((unsigned char)s[0]))
-		return false;
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return !errno && !*end && *out <= max;
-}
-
-static bool parse_port(const char *s, uint16_t *port)
-{
-	unsigned long v;
-
-	if (!parse_uint(s, 65535, &v) || v == 0)
-		return false;
-	*port = v;
-	return true;
-}
-
-/*
- * IPv4 or IPv6 literal (IPv6 may carry a %IFNAME or %INDEX scope) into
- * a sockaddr with the given port.  Returns the sockaddr length, 0 if bad.
- */
-static socklen_t parse_addr(const char *s, uint16_t port,
-			    struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	char buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 1];
-	char *scope;
-	unsigned long idx;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		return sizeof(*sin);
-	}
-	if (strlen(s) >= sizeof(buf))
-		return 0;
-	strcpy(buf, s);
-	scope = strchr(buf, '%');
-	if (scope)
-		*scope++ = '\0';
-	if (inet_pton(AF_INET6, buf, &sin6->sin6_addr) != 1)
-		return 0;
-	if (scope) {
-		if (parse_uint(scope, UINT32_MAX, &idx))
-			sin6->sin6_scope_id = idx;
-		else
-			sin6->sin6_scope_id = if_nametoindex(scope);
-		if (!sin6->sin6_scope_id)
-			return 0;
-	}
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(port);
-	return sizeof(*sin6);
-}
-
 static int udp_socket(int family)
 {
 	int one = 1;
@@ -156,11 +71,6 @@ static int udp_socket(int family)
 		return -1;
 	}
 	return fd;
-}
-
-static double ts_to_double(const struct timespec *ts)
-{
-	return ts->tv_sec + ts->tv_nsec / 1e9;
 }
 
 /* Read everything queued; returns false on a real socket error. */
@@ -180,36 +90,28 @@ static bool drain(int fd, unsigned long *count)
 	}
 }
 
-/* Set by SIGTERM/SIGINT: stop waiting, report what was received so far. */
-static volatile sig_atomic_t recv_stop;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	recv_stop = 1;
-}
-
 static int recv_loop(int fd, double seconds)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	struct timespec now, left;
+	struct timespec left;
 	unsigned long count = 0;
 	double start, rem;
 
 	struct sigaction sa = { .sa_handler = on_stop };
 
-	/* No SA_RESTART: the signal interrupts ppoll(). */
+	/*
+	 * SIGTERM/SIGINT set stop: stop waiting, report what was received so
+	 * far.  No SA_RESTART: the signal interrupts ppoll().
+	 */
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
 		return sys_fail("sigaction");
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	start = ts_to_double(&now);
+	start = now();
 	fputs("ready\n", stderr);
 	fflush(stderr);
 
-	while (!recv_stop) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		rem = start + seconds - ts_to_double(&now);
+	while (!stop) {
+		rem = start + seconds - now();
 		if (rem <= 0)
 			break;
 		left.tv_sec = (time_t)rem;
@@ -293,19 +195,6 @@ static int cmd_recv(int argc, char **argv)
 	ret = recv_loop(fd, seconds);
 	close(fd);
 	return ret;
-}
-
-static const char *errno_name(int err, char *buf, size_t len)
-{
-	const char *name = NULL;
-
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
-	name = strerrorname_np(err);
-#endif
-	if (name)
-		return name;
-	snprintf(buf, len, "%d", err);
-	return buf;
 }
 
 static void sleep_ms(unsigned long ms)
