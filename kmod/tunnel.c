@@ -27,7 +27,6 @@
 #include <linux/hashtable.h>
 #include <linux/in.h>
 #include <linux/rwsem.h>
-#include <linux/version.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 #include <net/inet_sock.h>
@@ -397,8 +396,8 @@ void l2tpi_tunnel_unbind_sk(const struct sock *sk)
 
 static struct udp_table *l2tpi_udp_table(struct net *net)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-	return net->ipv4.udp_table;	/* per-netns tables since 6.2 */
+#ifdef L2TPI_HAVE_PERNET_UDP_TABLE
+	return net->ipv4.udp_table;	/* per-netns tables since 6.2 (see Kbuild) */
 #else
 	return &udp_table;
 #endif
