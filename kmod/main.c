@@ -94,7 +94,7 @@ module_param_cb(level, &l2tpi_param_level_ops, &l2tpi_params.level, 0444);
 MODULE_PARM_DESC(level, "require: drop unprotected L2TP; use: protect when an SA exists (default require)");
 
 module_param_named(auto_attach, l2tpi_params.auto_attach, bool, 0444);
-MODULE_PARM_DESC(auto_attach, "Attach exact policies to every L2TP/UDP tunnel l2tp binds in the initial netns (default Y)");
+MODULE_PARM_DESC(auto_attach, "Attach exact policies to every L2TP/UDP tunnel l2tp binds; N: not in any netns (default Y)");
 
 module_param_named(restore, l2tpi_params.restore, bool, 0444);
 MODULE_PARM_DESC(restore, "Put our policies back when a flush or delete removes them from the SPD (default Y)");
@@ -132,9 +132,13 @@ static int __init l2tpi_init(void)
 			pr_warn("%u server policies are shadowed by equal policies that are not ours\n",
 				l2tpi_server_shadowed(&init_net));
 	}
-	err = l2tpi_hook_init();
-	if (err)
-		goto err_hook;
+	if (l2tpi_params.auto_attach) {
+		err = l2tpi_hook_init();
+		if (err)
+			goto err_hook;
+	} else {
+		pr_info("auto-attach off (auto_attach=0): no per-tunnel policies in any namespace\n");
+	}
 	return 0;
 
 err_hook:
@@ -150,7 +154,8 @@ err_tunnel:
 
 static void __exit l2tpi_exit(void)
 {
-	l2tpi_hook_exit();
+	if (l2tpi_params.auto_attach)
+		l2tpi_hook_exit();
 	l2tpi_tunnel_flush();
 	l2tpi_server_disable(&init_net);
 	l2tpi_km_exit();
