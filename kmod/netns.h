@@ -35,6 +35,7 @@
  * @nr_owned: number of entries in @owned
  * @clients: declared client connections (client.c); under @owned_lock
  * @restore_work: puts back what a flush or delete took out of the SPD
+ * @last_restore: jiffies when @restore_work last ran (see owned.c); READ/WRITE_ONCE
  * @dying: set when the namespace goes; no more restore work after that
  */
 struct l2tpi_net {
@@ -46,7 +47,8 @@ struct l2tpi_net {
 	DECLARE_HASHTABLE(owned, L2TPI_OWNED_HASH_BITS);
 	unsigned int nr_owned;
 	struct list_head clients;
-	struct work_struct restore_work;
+	struct delayed_work restore_work;
+	unsigned long last_restore;
 	bool dying;
 };
 

@@ -218,9 +218,11 @@ EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_restore);
 
 static void l2tpi_owned_restore_work(struct work_struct *work)
 {
-	struct l2tpi_net *ln = container_of(work, struct l2tpi_net, restore_work);
+	struct l2tpi_net *ln = container_of(to_delayed_work(work), struct l2tpi_net,
+					    restore_work);
 	unsigned int n;
 
+	WRITE_ONCE(ln->last_restore, jiffies);
 	n = l2tpi_owned_restore(ln->net);
 	if (n)
 		pr_info_ratelimited("restored %u policies that were removed from the SPD\n", n);
@@ -228,15 +230,23 @@ static void l2tpi_owned_restore_work(struct work_struct *work)
 
 /*
  * Called by the key manager when the SPD of @net lost policies. Queues the restore
- * work if this namespace owns any and restoring is on.
+ * work if this namespace owns any and restoring is on: at once, unless the last
+ * restore was less than a second ago; then half a second later. Tools that delete
+ * until a dump comes back empty (`ip xfrm policy deleteall`) would otherwise race
+ * the restore forever. Live tunnels do not depend on it: their socket policies
+ * stay through any SPD flush.
  * Context: any (atomic included).
  */
 void l2tpi_owned_schedule_restore(struct net *net)
 {
 	struct l2tpi_net *ln = l2tpi_net(net);
+	unsigned long delay = 0;
 
-	if (READ_ONCE(ln->nr_owned) && READ_ONCE(ln->cfg.restore) && !READ_ONCE(ln->dying))
-		queue_work(system_highpri_wq, &ln->restore_work);
+	if (!READ_ONCE(ln->nr_owned) || !READ_ONCE(ln->cfg.restore) || READ_ONCE(ln->dying))
+		return;
+	if (time_before(jiffies, READ_ONCE(ln->last_restore) + HZ))
+		delay = HZ / 2;
+	queue_delayed_work(system_highpri_wq, &ln->restore_work, delay);
 }
 
 void l2tpi_owned_net_init(struct net *net)
@@ -247,7 +257,8 @@ void l2tpi_owned_net_init(struct net *net)
 	spin_lock_init(&ln->owned_lock);
 	hash_init(ln->owned);
 	INIT_LIST_HEAD(&ln->clients);
-	INIT_WORK(&ln->restore_work, l2tpi_owned_restore_work);
+	INIT_DELAYED_WORK(&ln->restore_work, l2tpi_owned_restore_work);
+	ln->last_restore = jiffies - HZ;
 }
 
 /* After every owner of @net has let go. Context: process. */
@@ -256,6 +267,6 @@ void l2tpi_owned_net_exit(struct net *net)
 	struct l2tpi_net *ln = l2tpi_net(net);
 
 	WRITE_ONCE(ln->dying, true);
-	cancel_work_sync(&ln->restore_work);
+	cancel_delayed_work_sync(&ln->restore_work);
 	WARN_ON_ONCE(ln->nr_owned);
 }

@@ -134,3 +134,17 @@ xfrm_stat() { awk -v k="$1" '$1 == k { print $2 }' /proc/net/xfrm_stat; }
 
 # dmesg_has REGEX: the kernel log has a line matching REGEX (extended).
 dmesg_has() { dmesg | grep -qE "$1"; }
+
+# check_eventually DESCRIPTION EXPECTED COMMAND...: like check_eq on COMMAND's output,
+# polled for up to 10 s (the module restores removed policies from a work item, at
+# most twice a second).
+check_eventually() {
+	local desc=$1 want=$2 got i
+	shift 2
+	for i in $(seq 50); do
+		got=$("$@")
+		[ "$got" = "$want" ] && break
+		sleep 0.2
+	done
+	check_eq "$desc" "$want" "$got"
+}

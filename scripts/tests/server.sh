@@ -131,13 +131,11 @@ check_eq "the three others installed, the foreign one intact" \
 check_eq "the foreign equal policy byte-identical" "$(echo "$taken" | grep -F 'prio=1500 ')" \
 	"$(spd | grep -F 'prio=1500 ')"
 run ip xfrm policy delete src 0.0.0.0/0 dst 0.0.0.0/0 proto udp sport 1701 dir out
-sleep 0.5
-check_eq "when it is deleted, ours is installed in its place" \
-	"$(expected_policies 1701 1024 0 0)" "$(ours 1701 1024)"
+check_eventually "when it is deleted, ours is installed in its place" \
+	"$(expected_policies 1701 1024 0 0)" ours 1701 1024
 run ip xfrm policy flush
-sleep 0.5
-check_eq "after ip xfrm policy flush, the server policies are back" \
-	"$(expected_policies 1701 1024 0 0)" "$(ours 1701 1024)"
+check_eventually "after ip xfrm policy flush, the server policies are back" \
+	"$(expected_policies 1701 1024 0 0)" ours 1701 1024
 run rmmod l2tp_ipsec
 run ip xfrm policy add src 0.0.0.0/0 dst 0.0.0.0/0 proto udp sport 1701 dir out priority 1500 tmpl proto esp mode transport reqid 99
 taken=$(spd)

@@ -161,9 +161,8 @@ sleep 0.3
 c2=$(count_done /tmp/c2)
 echo "# 100 flushes during traffic: $c2"
 check_eq "100 x ip xfrm policy flush during traffic: 0 plaintext L2TP frames" 0 "$(echo "$c2" | field plain)"
-sleep 0.5
-check_eq "after the flushes our policies are back in the SPD" \
-	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" "$(spd_tunnels)"
+check_eventually "after the flushes our policies are back in the SPD" \
+	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" spd_tunnels
 check_eq "the socket policies were never flushed" \
 	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" "$(sk_policies)"
 check "the restore is logged" dmesg_has "restored .* policies that were removed from the SPD"
@@ -172,14 +171,13 @@ run ip xfrm policy deleteall
 sleep 0.5
 c3=$(count_done /tmp/c3)
 check_eq "ip xfrm policy deleteall during traffic: 0 plaintext frames" 0 "$(echo "$c3" | field plain)"
-check_eq "after deleteall our policies are back" \
-	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" "$(spd_tunnels)"
+check_eventually "after deleteall our policies are back" \
+	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" spd_tunnels
 # An admin's delete of one owned policy is undone too (see README: remove them by
 # ending the tunnel or unloading the module).
 run ip xfrm policy delete dir out src 10.0.0.1/32 dst 10.0.0.2/32 proto udp sport 1701 dport 1701
-sleep 0.5
-check_eq "ip xfrm policy delete of one of ours: put back" \
-	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" "$(spd_tunnels)"
+check_eventually "ip xfrm policy delete of one of ours: put back" \
+	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" spd_tunnels
 stop_tunnels
 check_eq "gone with the tunnel after all that" "" "$(spd_tunnels)"
 check_eq "socket policies gone with the socket" "" "$(sk_policies)"
@@ -194,9 +192,8 @@ check_eq "a tunnel whose outbound selector someone else owns: only our inbound p
 	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1705 | grep dir=in)" "$(spd_tunnels)"
 check_eq "the foreign policies stay byte-identical" "$foreign" "$(spd | grep -vF 'prio=1023 ')"
 run ip xfrm policy delete dir out src 10.0.0.1/32 dst 10.0.0.2/32 proto udp sport 1701 dport 1705
-sleep 0.5
-check_eq "when the shadowing policy goes, ours is installed" \
-	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1705)" "$(spd_tunnels)"
+check_eventually "when the shadowing policy goes, ours is installed" \
+	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1705)" spd_tunnels
 stop_tunnels
 check_eq "and goes with the tunnel" "" "$(spd_tunnels)"
 
