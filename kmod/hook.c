@@ -33,6 +33,7 @@
 #include <net/udp_tunnel.h>
 
 #include "hook.h"
+#include "quarantine.h"
 #include "tunnel.h"
 
 /* One l2tp_tunnel_register() call in flight, in its kretprobe instance's data. */
@@ -103,14 +104,20 @@ static int l2tpi_bind_pre(struct kprobe *kp, struct pt_regs *regs)
 /* void l2tp_tunnel_delete(struct l2tp_tunnel *tunnel) */
 static int l2tpi_delete_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	l2tpi_tunnel_unbind_key((const void *)regs_get_kernel_argument(regs, 0));
+	const void *key = (const void *)regs_get_kernel_argument(regs, 0);
+
+	l2tpi_quarantine_forget_key(key);	/* first: see quarantine.c */
+	l2tpi_tunnel_unbind_key(key);
 	return 0;
 }
 
 /* static void l2tp_udp_encap_destroy(struct sock *sk) */
 static int l2tpi_destroy_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	l2tpi_tunnel_unbind_sk((const struct sock *)regs_get_kernel_argument(regs, 0));
+	const struct sock *sk = (const struct sock *)regs_get_kernel_argument(regs, 0);
+
+	l2tpi_quarantine_forget_sk(sk);		/* first: see quarantine.c */
+	l2tpi_tunnel_unbind_sk(sk);
 	return 0;
 }
 

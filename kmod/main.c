@@ -13,6 +13,7 @@
 #include "hook.h"
 #include "km.h"
 #include "netns.h"
+#include "quarantine.h"
 #include "server.h"
 #include "tunnel.h"
 
@@ -107,6 +108,8 @@ static int __init l2tpi_init(void)
 	err = l2tpi_tunnel_init();
 	if (err)
 		goto err_tunnel;
+	if (l2tpi_params.auto_attach)
+		l2tpi_quarantine_enable();	/* every namespace gets the block policies */
 	err = l2tpi_netns_init();
 	if (err)
 		goto err_netns;
@@ -156,6 +159,7 @@ static void __exit l2tpi_exit(void)
 {
 	if (l2tpi_params.auto_attach)
 		l2tpi_hook_exit();
+	l2tpi_quarantine_flush();
 	l2tpi_tunnel_flush();
 	l2tpi_server_disable(&init_net);
 	l2tpi_km_exit();

@@ -10,6 +10,7 @@
 
 #include "netns.h"
 #include "client.h"
+#include "quarantine.h"
 #include "server.h"
 #include "tunnel.h"
 #include "kunit.h"
@@ -29,11 +30,12 @@ static int __net_init l2tpi_net_init(struct net *net)
 	mutex_init(&ln->lock);
 	l2tpi_config_default(&ln->cfg);
 	l2tpi_owned_net_init(net);
-	return 0;
+	return l2tpi_quarantine_net_init(net);
 }
 
 static void __net_exit l2tpi_net_exit(struct net *net)
 {
+	l2tpi_quarantine_net_exit(net);	/* first: no retry binds a tunnel after this */
 	l2tpi_tunnel_net_exit(net);
 	l2tpi_client_net_exit(net);
 	l2tpi_server_disable(net);

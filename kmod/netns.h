@@ -19,6 +19,9 @@
 /* Outbound and inbound, for IPv4 and IPv6. */
 #define L2TPI_SERVER_POLICIES	4
 
+/* The quarantine block policies: IPv4 and IPv6 (quarantine.c). */
+#define L2TPI_BLOCK_POLICIES	2
+
 #define L2TPI_OWNED_HASH_BITS	8
 
 /**
@@ -29,6 +32,8 @@
  * @cfg: the configuration in force; written under @lock and @owned_lock, read under
  *       either (or READ_ONCE for a single field)
  * @server: our server wildcard entries, NULL when server mode is off; under @lock
+ * @block: the quarantine block policies (quarantine.c); set at namespace init and
+ *         cleared at its exit, so never changed while the hooks run in it
  * @owned_lock: protects @owned, @nr_owned and the entries' state (see owned.c);
  *              BH-safe spinlock, taken from the kprobe handlers too
  * @owned: every policy we own in this namespace, hashed by direction and selector
@@ -43,6 +48,7 @@ struct l2tpi_net {
 	struct mutex lock;	/* see above: process context only */
 	struct l2tpi_config cfg;
 	struct l2tpi_owned *server[L2TPI_SERVER_POLICIES];
+	struct l2tpi_owned *block[L2TPI_BLOCK_POLICIES];
 	spinlock_t owned_lock;	/* see above: BH-safe, any context */
 	DECLARE_HASHTABLE(owned, L2TPI_OWNED_HASH_BITS);
 	unsigned int nr_owned;

@@ -31,17 +31,17 @@
 
 static u32 l2tpi_spec_hash(const struct l2tpi_pol_spec *s)
 {
-	u32 a[4] = { s->family | s->dir << 16, s->prefixlen_s | s->prefixlen_d << 8,
-		     (__force u32)s->sport | (__force u32)s->dport << 16, 0 };
+	u32 a[5] = { s->family | s->dir << 16, s->prefixlen_s | s->prefixlen_d << 8,
+		     (__force u32)s->sport | (__force u32)s->dport << 16, s->mark, 0 };
 
-	a[3] = jhash(&s->saddr, sizeof(s->saddr), 0) ^ jhash(&s->daddr, sizeof(s->daddr), 1);
+	a[4] = jhash(&s->saddr, sizeof(s->saddr), 0) ^ jhash(&s->daddr, sizeof(s->daddr), 1);
 	return jhash2(a, ARRAY_SIZE(a), 0);
 }
 
-/* Same direction and selector: what the SPD would call equal (priority aside). */
+/* Same direction, selector and mark: what the SPD would call equal (priority aside). */
 static bool l2tpi_spec_same(const struct l2tpi_pol_spec *a, const struct l2tpi_pol_spec *b)
 {
-	return a->family == b->family && a->dir == b->dir &&
+	return a->family == b->family && a->dir == b->dir && a->mark == b->mark &&
 	       a->prefixlen_s == b->prefixlen_s && a->prefixlen_d == b->prefixlen_d &&
 	       a->sport == b->sport && a->dport == b->dport &&
 	       !memcmp(&a->saddr, &b->saddr, sizeof(a->saddr)) &&

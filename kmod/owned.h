@@ -16,6 +16,7 @@ enum l2tpi_origin {
 	L2TPI_ORIGIN_SERVER,
 	L2TPI_ORIGIN_CLIENT,
 	L2TPI_ORIGIN_TUNNEL,
+	L2TPI_ORIGIN_BLOCK,	/* quarantine.c */
 };
 
 /**

@@ -81,11 +81,18 @@ struct xfrm_policy *l2tpi_policy_build(struct net *net, const struct l2tpi_pol_s
 	pol->priority = spec->priority;
 	pol->family = spec->family;
 	pol->type = XFRM_POLICY_TYPE_MAIN;
-	pol->action = XFRM_POLICY_ALLOW;
 	pol->flags = 0;
+	pol->mark.v = spec->mark;
+	pol->mark.m = spec->mark ? ~0U : 0;
 	l2tpi_fill_selector(&pol->selector, spec);
-	l2tpi_fill_tmpl(&pol->xfrm_vec[0], spec);
-	pol->xfrm_nr = 1;
+	if (spec->block) {
+		pol->action = XFRM_POLICY_BLOCK;
+		pol->xfrm_nr = 0;
+	} else {
+		pol->action = XFRM_POLICY_ALLOW;
+		l2tpi_fill_tmpl(&pol->xfrm_vec[0], spec);
+		pol->xfrm_nr = 1;
+	}
 	return pol;
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_build);

@@ -23,6 +23,8 @@
  * @reqid: template reqid
  * @priority: SPD priority (lower wins)
  * @optional: template level "use" instead of "required"
+ * @mark: the policy only matches packets with exactly this mark (0: any mark)
+ * @block: action block, no template (reqid and @optional unused)
  */
 struct l2tpi_pol_spec {
 	unsigned short family;
@@ -36,6 +38,8 @@ struct l2tpi_pol_spec {
 	u32 reqid;
 	u32 priority;
 	bool optional;
+	u32 mark;
+	bool block;
 };
 
 struct xfrm_policy *l2tpi_policy_build(struct net *net, const struct l2tpi_pol_spec *spec,

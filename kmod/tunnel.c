@@ -38,6 +38,7 @@
 #include "client.h"
 #include "netns.h"
 #include "owned.h"
+#include "quarantine.h"
 #include "tunnel.h"
 #include "kunit.h"
 
@@ -91,6 +92,17 @@ static DEFINE_SPINLOCK(l2tpi_tunnels_lock);	/* see above: BH-safe, any context *
 static DEFINE_HASHTABLE(l2tpi_by_sk, L2TPI_TUNNEL_HASH_BITS);
 static DEFINE_HASHTABLE(l2tpi_by_key, L2TPI_TUNNEL_HASH_BITS);
 static struct workqueue_struct *l2tpi_wq;
+/*
+ * Entries come from a cache of their own: /proc/slabinfo shows what tunnels cost, and
+ * failslab can be pointed at exactly this allocation of the bind hook (the
+ * fail-closed tests). Never merged with another cache where the kernel allows it.
+ */
+static struct kmem_cache *l2tpi_tunnel_cache;
+#ifdef SLAB_NO_MERGE
+#define L2TPI_TUNNEL_CACHE_FLAGS	SLAB_NO_MERGE
+#else
+#define L2TPI_TUNNEL_CACHE_FLAGS	0
+#endif
 
 /**
  * l2tpi_tunnel_sk_spec() - the policy for one direction of a tunnel socket
@@ -161,7 +173,7 @@ static void l2tpi_tunnel_put(struct l2tpi_tunnel *t)
 	if (!refcount_dec_and_test(&t->ref))
 		return;
 	sock_put(t->sk);
-	kfree(t);
+	kmem_cache_free(l2tpi_tunnel_cache, t);
 }
 
 static void l2tpi_tunnel_kick(struct l2tpi_tunnel *t)
@@ -284,14 +296,17 @@ static struct l2tpi_tunnel *l2tpi_tunnel_find_sk(const struct sock *sk)
 }
 
 /**
- * l2tpi_tunnel_bind() - l2tp is binding @sk to a tunnel: own its two policies
+ * l2tpi_tunnel_bind_gfp() - own the two policies of tunnel socket @sk
  * @net: the tunnel's namespace
- * @sk: the UDP socket, locked by l2tp, bound and (normally) connected
- * @key: the struct l2tp_tunnel being registered, or NULL if unknown
+ * @sk: the UDP socket, locked, bound and (normally) connected
+ * @key: the struct l2tp_tunnel it belongs to, or NULL if unknown
+ * @gfp: GFP_ATOMIC from the hook, GFP_KERNEL from the quarantine retry
  *
- * Context: atomic (kprobe handler). Returns with the SPD policies in place.
+ * Context: any; the caller holds the socket lock.
+ * Return: 0 with the SPD policies in place (or auto-attach off in @net), or -errno
+ * with nothing changed.
  */
-void l2tpi_tunnel_bind(struct net *net, struct sock *sk, const void *key)
+int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key, gfp_t gfp)
 {
 	struct l2tpi_net *ln = l2tpi_net(net);
 	struct l2tpi_tunnel *t, *old;
@@ -302,9 +317,9 @@ void l2tpi_tunnel_bind(struct net *net, struct sock *sk, const void *key)
 	cfg = ln->cfg;
 	spin_unlock_bh(&ln->owned_lock);
 	if (!cfg.auto_attach)
-		return;
+		return 0;
 
-	t = kzalloc(sizeof(*t), GFP_ATOMIC);
+	t = kmem_cache_zalloc(l2tpi_tunnel_cache, gfp);
 	if (!t) {
 		err = -ENOMEM;
 		goto fail;
@@ -315,13 +330,13 @@ void l2tpi_tunnel_bind(struct net *net, struct sock *sk, const void *key)
 			goto fail;
 	}
 	t->own[XFRM_POLICY_OUT] = l2tpi_owned_get(net, &t->spec[XFRM_POLICY_OUT],
-						  L2TPI_ORIGIN_TUNNEL, GFP_ATOMIC);
+						  L2TPI_ORIGIN_TUNNEL, gfp);
 	if (IS_ERR(t->own[XFRM_POLICY_OUT])) {
 		err = PTR_ERR(t->own[XFRM_POLICY_OUT]);
 		goto fail;
 	}
 	t->own[XFRM_POLICY_IN] = l2tpi_owned_get(net, &t->spec[XFRM_POLICY_IN],
-						 L2TPI_ORIGIN_TUNNEL, GFP_ATOMIC);
+						 L2TPI_ORIGIN_TUNNEL, gfp);
 	if (IS_ERR(t->own[XFRM_POLICY_IN])) {
 		err = PTR_ERR(t->own[XFRM_POLICY_IN]);
 		l2tpi_owned_put(net, t->own[XFRM_POLICY_OUT]);
@@ -355,11 +370,29 @@ void l2tpi_tunnel_bind(struct net *net, struct sock *sk, const void *key)
 
 	l2tpi_client_tunnel_up(net, t->family, &t->peer, t->lport);
 	l2tpi_tunnel_kick(t);
-	return;
+	return 0;
 
 fail:
-	kfree(t);
-	pr_err_ratelimited("cannot attach policies to a new L2TP tunnel: %d\n", err);
+	if (t)
+		kmem_cache_free(l2tpi_tunnel_cache, t);
+	return err;
+}
+
+/**
+ * l2tpi_tunnel_bind() - l2tp is binding @sk to a tunnel: own its two policies
+ * @net: the tunnel's namespace
+ * @sk: the UDP socket, locked by l2tp, bound and (normally) connected
+ * @key: the struct l2tp_tunnel being registered, or NULL if unknown
+ *
+ * Context: atomic (kprobe handler). Returns with the SPD policies in place or, when
+ * they cannot be installed, with the socket blocked (quarantine.c): fail closed.
+ */
+void l2tpi_tunnel_bind(struct net *net, struct sock *sk, const void *key)
+{
+	int err = l2tpi_tunnel_bind_gfp(net, sk, key, GFP_ATOMIC);
+
+	if (err)
+		l2tpi_quarantine(net, sk, key, err);
 }
 
 /* The tunnel @key (a struct l2tp_tunnel) is being deleted. Context: atomic. */
@@ -393,6 +426,7 @@ void l2tpi_tunnel_unbind_sk(const struct sock *sk)
 	if (t)
 		l2tpi_tunnel_release(t);
 }
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_tunnel_unbind_sk);
 
 static struct udp_table *l2tpi_udp_table(struct net *net)
 {
@@ -500,8 +534,16 @@ void l2tpi_tunnel_net_exit(struct net *net)
 
 int l2tpi_tunnel_init(void)
 {
+	l2tpi_tunnel_cache = kmem_cache_create("l2tpi_tunnel", sizeof(struct l2tpi_tunnel), 0,
+					       L2TPI_TUNNEL_CACHE_FLAGS, NULL);
+	if (!l2tpi_tunnel_cache)
+		return -ENOMEM;
 	l2tpi_wq = alloc_workqueue("l2tp_ipsec", 0, 0);
-	return l2tpi_wq ? 0 : -ENOMEM;
+	if (!l2tpi_wq) {
+		kmem_cache_destroy(l2tpi_tunnel_cache);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Wait for the socket policy work items queued so far. Context: process. */
@@ -513,5 +555,6 @@ void l2tpi_tunnel_flush(void)
 /* After every namespace let go of its tunnels (pernet exit). */
 void l2tpi_tunnel_exit(void)
 {
-	destroy_workqueue(l2tpi_wq);
+	destroy_workqueue(l2tpi_wq);	/* the last put of every entry runs there */
+	kmem_cache_destroy(l2tpi_tunnel_cache);
 }

@@ -28,6 +28,7 @@ struct l2tpi_sockopt {
 int l2tpi_tunnel_init(void);
 void l2tpi_tunnel_exit(void);
 void l2tpi_tunnel_flush(void);
+int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key, gfp_t gfp);
 void l2tpi_tunnel_bind(struct net *net, struct sock *sk, const void *key);
 void l2tpi_tunnel_unbind_key(const void *key);
 void l2tpi_tunnel_unbind_sk(const struct sock *sk);

@@ -12,25 +12,7 @@
 
 #include "config.h"
 #include "tunnel.h"
-
-static struct socket *l2tpi_test_udp(struct kunit *test, int family)
-{
-	struct socket *sock;
-
-	KUNIT_ASSERT_EQ(test,
-			sock_create_kern(&init_net, family, SOCK_DGRAM, IPPROTO_UDP, &sock), 0);
-	return sock;
-}
-
-static int l2tpi_test_bind4(struct socket *sock, __be32 addr, u16 port, bool connect)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = addr,
-				   .sin_port = htons(port) };
-
-	if (connect)
-		return kernel_connect(sock, (struct sockaddr *)&sin, sizeof(sin), 0);
-	return kernel_bind(sock, (struct sockaddr *)&sin, sizeof(sin));
-}
+#include "util.h"
 
 static int l2tpi_test_bind6(struct socket *sock, const struct in6_addr *addr, u16 port,
 			    bool connect)

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Helpers shared by the l2tp_ipsec KUnit suites. */
+#include <linux/in.h>
+#include <linux/net.h>
+#include <net/sock.h>
 #include <net/xfrm.h>
 
 #include "util.h"
@@ -19,4 +22,25 @@ struct xfrm_policy *l2tpi_test_spd_find(struct xfrm_policy *pol)
 	if (found)
 		xfrm_pol_put(found);
 	return found;
+}
+
+/* A kernel UDP socket of init_net, released by the caller. */
+struct socket *l2tpi_test_udp(struct kunit *test, int family)
+{
+	struct socket *sock;
+
+	KUNIT_ASSERT_EQ(test,
+			sock_create_kern(&init_net, family, SOCK_DGRAM, IPPROTO_UDP, &sock), 0);
+	return sock;
+}
+
+/* Bind (or connect) @sock to an IPv4 address and port. */
+int l2tpi_test_bind4(struct socket *sock, __be32 addr, u16 port, bool connect)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = addr,
+				   .sin_port = htons(port) };
+
+	if (connect)
+		return kernel_connect(sock, (struct sockaddr *)&sin, sizeof(sin), 0);
+	return kernel_bind(sock, (struct sockaddr *)&sin, sizeof(sin));
 }

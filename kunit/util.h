@@ -3,8 +3,12 @@
 #ifndef _L2TPI_TEST_UTIL_H
 #define _L2TPI_TEST_UTIL_H
 
+#include <kunit/test.h>
+#include <linux/net.h>
 #include <net/xfrm.h>
 
 struct xfrm_policy *l2tpi_test_spd_find(struct xfrm_policy *pol);
+struct socket *l2tpi_test_udp(struct kunit *test, int family);
+int l2tpi_test_bind4(struct socket *sock, __be32 addr, u16 port, bool connect);
 
 #endif /* _L2TPI_TEST_UTIL_H */

@@ -4,7 +4,7 @@
  * way xl2tpd 1.3.18 in kernel mode and pppd's pppol2tp plugin do, optionally
  * push a few frames through them, hold them open, then close them.
  *
- *   l2tp-tunnel [-6] [-n COUNT] [-t TID] [-s] [-c FRAMES] [-i MS]
+ *   l2tp-tunnel [-6] [-n COUNT] [-t TID] [-s] [-F] [-c FRAMES] [-i MS]
  *		 [-h HOLD_SECONDS] LOCAL_ADDR LOCAL_PORT PEER_ADDR PEER_PORT
  *
  * For tunnel i (0 <= i < COUNT):
@@ -18,12 +18,16 @@
  *	sockaddr_pppol2tpin6 with -6).
  *	With -s, one session: another PPPoL2TP socket, same fd and tunnel ids,
  *	s_session = 1, d_session = 2.
+ * With -F, each PPPoL2TP tunnel connect runs with /proc/self/make-it-fail set
+ * (fault injection: with failslab's task-filter on, the kernel's slab
+ * allocations of that connect may fail, as the caller configured).
  * TID defaults to 100; TID + COUNT - 1 and PEER_PORT + COUNT - 1 must stay
  * <= 65535 (so COUNT is at most 65535 in practice).
  *
  * Output, one stdout line per step (stderr gets "ready" after setup):
  *	tunnels=N sessions=M
  *	sent=N failed=M [errno=NAME]	only with -c FRAMES > 0
+ *	marked=N	sockets with a nonzero SO_MARK, after the hold
  *	closed=N
  * -c sends FRAMES rounds, the first at once, then one every -i MS (default
  * 10): per tunnel, a 6-byte PPP LCP frame written to the session socket
@@ -87,6 +91,7 @@ struct config {
 	unsigned long count, tid, frames, interval_ms;
 	double hold;
 	bool sessions;
+	bool fail;
 };
 
 static const struct option long_opts[] = {
@@ -97,7 +102,7 @@ static const struct option long_opts[] = {
 void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s [-6] [-n COUNT] [-t TID] [-s] [-c FRAMES] [-i MS] [-h HOLD_SECONDS]\n"
+		"Usage: %s [-6] [-n COUNT] [-t TID] [-s] [-F] [-c FRAMES] [-i MS] [-h HOLD_SECONDS]\n"
 		"       %*s LOCAL_ADDR LOCAL_PORT PEER_ADDR PEER_PORT\n"
 		"       %s --help\n"
 		"Open COUNT (default %d, max %d) kernel L2TPv2 tunnels like xl2tpd in kernel\n"
@@ -106,13 +111,16 @@ void usage(FILE *f)
 		"(default TID %d) and peer tunnel id TID+i+%d (wrapping past 65535 to 1).\n"
 		"  -6  IPv6 addresses (default IPv4)\n"
 		"  -s  also open one PPPoL2TP session per tunnel (ids %d/%d), as pppd does\n"
+		"  -F  set /proc/self/make-it-fail during each PPPoL2TP tunnel connect\n"
+		"      (fault injection, e.g. failslab with task-filter)\n"
 		"  -c  send FRAMES frames per tunnel, first at once, then every -i MS\n"
 		"      (default %d): PPP LCP via the session with -s, else an L2TP\n"
 		"      control-like UDP datagram\n"
 		"  -h  keep the sockets open HOLD_SECONDS (fractional ok, default 0)\n"
 		"TID+COUNT-1 and PEER_PORT+COUNT-1 must not exceed 65535.\n"
 		"Prints \"tunnels=N sessions=M\" (then \"ready\" to stderr), with -c\n"
-		"\"sent=N failed=M\" plus \" errno=NAME\" of the last failure, and after\n"
+		"\"sent=N failed=M\" plus \" errno=NAME\" of the last failure, after the\n"
+		"hold \"marked=N\" (UDP sockets with a nonzero SO_MARK) and after\n"
 		"closing \"closed=N\".  SIGTERM/SIGINT ends sending and holding early.\n"
 		"Exit status: 0 ok (whatever the sends did), 1 socket/setup error,\n"
 		"2 bad arguments.\n",
@@ -249,14 +257,32 @@ static int open_pppol2tp(const struct config *cfg, unsigned long i, int udp,
 	return 0;
 }
 
+/* Fault injection for the calling task: /proc/self/make-it-fail. */
+static int make_it_fail(bool on)
+{
+	int fd, ok;
+
+	fd = open("/proc/self/make-it-fail", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return sys_fail("open /proc/self/make-it-fail (CONFIG_FAULT_INJECTION?)");
+	ok = write(fd, on ? "1" : "0", 1) == 1;
+	close(fd);
+	return ok ? 0 : sys_fail("write /proc/self/make-it-fail");
+}
+
 static int open_tunnel(const struct config *cfg, unsigned long i,
 		       struct tunnel *t)
 {
 	int ret;
 
 	ret = open_udp(cfg, i, &t->udp);
-	if (!ret)
+	if (!ret && cfg->fail)
+		ret = make_it_fail(true);
+	if (!ret) {
 		ret = open_pppol2tp(cfg, i, t->udp, 0, 0, &t->tun);
+		if (cfg->fail && make_it_fail(false))
+			ret = 1;
+	}
 	if (!ret && cfg->sessions)
 		ret = open_pppol2tp(cfg, i, t->udp, SESSION_ID,
 				    PEER_SESSION_ID, &t->sess);
@@ -397,7 +423,7 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 	cfg->interval_ms = DEFAULT_INTERVAL_MS;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:6n:t:sc:i:h:", long_opts,
+	while ((opt = getopt_long(argc, argv, "+:6n:t:sFc:i:h:", long_opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case '6':
@@ -415,6 +441,9 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 			break;
 		case 's':
 			cfg->sessions = true;
+			break;
+		case 'F':
+			cfg->fail = true;
 			break;
 		case 'c':
 			if (!parse_uint(optarg, UINT32_MAX, &cfg->frames))
@@ -509,6 +538,20 @@ int main(int argc, char **argv)
 		ret = send_frames(&cfg, t, &waitmask);
 	if (!ret)
 		wait_for(cfg.hold, &waitmask);
+	if (!ret) {
+		unsigned long marked = 0;
+		unsigned int mark;
+		socklen_t len;
+
+		for (i = 0; i < cfg.count && !ret; i++) {
+			len = sizeof(mark);
+			if (getsockopt(t[i].udp, SOL_SOCKET, SO_MARK, &mark, &len) < 0)
+				ret = sys_fail("getsockopt(SO_MARK)");
+			else if (mark)
+				marked++;
+		}
+		printf("marked=%lu\n", marked);
+	}
 
 	if (!close_all(t, cfg.count, &closed))
 		ret = sys_fail("close");

@@ -6,14 +6,16 @@
  *   udp-probe recv [-6] [-a ADDR] PORT SECONDS
  *	Bind to PORT, count datagrams for SECONDS after the bind and print
  *	"received=N".  "ready" goes to stderr once the socket is bound.
- *   udp-probe send [-s SPORT] [-i INTERVAL_MS] ADDR PORT COUNT
- *	Send COUNT 12-byte datagrams and print "sent=N failed=M", plus
+ *   udp-probe send [-s SPORT] [-m MARK] [-i INTERVAL_MS] ADDR PORT COUNT
+ *	Send COUNT 12-byte datagrams (from a socket with SO_MARK MARK if given,
+ *	decimal or 0x hex) and print "sent=N failed=M", plus
  *	"errno=NAME" of the last failure if there was one.  Send failures
  *	(e.g. EPERM from a block policy) are results, not errors: exit 0.
  *
  * Exit status: 0 ok, 1 socket error, 2 bad arguments.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -45,17 +47,35 @@ void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s recv [-6] [-a ADDR] PORT SECONDS\n"
-		"       %s send [-s SPORT] [-i INTERVAL_MS] ADDR PORT COUNT\n"
+		"       %s send [-s SPORT] [-m MARK] [-i INTERVAL_MS] ADDR PORT COUNT\n"
 		"       %s -h | --help\n"
 		"recv: bind a UDP socket to PORT on the IPv4 wildcard (IPv6-only wildcard\n"
 		"      with -6, or ADDR with -a), write \"ready\" to stderr, count the\n"
 		"      datagrams received until SECONDS (fractional ok) have passed since\n"
 		"      the bind (or until SIGTERM/SIGINT), then print \"received=N\".\n"
 		"send: send COUNT 12-byte datagrams to ADDR:PORT (IPv4 or IPv6 literal),\n"
-		"      INTERVAL_MS apart (default %d), from source port SPORT if given;\n"
+		"      INTERVAL_MS apart (default %d), from source port SPORT if given,\n"
+		"      with socket mark MARK (SO_MARK, decimal or 0x hex) if given;\n"
 		"      print \"sent=N failed=M\" plus \" errno=NAME\" of the last failure.\n"
 		"Exit status: 0 ok (whatever the sends did), 1 socket error, 2 bad arguments.\n",
 		prog, prog, prog, DEFAULT_INTERVAL_MS);
+}
+
+/* A u32 in decimal, or in hex after "0x". */
+static bool parse_mark(const char *s, unsigned long *out)
+{
+	int base = 10;
+	char *end;
+
+	if (!strncmp(s, "0x", 2)) {
+		s += 2;
+		base = 16;
+	}
+	if (!isxdigit((unsigned char)s[0]))
+		return false;
+	errno = 0;
+	*out = strtoul(s, &end, base);
+	return !errno && !*end && *out <= UINT32_MAX;
 }
 
 static int udp_socket(int family)
@@ -240,15 +260,22 @@ static int cmd_send(int argc, char **argv)
 	unsigned long interval_ms = DEFAULT_INTERVAL_MS, count;
 	struct sockaddr_storage dst, src;
 	socklen_t dstlen, srclen;
+	unsigned long mark = 0;
 	uint16_t port, sport = 0;
+	bool marked = false;
 	int opt, fd, ret;
 
-	while ((opt = getopt_long(argc, argv, "+:s:i:h", help_opt, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:s:m:i:h", help_opt, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			if (!parse_port(optarg, &sport))
 				return bad_arg("send: bad SPORT '%s' (want 1-65535)",
 					       optarg);
+			break;
+		case 'm':
+			if (!parse_mark(optarg, &mark))
+				return bad_arg("send: bad MARK '%s' (want 0-0xffffffff)", optarg);
+			marked = true;
 			break;
 		case 'i':
 			if (!parse_uint(optarg, 3600000, &interval_ms))
@@ -276,6 +303,14 @@ static int cmd_send(int argc, char **argv)
 	fd = udp_socket(dst.ss_family);
 	if (fd < 0)
 		return sys_fail("socket");
+	if (marked) {
+		unsigned int m = mark;
+
+		if (setsockopt(fd, SOL_SOCKET, SO_MARK, &m, sizeof(m)) < 0) {
+			close(fd);
+			return sys_fail("setsockopt(SO_MARK)");
+		}
+	}
 	if (sport) {
 		srclen = parse_addr(dst.ss_family == AF_INET6 ? "::" : "0.0.0.0",
 				    sport, &src);

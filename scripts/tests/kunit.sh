@@ -25,7 +25,7 @@ for d in /sys/kernel/debug/kunit/l2tp_ipsec_*; do
 	done < <(grep -E '^    (not )?ok [0-9]+ ' "$d/results" | sed 's/^    //')
 	check "kunit suite $suite passed" grep -qE "^ok [0-9]+ $suite\$" "$d/results"
 done
-check_eq "six suites ran" 6 "$suites"
+check_eq "seven suites ran" 7 "$suites"
 check "rmmod l2tp_ipsec_test" run rmmod l2tp_ipsec_test
 check "rmmod l2tp_ipsec" run rmmod l2tp_ipsec
 check_eq "SPD back to its state before the tests" "$before" "$(spd)"

@@ -53,6 +53,20 @@ load_stock_modules() {
 # The SPD of the current netns, one normalized line per policy, raw bytes included.
 spd() { "$TOOLS/xfrm-spd" -r; }
 spd_count() { "$TOOLS/xfrm-spd" -c; }
+# The two quarantine block policies the module keeps in every netns while auto-attach
+# is on (L2TP_IPSEC_BLOCK_MARK), as expected, and as found in the SPD; spd_nb is the
+# SPD without them.
+BLOCK_MARK=4c32b10c
+expected_block() {
+	local fam any
+	for fam in inet inet6; do
+		any=0.0.0.0
+		[ $fam = inet6 ] && any=::
+		echo "dir=out prio=0 family=$fam src=$any/0 dst=$any/0 proto=17 sport=0/0 dport=0/0 ifindex=0 action=block flags=0 ptype=main mark=$BLOCK_MARK/ffffffff ifid=0"
+	done | sort
+}
+block_policies() { "$TOOLS/xfrm-spd" | sed 's/ index=.*//' | grep -F " mark=$BLOCK_MARK/ffffffff " | sort; }
+spd_nb() { spd | grep -vF " mark=$BLOCK_MARK/ffffffff "; }
 
 # udp_recv NETNS PORT SECONDS OUTFILE [ARGS...]: start a receiver in the background
 # (its pid in RECV_PID) and wait until it is bound. NETNS "-" is the initial netns.
@@ -148,3 +162,68 @@ check_eventually() {
 	done
 	check_eq "$desc" "$want" "$got"
 }
+
+# --- tunnels (tunnel.sh, failclosed.sh)
+TUN=$TOOLS/l2tp-tunnel
+CNT=$TOOLS/plain-count
+
+# Expected SPD lines of one tunnel: FAMILY LOCAL PEER LPORT PPORT [PRIO]
+tunnel_policies() {
+	local fam=$1 l=$2 p=$3 lp=$4 pp=$5 prio=${6:-1023} plen=32 any=0.0.0.0
+	[ "$fam" = inet6 ] && plen=128 any=::
+	local tmpl="tmpl=esp:transport:reqid=0:src=$any:dst=$any:spi=0:opt=0:share=0:aalgos=ffffffff:ealgos=ffffffff:calgos=ffffffff:family=$fam"
+	{
+		echo "dir=out prio=$prio family=$fam src=$l/$plen dst=$p/$plen proto=17 sport=$lp/ffff dport=$pp/ffff ifindex=0 action=allow flags=0 ptype=main mark=0/0 ifid=0 $tmpl"
+		echo "dir=in prio=$prio family=$fam src=$p/$plen dst=$l/$plen proto=17 sport=$pp/ffff dport=$lp/ffff ifindex=0 action=allow flags=0 ptype=main mark=0/0 ifid=0 $tmpl"
+	} | sort
+}
+# Our per-tunnel policies (prio 1023) in the SPD of netns $1 ("-": initial).
+spd_tunnels() {
+	local pre=()
+	[ "${1:--}" = - ] || pre=(ip netns exec "$1")
+	"${pre[@]}" "$TOOLS/xfrm-spd" | sed 's/ index=.*//' | grep -E '^dir=(in|out) prio=1023 ' | sort
+}
+# The socket policies (dir 3: in, 4: out) the dump shows, as in/out lines.
+sk_policies() {
+	"$TOOLS/xfrm-spd" | sed 's/ index=.*//' | grep -E '^dir=[34] prio=1023 ' |
+		sed 's/^dir=3 /dir=in /; s/^dir=4 /dir=out /' | sort
+}
+# wait_sk_policies N: the work item attaches them just after the bind.
+wait_sk_policies() {
+	local i
+	for i in $(seq 100); do
+		[ "$(sk_policies | wc -l)" = "$1" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+# start_tunnels OUTFILE ARGS...: l2tp-tunnel in the background (pid in TUN_PID), wait
+# until its tunnels exist.
+start_tunnels() {
+	local out=$1 i
+	shift
+	"$TUN" "$@" >"$out" 2>"$out.err" &
+	TUN_PID=$!
+	for i in $(seq 600); do
+		grep -q ready "$out.err" 2>/dev/null && return 0
+		kill -0 $TUN_PID 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "# l2tp-tunnel did not get ready: $(cat "$out" "$out.err")"
+	return 1
+}
+stop_tunnels() { kill -TERM "$TUN_PID" 2>/dev/null; wait "$TUN_PID"; }
+# count_plain OUTFILE SECONDS: plain-count on v0 in the background (pid CNT_PID).
+count_plain() {
+	local i
+	"$CNT" -v -p 1701 v0 "$2" >"$1" 2>"$1.err" &
+	CNT_PID=$!
+	for i in $(seq 100); do
+		grep -q ready "$1.err" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "# plain-count did not start: $(cat "$1.err")"
+	return 1
+}
+count_done() { kill -TERM "$CNT_PID" 2>/dev/null; wait "$CNT_PID"; tail -n 1 "$1"; }
+field() { sed -n "s/.*\b$1=\([0-9]*\).*/\1/p" | tail -n 1; }

@@ -42,7 +42,8 @@ sleep 0.5
 check "insmod server=1" run insmod "$KO" server=1
 check_eq "server policies installed, exact selectors and templates" \
 	"$(expected_policies 1701 1024 0 0)" "$(ours 1701 1024)"
-check_eq "foreign policies untouched by insmod" "$before" "$(spd | grep -vxF -f <(spd | grep -F prio=1024))"
+check_eq "foreign policies untouched by insmod" "$before" "$(spd_nb | grep -vxF -f <(spd | grep -F prio=1024))"
+check_eq "and the two quarantine block policies (auto-attach on)" "$(expected_block)" "$(block_policies)"
 check_eq "parameters readable" "Y 1701 0 1024 require" \
 	"$(cd /sys/module/l2tp_ipsec/parameters && echo $(cat server port reqid priority level))"
 check "audit records SPD-add res=1 for our policies" \
@@ -74,9 +75,9 @@ check_eq "the server's other ports send in plaintext" "received=10" "$(cat /tmp/
 
 # --- a foreign policy added while loaded; rmmod removes exactly ours
 run ip xfrm policy add src 203.0.113.0/24 dst 0.0.0.0/0 proto udp sport 1701 dir out priority 1024 tmpl proto esp mode transport
-loaded=$(spd)
+loaded=$(spd_nb)
 check "rmmod" run rmmod l2tp_ipsec
-check_eq "rmmod removes our four policies and nothing else" \
+check_eq "rmmod removes our four policies, the two block policies and nothing else" \
 	"$(echo "$loaded" | grep -vxF -f <(echo "$loaded" | grep -E '^dir=(in|out) prio=1024 family=inet6? src=(0\.0\.0\.0|::)/0 dst=(0\.0\.0\.0|::)/0 proto=17 sport=(1701/ffff|0/0) dport=(1701/ffff|0/0) '))" \
 	"$(spd)"
 sleep 0.5
@@ -99,8 +100,11 @@ check "insmod port=1702 reqid=7 priority=500 level=use" \
 check_eq "policies carry port, reqid, priority and level" \
 	"$(expected_policies 1702 500 7 1)" "$(ours 1702 500)"
 run rmmod l2tp_ipsec
-check "insmod without server=1 installs nothing" run insmod "$KO"
-check_eq "SPD unchanged without server=1" "$before" "$(spd)"
+check "insmod without server=1" run insmod "$KO"
+check_eq "without server=1 only the block policies are added" "$before" "$(spd_nb)"
+run rmmod l2tp_ipsec
+check "insmod auto_attach=0" run insmod "$KO" auto_attach=0
+check_eq "auto_attach=0 (and no server=1) installs nothing at all" "$before" "$(spd)"
 run rmmod l2tp_ipsec
 
 # --- bad parameters: insmod fails with EINVAL, the kernel names the parameter, nothing changes
@@ -152,10 +156,10 @@ before=$(spd)
 bad_cycles=0
 for i in $(seq 50); do
 	insmod "$KO" server=1 || bad_cycles=$((bad_cycles + 1))
-	[ "$(spd_count)" = $(($(echo "$before" | wc -l) + 4)) ] || bad_cycles=$((bad_cycles + 1))
+	[ "$(spd_count)" = $(($(echo "$before" | wc -l) + 6)) ] || bad_cycles=$((bad_cycles + 1))
 	rmmod l2tp_ipsec || bad_cycles=$((bad_cycles + 1))
 done
-check_eq "50 insmod/rmmod cycles, 4 policies each time, none left" "0" "$bad_cycles"
+check_eq "50 insmod/rmmod cycles, 4 server + 2 block policies each time, none left" "0" "$bad_cycles"
 check_eq "SPD back to baseline after the cycles" "$before" "$(spd)"
 
 ip netns del peer

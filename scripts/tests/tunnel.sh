@@ -8,69 +8,6 @@
 
 load_stock_modules
 setup_peer
-TUN=$TOOLS/l2tp-tunnel
-CNT=$TOOLS/plain-count
-
-# Expected SPD lines of one tunnel: FAMILY LOCAL PEER LPORT PPORT [PRIO]
-tunnel_policies() {
-	local fam=$1 l=$2 p=$3 lp=$4 pp=$5 prio=${6:-1023} plen=32 any=0.0.0.0
-	[ "$fam" = inet6 ] && plen=128 any=::
-	local tmpl="tmpl=esp:transport:reqid=0:src=$any:dst=$any:spi=0:opt=0:share=0:aalgos=ffffffff:ealgos=ffffffff:calgos=ffffffff:family=$fam"
-	{
-		echo "dir=out prio=$prio family=$fam src=$l/$plen dst=$p/$plen proto=17 sport=$lp/ffff dport=$pp/ffff ifindex=0 action=allow flags=0 ptype=main mark=0/0 ifid=0 $tmpl"
-		echo "dir=in prio=$prio family=$fam src=$p/$plen dst=$l/$plen proto=17 sport=$pp/ffff dport=$lp/ffff ifindex=0 action=allow flags=0 ptype=main mark=0/0 ifid=0 $tmpl"
-	} | sort
-}
-# Our per-tunnel policies (prio 1023) in the SPD of netns $1 ("-": initial).
-spd_tunnels() {
-	local pre=()
-	[ "${1:--}" = - ] || pre=(ip netns exec "$1")
-	"${pre[@]}" "$TOOLS/xfrm-spd" | sed 's/ index=.*//' | grep -E '^dir=(in|out) prio=1023 ' | sort
-}
-# The socket policies (dir 3: in, 4: out) the dump shows, as in/out lines.
-sk_policies() {
-	"$TOOLS/xfrm-spd" | sed 's/ index=.*//' | grep -E '^dir=[34] prio=1023 ' |
-		sed 's/^dir=3 /dir=in /; s/^dir=4 /dir=out /' | sort
-}
-# wait_sk_policies N: the work item attaches them just after the bind.
-wait_sk_policies() {
-	local i
-	for i in $(seq 100); do
-		[ "$(sk_policies | wc -l)" = "$1" ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
-# start_tunnels OUTFILE ARGS...: l2tp-tunnel in the background (pid in TUN_PID), wait
-# until its tunnels exist.
-start_tunnels() {
-	local out=$1 i
-	shift
-	"$TUN" "$@" >"$out" 2>"$out.err" &
-	TUN_PID=$!
-	for i in $(seq 600); do
-		grep -q ready "$out.err" 2>/dev/null && return 0
-		kill -0 $TUN_PID 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "# l2tp-tunnel did not get ready: $(cat "$out" "$out.err")"
-	return 1
-}
-stop_tunnels() { kill -TERM "$TUN_PID" 2>/dev/null; wait "$TUN_PID"; }
-# count_plain OUTFILE SECONDS: plain-count on v0 in the background (pid CNT_PID).
-count_plain() {
-	local i
-	"$CNT" -v -p 1701 v0 "$2" >"$1" 2>"$1.err" &
-	CNT_PID=$!
-	for i in $(seq 100); do
-		grep -q ready "$1.err" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	echo "# plain-count did not start: $(cat "$1.err")"
-	return 1
-}
-count_done() { kill -TERM "$CNT_PID" 2>/dev/null; wait "$CNT_PID"; tail -n 1 "$1"; }
-field() { sed -n "s/.*\b$1=\([0-9]*\).*/\1/p" | tail -n 1; }
 
 # --- control run without the module: the counter does see plaintext L2TP
 count_plain /tmp/c0 60
@@ -86,7 +23,8 @@ foreign=$(spd)
 base=$(spd_count)
 check "insmod" run insmod "$L2TPI_KO"
 check "auto-attach armed" dmesg_has "auto-attach armed"
-check_eq "insmod alone installs nothing (server mode off)" "$base" "$(spd_count)"
+check_eq "insmod (server mode off) installs only the two block policies" "$((base + 2))" "$(spd_count)"
+check_eq "block policies: out, any UDP, our mark, priority 0, action block" "$(expected_block)" "$(block_policies)"
 run rmmod l2tp_ipsec
 
 # --- tunnels that exist before the module loads are adopted (and reported)
@@ -222,7 +160,7 @@ sleep 1
 run ip -n peer l2tp del tunnel tunnel_id 21
 
 # --- rmmod with a live tunnel: ours go, the foreign ones stay
-foreign=$(spd)
+foreign=$(spd_nb)
 run ip l2tp add tunnel tunnel_id 41 peer_tunnel_id 42 encap udp local 10.0.0.1 remote 10.0.0.2 udp_sport 1701 udp_dport 1707
 check "rmmod with a live tunnel" run rmmod l2tp_ipsec
 check_eq "rmmod: no policy of ours left" "" "$(spd_tunnels)"

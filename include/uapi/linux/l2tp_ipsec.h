@@ -46,6 +46,17 @@
  */
 #define L2TP_IPSEC_DEFAULT_PRIORITY	1024
 
+/*
+ * Fail closed. When auto-attach is on, every network namespace also holds two policies
+ * of the module that match nothing but this mark: direction out, proto udp, any
+ * address, IPv4 and IPv6, priority 0, action block. When the policies of a new tunnel
+ * cannot be installed (no memory), the module gives its socket this mark, so its
+ * frames are dropped (XfrmOutPolBlock) instead of leaving in plaintext, and retries in
+ * process context; once the policies are in, the socket gets its own mark back.
+ * Do not use this mark for anything else.
+ */
+#define L2TP_IPSEC_BLOCK_MARK		0x4c32b10c
+
 /**
  * enum l2tp_ipsec_level - what the ESP template demands
  * @L2TP_IPSEC_LEVEL_REQUIRE: traffic must be protected; plaintext is dropped

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fail closed: what happens to a tunnel whose policies cannot be installed.
+ *
+ * The bind hook runs in atomic context and allocates with GFP_ATOMIC; under memory
+ * pressure that can fail, and l2tp cannot be told to refuse the tunnel from there. So
+ * the tunnel is quarantined instead:
+ *
+ * - every namespace where auto-attach is on owns two block policies (IPv4 and IPv6,
+ *   direction out, any UDP, priority 0) that only match packets carrying the mark
+ *   L2TP_IPSEC_BLOCK_MARK. They are installed in process context when the namespace
+ *   (or the module) comes up, and restored after a flush like any owned policy;
+ * - the failed socket gets that mark (its own mark is saved) and its cached route is
+ *   dropped, which costs no memory: every frame it sends, from l2tp in the kernel or
+ *   from the daemon's sendmsg(), meets the block policy and is dropped
+ *   (XfrmOutPolBlock);
+ * - a slot of a fixed table remembers the socket, and a work item retries the bind in
+ *   process context with GFP_KERNEL, backing off from 10 ms to 5 s. Once the tunnel's
+ *   policies are in, the socket gets its own mark back.
+ *
+ * If the table is full the socket stays blocked until its tunnel goes, and the
+ * kernel log says so. Inbound frames are not blocked by the mark (inbound lookups
+ * use the packet's mark); while quarantined, plaintext from the peer is only refused
+ * where a server or client policy covers it.
+ *
+ * Lifetime: a slot holds a reference on its socket. When the tunnel goes while
+ * quarantined, the teardown hooks mark the slot gone *before* they look the tunnel up
+ * (tunnel.c), and the work item binds *before* it looks at that mark, so a tunnel
+ * deleted during a retry is never left bound.
+ *
+ * Locking: l2tpi_q_lock (BH-safe spinlock, taken from the kprobe handlers) protects
+ * the table. The work item is the only one to free a slot while the module runs.
+ */
+#include <linux/jiffies.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <net/sock.h>
+
+#include "netns.h"
+#include "owned.h"
+#include "quarantine.h"
+#include "tunnel.h"
+#include "kunit.h"
+
+#define L2TPI_Q_SLOTS		64
+#define L2TPI_Q_DELAY_MIN	(HZ / 100 ?: 1)
+#define L2TPI_Q_DELAY_MAX	(5 * HZ)
+
+/**
+ * struct l2tpi_q_slot - a quarantined tunnel socket
+ * @sk: the socket, referenced; NULL when the slot is free
+ * @net: its namespace (not referenced: our pernet exit empties its slots first)
+ * @key: the struct l2tp_tunnel it belongs to (opaque)
+ * @mark: the socket's own mark, given back after the repair
+ * @since: jiffies when it was quarantined
+ * @gone: the tunnel went while quarantined: give the mark back, do not bind
+ * @busy: the work item is retrying this slot
+ */
+struct l2tpi_q_slot {
+	struct sock *sk;
+	struct net *net;
+	const void *key;
+	u32 mark;
+	unsigned long since;
+	bool gone;
+	bool busy;
+};
+
+static DEFINE_SPINLOCK(l2tpi_q_lock);	/* see above: BH-safe, any context */
+static struct l2tpi_q_slot l2tpi_q[L2TPI_Q_SLOTS];
+static unsigned int l2tpi_q_used;		/* under l2tpi_q_lock; READ_ONCE outside */
+static unsigned long l2tpi_q_delay = L2TPI_Q_DELAY_MIN;	/* under l2tpi_q_lock */
+static bool l2tpi_q_enabled;		/* set before the pernet ops are registered */
+
+static void l2tpi_q_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(l2tpi_q_work, l2tpi_q_work_fn);
+
+static void l2tpi_q_block_spec(struct l2tpi_pol_spec *spec, unsigned short family)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->family = family;
+	spec->dir = XFRM_POLICY_OUT;
+	spec->priority = 0;
+	spec->mark = L2TP_IPSEC_BLOCK_MARK;
+	spec->block = true;
+}
+
+/**
+ * l2tpi_quarantine_enable() - namespaces created from now on get the block policies
+ *
+ * Called once at module load when auto-attach is on, before the pernet operations
+ * are registered.
+ */
+void l2tpi_quarantine_enable(void)
+{
+	l2tpi_q_enabled = true;
+}
+
+/* Install the block policies of @net. Context: process. Return: 0 or -errno. */
+int l2tpi_quarantine_net_init(struct net *net)
+{
+	static const unsigned short families[L2TPI_BLOCK_POLICIES] = {
+		AF_INET,
+#if IS_ENABLED(CONFIG_IPV6)
+		AF_INET6,
+#endif
+	};
+	struct l2tpi_net *ln = l2tpi_net(net);
+	struct l2tpi_pol_spec spec;
+	int i;
+
+	if (!l2tpi_q_enabled)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(families) && families[i]; i++) {
+		l2tpi_q_block_spec(&spec, families[i]);
+		ln->block[i] = l2tpi_owned_get(net, &spec, L2TPI_ORIGIN_BLOCK, GFP_KERNEL);
+		if (IS_ERR(ln->block[i])) {
+			int err = PTR_ERR(ln->block[i]);
+
+			ln->block[i] = NULL;
+			l2tpi_quarantine_net_exit(net);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Give the socket of a slot taken out of the table its mark back and drop it. */
+static void l2tpi_q_release(struct sock *sk, u32 mark)
+{
+	lock_sock(sk);
+	if (READ_ONCE(sk->sk_mark) == L2TP_IPSEC_BLOCK_MARK) {
+		WRITE_ONCE(sk->sk_mark, mark);
+		sk_dst_reset(sk);
+	}
+	release_sock(sk);
+	sock_put(sk);
+}
+
+/*
+ * Take the slots of @net (NULL: all) out of the table, waiting for a retry in flight.
+ * Context: process; the hooks no longer bind in @net.
+ */
+static void l2tpi_q_drain(struct net *net)
+{
+	struct l2tpi_q_slot s;
+	bool busy;
+	int i;
+
+again:
+	busy = false;
+	for (i = 0; i < L2TPI_Q_SLOTS; i++) {
+		spin_lock_bh(&l2tpi_q_lock);
+		s = l2tpi_q[i];
+		if (!s.sk || (net && s.net != net) || s.busy) {
+			busy |= s.sk && s.busy && (!net || s.net == net);
+			spin_unlock_bh(&l2tpi_q_lock);
+			continue;
+		}
+		memset(&l2tpi_q[i], 0, sizeof(l2tpi_q[i]));
+		WRITE_ONCE(l2tpi_q_used, l2tpi_q_used - 1);
+		spin_unlock_bh(&l2tpi_q_lock);
+		l2tpi_q_release(s.sk, s.mark);	/* no retry is in flight: none bound it */
+	}
+	if (busy) {
+		flush_delayed_work(&l2tpi_q_work);
+		goto again;
+	}
+}
+
+/* Drop the block policies and quarantined sockets of @net. Context: process. */
+void l2tpi_quarantine_net_exit(struct net *net)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+	int i;
+
+	l2tpi_q_drain(net);
+	for (i = 0; i < L2TPI_BLOCK_POLICIES; i++) {
+		if (ln->block[i]) {
+			l2tpi_owned_put(net, ln->block[i]);
+			ln->block[i] = NULL;
+		}
+	}
+}
+
+/**
+ * l2tpi_quarantine() - block @sk until its policies are in
+ * @net: the tunnel's namespace
+ * @sk: the tunnel socket, locked by l2tp
+ * @key: the struct l2tp_tunnel (opaque), or NULL
+ * @err: why its policies could not be installed
+ *
+ * Context: atomic (the bind hook). Allocates nothing.
+ */
+void l2tpi_quarantine(struct net *net, struct sock *sk, const void *key, int err)
+{
+	u32 mark = READ_ONCE(sk->sk_mark);
+	int i;
+
+	spin_lock_bh(&l2tpi_q_lock);
+	if (mark == L2TP_IPSEC_BLOCK_MARK) {
+		/* Still blocked for an earlier tunnel that went: the slot serves this one. */
+		for (i = 0; i < L2TPI_Q_SLOTS; i++) {
+			if (l2tpi_q[i].sk == sk) {
+				l2tpi_q[i].key = key;
+				l2tpi_q[i].gone = false;
+				mod_delayed_work(system_wq, &l2tpi_q_work, 0);
+				break;
+			}
+		}
+		spin_unlock_bh(&l2tpi_q_lock);
+		return;
+	}
+	WRITE_ONCE(sk->sk_mark, L2TP_IPSEC_BLOCK_MARK);
+	sk_dst_reset(sk);
+	for (i = 0; i < L2TPI_Q_SLOTS && l2tpi_q[i].sk; i++)
+		;
+	if (i < L2TPI_Q_SLOTS) {
+		sock_hold(sk);
+		l2tpi_q[i] = (struct l2tpi_q_slot){ .sk = sk, .net = net, .key = key,
+						    .mark = mark, .since = jiffies };
+		WRITE_ONCE(l2tpi_q_used, l2tpi_q_used + 1);
+		l2tpi_q_delay = L2TPI_Q_DELAY_MIN;
+		mod_delayed_work(system_wq, &l2tpi_q_work, 0);
+	}
+	spin_unlock_bh(&l2tpi_q_lock);
+	if (i < L2TPI_Q_SLOTS)
+		pr_warn_ratelimited("cannot attach policies to a new L2TP tunnel (%d): its socket is blocked until they are in\n",
+				    err);
+	else
+		pr_err_ratelimited("cannot attach policies to a new L2TP tunnel (%d) and %u others wait: it stays blocked until it is deleted\n",
+				   err, L2TPI_Q_SLOTS);
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_quarantine);
+
+/* Mark the slot of @sk (or of tunnel @key) gone. Context: any. */
+static void l2tpi_q_forget(const struct sock *sk, const void *key)
+{
+	int i;
+
+	if (!READ_ONCE(l2tpi_q_used))
+		return;
+	spin_lock_bh(&l2tpi_q_lock);
+	for (i = 0; i < L2TPI_Q_SLOTS; i++) {
+		struct l2tpi_q_slot *q = &l2tpi_q[i];
+
+		if (q->sk && ((sk && q->sk == sk) || (key && q->key == key))) {
+			q->gone = true;
+			mod_delayed_work(system_wq, &l2tpi_q_work, 0);
+		}
+	}
+	spin_unlock_bh(&l2tpi_q_lock);
+}
+
+/* The socket @sk is being destroyed. Context: any; call before unbinding it. */
+void l2tpi_quarantine_forget_sk(const struct sock *sk)
+{
+	l2tpi_q_forget(sk, NULL);
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_quarantine_forget_sk);
+
+/* The tunnel @key is being deleted. Context: any; call before unbinding it. */
+void l2tpi_quarantine_forget_key(const void *key)
+{
+	l2tpi_q_forget(NULL, key);
+}
+
+/*
+ * Retry one slot. Context: work item.
+ * Return: true when the slot is done with; *@bound when this retry bound the tunnel.
+ */
+static bool l2tpi_q_retry(struct l2tpi_q_slot *s, bool *bound)
+{
+	int err;
+
+	*bound = false;
+	if (s->gone)
+		return true;
+	lock_sock(s->sk);
+	err = l2tpi_tunnel_bind_gfp(s->net, s->sk, s->key, GFP_KERNEL);
+	release_sock(s->sk);
+	if (err)
+		return false;
+	*bound = true;
+	pr_info_ratelimited("a blocked L2TP tunnel has its policies after %u ms\n",
+			    jiffies_to_msecs(jiffies - s->since));
+	return true;
+}
+
+static void l2tpi_q_work_fn(struct work_struct *work)
+{
+	struct l2tpi_q_slot s;
+	bool done, bound, again = false;
+	int i;
+
+	for (i = 0; i < L2TPI_Q_SLOTS; i++) {
+		spin_lock_bh(&l2tpi_q_lock);
+		if (!l2tpi_q[i].sk) {
+			spin_unlock_bh(&l2tpi_q_lock);
+			continue;
+		}
+		l2tpi_q[i].busy = true;
+		s = l2tpi_q[i];
+		spin_unlock_bh(&l2tpi_q_lock);
+
+		done = l2tpi_q_retry(&s, &bound);
+
+		spin_lock_bh(&l2tpi_q_lock);
+		s.gone = l2tpi_q[i].gone;	/* the bind above is hashed: see "Lifetime" */
+		if (done || s.gone) {
+			memset(&l2tpi_q[i], 0, sizeof(l2tpi_q[i]));
+			WRITE_ONCE(l2tpi_q_used, l2tpi_q_used - 1);
+		} else {
+			l2tpi_q[i].busy = false;
+			again = true;
+		}
+		spin_unlock_bh(&l2tpi_q_lock);
+		if (done || s.gone) {
+			/* Gone during our bind: undo exactly that bind (a newer tunnel may
+			 * have the socket by now).
+			 */
+			if (bound && s.gone && s.key)
+				l2tpi_tunnel_unbind_key(s.key);
+			else if (bound && s.gone)
+				l2tpi_tunnel_unbind_sk(s.sk);
+			l2tpi_q_release(s.sk, s.mark);
+		}
+	}
+	if (again) {
+		spin_lock_bh(&l2tpi_q_lock);
+		l2tpi_q_delay = min(l2tpi_q_delay * 2, (unsigned long)L2TPI_Q_DELAY_MAX);
+		queue_delayed_work(system_wq, &l2tpi_q_work, l2tpi_q_delay);
+		spin_unlock_bh(&l2tpi_q_lock);
+	}
+}
+
+/* How many tunnel sockets are blocked and waiting for a retry. */
+unsigned int l2tpi_quarantine_count(void)
+{
+	return READ_ONCE(l2tpi_q_used);
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_quarantine_count);
+
+/* Module exit, after the hooks are gone: nothing is quarantined any more. */
+void l2tpi_quarantine_flush(void)
+{
+	l2tpi_q_drain(NULL);
+	cancel_delayed_work_sync(&l2tpi_q_work);
+}

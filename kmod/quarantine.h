@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Fail closed: a tunnel whose policies cannot be installed is blocked by a mark and
+ * a block policy until a retry in process context installs them.
+ */
+#ifndef _L2TPI_QUARANTINE_H
+#define _L2TPI_QUARANTINE_H
+
+#include <net/net_namespace.h>
+#include <net/sock.h>
+
+void l2tpi_quarantine_enable(void);
+int l2tpi_quarantine_net_init(struct net *net);
+void l2tpi_quarantine_net_exit(struct net *net);
+void l2tpi_quarantine(struct net *net, struct sock *sk, const void *key, int err);
+void l2tpi_quarantine_forget_sk(const struct sock *sk);
+void l2tpi_quarantine_forget_key(const void *key);
+unsigned int l2tpi_quarantine_count(void);
+void l2tpi_quarantine_flush(void);
+
+#endif /* _L2TPI_QUARANTINE_H */

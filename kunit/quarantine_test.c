@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the fail-closed path (kmod/quarantine.c) on real UDP sockets of init_net:
+ * the block policies are in the SPD, a quarantined socket carries the block mark
+ * until the retry (a work item, GFP_KERNEL) installs its policies and gives its own
+ * mark back, and a socket whose tunnel goes while it waits is given back unbound.
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/in.h>
+#include <net/sock.h>
+
+#include "netns.h"
+#include "owned.h"
+#include "quarantine.h"
+#include "tunnel.h"
+#include "util.h"
+
+/* Wait up to 5 s for the retry table to empty. */
+static bool l2tpi_test_q_settled(void)
+{
+	int i;
+
+	for (i = 0; i < 500 && l2tpi_quarantine_count(); i++)
+		msleep(10);
+	return !l2tpi_quarantine_count();
+}
+
+static void l2tpi_quarantine_block_policies_test(struct kunit *test)
+{
+	struct l2tpi_net *ln = l2tpi_net(&init_net);
+	int i;
+
+	for (i = 0; i < L2TPI_BLOCK_POLICIES; i++) {
+		KUNIT_ASSERT_NOT_NULL(test, ln->block[i]);
+		KUNIT_EXPECT_EQ(test, l2tpi_owned_state(&init_net, ln->block[i]), 0);
+		KUNIT_EXPECT_TRUE(test, ln->block[i]->spec.block);
+		KUNIT_EXPECT_EQ(test, ln->block[i]->spec.mark, L2TP_IPSEC_BLOCK_MARK);
+		KUNIT_EXPECT_EQ(test, ln->block[i]->spec.dir, XFRM_POLICY_OUT);
+		KUNIT_EXPECT_EQ(test, ln->block[i]->spec.priority, 0);
+		KUNIT_ASSERT_NOT_NULL(test, ln->block[i]->pol);
+		KUNIT_EXPECT_EQ(test, ln->block[i]->pol->action, XFRM_POLICY_BLOCK);
+		KUNIT_EXPECT_EQ(test, ln->block[i]->pol->mark.m, 0xffffffffU);
+		KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_spd_find(ln->block[i]->pol),
+				    ln->block[i]->pol);
+	}
+}
+
+/* A quarantined socket, then: @forget its tunnel before the retry can bind it. */
+static void l2tpi_quarantine_run(struct kunit *test, u16 port, bool forget)
+{
+	struct socket *sock = l2tpi_test_udp(test, AF_INET);
+	unsigned int base = l2tpi_tunnel_count(&init_net);
+	struct sock *sk = sock->sk;
+
+	KUNIT_ASSERT_EQ(test, l2tpi_test_bind4(sock, htonl(INADDR_LOOPBACK), port, false), 0);
+	KUNIT_ASSERT_EQ(test, l2tpi_test_bind4(sock, htonl(0x7f000002), port + 1, true), 0);
+	WRITE_ONCE(sk->sk_mark, 7);
+
+	/* As the hook does it: socket locked (the retry waits for it), nothing allocated. */
+	lock_sock(sk);
+	l2tpi_quarantine(&init_net, sk, NULL, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sk->sk_mark), L2TP_IPSEC_BLOCK_MARK);
+	KUNIT_EXPECT_EQ(test, l2tpi_quarantine_count(), 1);
+	if (forget)
+		l2tpi_quarantine_forget_sk(sk);
+	release_sock(sk);
+
+	KUNIT_EXPECT_TRUE(test, l2tpi_test_q_settled());
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sk->sk_mark), 7);
+	KUNIT_EXPECT_EQ(test, l2tpi_tunnel_count(&init_net), base + (forget ? 0 : 1));
+	l2tpi_tunnel_unbind_sk(sk);
+	KUNIT_EXPECT_EQ(test, l2tpi_tunnel_count(&init_net), base);
+	sock_release(sock);
+}
+
+static void l2tpi_quarantine_repair_test(struct kunit *test)
+{
+	l2tpi_quarantine_run(test, 61721, false);
+}
+
+static void l2tpi_quarantine_gone_test(struct kunit *test)
+{
+	l2tpi_quarantine_run(test, 61723, true);
+}
+
+static struct kunit_case l2tpi_quarantine_cases[] = {
+	KUNIT_CASE(l2tpi_quarantine_block_policies_test),
+	KUNIT_CASE(l2tpi_quarantine_repair_test),
+	KUNIT_CASE(l2tpi_quarantine_gone_test),
+	{}
+};
+
+static struct kunit_suite l2tpi_quarantine_suite = {
+	.name = "l2tp_ipsec_quarantine",
+	.test_cases = l2tpi_quarantine_cases,
+};
+
+kunit_test_suite(l2tpi_quarantine_suite);
