@@ -21,8 +21,8 @@ static bool l2tpi_test_q_settled(void)
 {
 	int i;
 
-	for (i = 0; i < 500 && l2tpi_quarantine_count(); i++)
-		msleep(10);
+	for (i = 0; i < 250 && l2tpi_quarantine_count(); i++)
+		msleep(20);
 	return !l2tpi_quarantine_count();
 }
 

@@ -13,7 +13,7 @@
  */
 struct xfrm_policy *l2tpi_test_spd_find(struct xfrm_policy *pol)
 {
-	struct xfrm_mark mark = {};
+	struct xfrm_mark mark = pol->mark;
 	struct xfrm_policy *found;
 	int err;
 

@@ -52,39 +52,7 @@ tap_results() { # NAME LOG
 	done <"$2"
 }
 
-echo "== kernels"
-for k in $kernels; do
-	if env=$(scripts/kernel.sh "$k" 2>"$logdir/kernel-$k.log"); then
-		(. "$env" && echo "kernel $k: $KVERSION")
-	else
-		cat "$logdir/kernel-$k.log"
-		result fail "kernel $k available"
-	fi
-done
-
-echo "== lint and userspace"
-src=$(scripts/kernel.sh debug 2>/dev/null) && checkpatch=$(. "$src" && echo "$KDIR/scripts/checkpatch.pl")
-step "checkpatch --strict" scripts/lint.sh "${checkpatch:-}"
-step "tools build (-Wall -Wextra -Werror)" make -s tools
-
-# The guests of one kernel, one after the other; only files are written here, results
-# are counted afterwards in a fixed order (the kernels run two at a time).
-run_kernel() { # KERNEL
-	local k=$1 t name out
-	scripts/build.sh "$k" >"$logdir/$k-build.log" 2>&1 || { echo fail >"$logdir/$k-build.rc"; return; }
-	echo ok >"$logdir/$k-build.rc"
-	for t in scripts/tests/*.sh; do
-		name=$(basename "$t" .sh)
-		case $name in lib) continue ;; esac
-		if [ "$name" = kunit ] && [ "$k" != debug ]; then
-			continue	# stock kernels have no KUnit
-		fi
-		out=$logdir/$k-$name
-		scripts/vm.sh -o "$out" "$k" "$t" >"$out.tap" 2>"$out.err"
-		echo $? >"$out.rc"
-	done
-}
-# Report one kernel's results (after run_kernel).
+# Report one kernel's results (after the guests).
 report_kernel() { # KERNEL
 	local k=$1 t name out
 	echo "== kernel $k"
@@ -120,18 +88,107 @@ report_kernel() { # KERNEL
 	done
 }
 
-kunit_py=$( (. "$(scripts/kernel.sh debug 2>/dev/null)" && echo "$KDIR/tools/testing/kunit/kunit.py") 2>/dev/null)
-# Two chains of guests at a time (2 cores, each TCG guest takes one): the debug kernel,
-# whose guests are the slowest, alone; the stock kernels one after the other.
-chain_debug=
-chain_stock=
+
+# Stock kernels are downloads (fast); the debug kernel may have to be built (long on a
+# fresh machine), so it is prepared in the background while the stock guests run.
+echo "== kernels"
+prepare() { # KERNEL: kernel (cached or fetched/built), then the module; writes $k-build.rc
+	local k=$1
+	if ! scripts/kernel.sh "$k" >"$logdir/kernel-$k.env" 2>"$logdir/kernel-$k.log"; then
+		cp "$logdir/kernel-$k.log" "$logdir/$k-build.log"
+		echo fail >"$logdir/$k-build.rc"
+		return
+	fi
+	if scripts/build.sh "$k" >"$logdir/$k-build.log" 2>&1; then
+		echo ok >"$logdir/$k-build.rc"
+	else
+		echo fail >"$logdir/$k-build.rc"
+	fi
+}
 for k in $kernels; do
-	if [ "$k" = debug ]; then chain_debug+=" $k"; else chain_stock+=" $k"; fi
+	[ "$k" = debug ] && continue
+	prepare "$k"
+	[ -s "$logdir/kernel-$k.env" ] && (. "$(cat "$logdir/kernel-$k.env")" && echo "kernel $k: $KVERSION")
 done
-echo "== guests (running:$chain_debug$chain_stock)"
-(for k in $chain_debug; do run_kernel "$k"; done) &
-(for k in $chain_stock; do run_kernel "$k"; done) &
-wait
+case " $kernels " in
+*" debug "*) prepare debug & prep_pid=$! ;;
+*) prep_pid= ;;
+esac
+
+echo "== userspace"
+step "tools build (-Wall -Wextra -Werror)" make -s tools
+
+# Every (kernel, test) guest is a job; two workers (2 cores, one TCG guest each) take
+# them longest first, as soon as their kernel is ready. Only files are written here;
+# results are counted afterwards in a fixed order.
+queue=$logdir/queue
+: >"$queue"
+for order in "debug tunnel" "debug server" "debug failclosed" "debug kunit" "debug l2tp"; do
+	for k in $kernels; do
+		[ "$k" = "${order% *}" ] && echo "$order" >>"$queue"
+	done
+done
+for t in server tunnel l2tp failclosed; do
+	for k in $kernels; do
+		[ "$k" = debug ] || echo "$k $t" >>"$queue"
+	done
+done
+for t in scripts/tests/*.sh; do	# a test not named above runs last
+	t=$(basename "$t" .sh)
+	[ "$t" = lib ] || grep -q " $t\$" "$queue" || for k in $kernels; do echo "$k $t" >>"$queue"; done
+done
+# take_job: print the first job whose kernel is ready, "wait" if only jobs of kernels
+# still being prepared are left, nothing when the queue is empty. Jobs of a kernel that
+# failed to build are dropped (report_kernel reports the build).
+take_job() {
+	local k t rc job=wait left=0
+	exec 9>"$queue.lock"
+	flock 9
+	while read -r k t; do
+		rc=$(cat "$logdir/$k-build.rc" 2>/dev/null)
+		if [ "$rc" = ok ] && [ "$job" = wait ]; then
+			job="$k $t"
+		elif [ "$rc" != fail ]; then
+			echo "$k $t"
+			left=1
+		fi
+	done <"$queue" >"$queue.new"
+	mv "$queue.new" "$queue"
+	flock -u 9
+	exec 9>&-
+	[ "$job" != wait ] || [ "$left" = 1 ] && echo "$job"
+}
+worker() {
+	local job k t out
+	while job=$(take_job) && [ -n "$job" ]; do
+		if [ "$job" = wait ]; then
+			sleep 5
+			continue
+		fi
+		k=${job% *} t=${job#* }
+		[ "$t" = kunit ] && [ "$k" != debug ] && continue	# stock kernels have no KUnit
+		out=$logdir/$k-$t
+		scripts/vm.sh -o "$out" "$k" "scripts/tests/$t.sh" >"$out.tap" 2>"$out.err"
+		echo $? >"$out.rc"
+	done
+}
+echo "== guests ($(wc -l <"$queue") jobs, two at a time, longest first)"
+worker &
+w1=$!
+worker &
+w2=$!
+wait "$w1" "$w2"
+[ -z "$prep_pid" ] || wait "$prep_pid"
+
+# Lint needs checkpatch.pl from the kernel source tree of the debug kernel.
+echo "== lint"
+src=$(cat "$logdir/kernel-debug.env" 2>/dev/null || scripts/kernel.sh debug 2>/dev/null) &&
+	checkpatch=$(. "$src" && echo "$KDIR/scripts/checkpatch.pl")
+step "checkpatch --strict" scripts/lint.sh "${checkpatch:-}"
+
+kunit_py=$( (. "$(cat "$logdir/kernel-debug.env" 2>/dev/null)" && echo "$KDIR/tools/testing/kunit/kunit.py") 2>/dev/null)
+[ -s "$logdir/kernel-debug.env" ] &&
+	(. "$(cat "$logdir/kernel-debug.env")" && echo "kernel debug: $KVERSION")
 for k in $kernels; do
 	report_kernel "$k"
 done

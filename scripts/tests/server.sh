@@ -154,9 +154,10 @@ before=$(spd)
 
 # --- 50 load/unload cycles: the SPD returns to its baseline every time
 bad_cycles=0
+want=$(($(echo "$before" | wc -l) + 6))
 for i in $(seq 50); do
 	insmod "$KO" server=1 || bad_cycles=$((bad_cycles + 1))
-	[ "$(spd_count)" = $(($(echo "$before" | wc -l) + 6)) ] || bad_cycles=$((bad_cycles + 1))
+	[ "$(spd_count)" = "$want" ] || bad_cycles=$((bad_cycles + 1))
 	rmmod l2tp_ipsec || bad_cycles=$((bad_cycles + 1))
 done
 check_eq "50 insmod/rmmod cycles, 4 server + 2 block policies each time, none left" "0" "$bad_cycles"
