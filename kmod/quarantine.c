@@ -55,6 +55,9 @@
  * @since: jiffies when it was quarantined
  * @gone: the tunnel went while quarantined: give the mark back, do not bind
  * @busy: the work item is retrying this slot
+ * @gen: bumped when a new tunnel takes over the still-blocked socket of a gone one,
+ *       so a retry in flight for the old tunnel neither frees the slot nor leaves
+ *       its bind behind
  */
 struct l2tpi_q_slot {
 	struct sock *sk;
@@ -64,6 +67,7 @@ struct l2tpi_q_slot {
 	unsigned long since;
 	bool gone;
 	bool busy;
+	unsigned int gen;
 };
 
 static DEFINE_SPINLOCK(l2tpi_q_lock);	/* see above: BH-safe, any context */
@@ -204,6 +208,7 @@ void l2tpi_quarantine(struct net *net, struct sock *sk, const void *key, int err
 			if (l2tpi_q[i].sk == sk) {
 				l2tpi_q[i].key = key;
 				l2tpi_q[i].gone = false;
+				l2tpi_q[i].gen++;
 				mod_delayed_work(system_wq, &l2tpi_q_work, 0);
 				break;
 			}
@@ -289,8 +294,8 @@ static bool l2tpi_q_retry(struct l2tpi_q_slot *s, bool *bound)
 
 static void l2tpi_q_work_fn(struct work_struct *work)
 {
-	struct l2tpi_q_slot s;
-	bool done, bound, again = false;
+	bool done, bound, gone, revived, release, again = false;
+	struct l2tpi_q_slot s, *q;
 	int i;
 
 	for (i = 0; i < L2TPI_Q_SLOTS; i++) {
@@ -306,25 +311,27 @@ static void l2tpi_q_work_fn(struct work_struct *work)
 		done = l2tpi_q_retry(&s, &bound);
 
 		spin_lock_bh(&l2tpi_q_lock);
-		s.gone = l2tpi_q[i].gone;	/* the bind above is hashed: see "Lifetime" */
-		if (done || s.gone) {
-			memset(&l2tpi_q[i], 0, sizeof(l2tpi_q[i]));
+		q = &l2tpi_q[i];
+		gone = q->gone;		/* our bind is hashed by now: see "Lifetime" */
+		revived = q->gen != s.gen;
+		release = !revived && (done || gone);
+		if (release) {
+			memset(q, 0, sizeof(*q));
 			WRITE_ONCE(l2tpi_q_used, l2tpi_q_used - 1);
 		} else {
-			l2tpi_q[i].busy = false;
+			q->busy = false;
 			again = true;
 		}
 		spin_unlock_bh(&l2tpi_q_lock);
-		if (done || s.gone) {
-			/* Gone during our bind: undo exactly that bind (a newer tunnel may
-			 * have the socket by now).
-			 */
-			if (bound && s.gone && s.key)
+		/* Our bind serves no live tunnel any more: undo exactly that bind. */
+		if (bound && (gone || revived)) {
+			if (s.key)
 				l2tpi_tunnel_unbind_key(s.key);
-			else if (bound && s.gone)
+			else
 				l2tpi_tunnel_unbind_sk(s.sk);
-			l2tpi_q_release(s.sk, s.mark);
 		}
+		if (release)
+			l2tpi_q_release(s.sk, s.mark);
 	}
 	if (again) {
 		spin_lock_bh(&l2tpi_q_lock);
