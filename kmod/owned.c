@@ -91,7 +91,9 @@ static void l2tpi_owned_install(struct net *net, struct l2tpi_owned *o, struct x
  * @gfp: allocation flags (GFP_ATOMIC from atomic context)
  *
  * On success the policy is in the SPD, or the entry is shadowed by an equal policy
- * that is not ours (l2tpi_owned_state() says -EEXIST). Both count as owned.
+ * that is not ours (l2tpi_owned_state() says -EEXIST). Both count as owned. An equal
+ * entry that a restore could not put back is installed again first; if that fails
+ * too, the caller gets the error (a tunnel is then blocked: quarantine.c).
  *
  * Context: any; takes owned_lock.
  * Return: the entry (release with l2tpi_owned_put()), or ERR_PTR(-ENOMEM) or another
@@ -117,6 +119,18 @@ struct l2tpi_owned *l2tpi_owned_get(struct net *net, const struct l2tpi_pol_spec
 
 	spin_lock_bh(&ln->owned_lock);
 	o = l2tpi_owned_find(ln, spec, hash);
+	if (o && !o->pol && o->state && o->state != -EEXIST) {
+		/* Shared, but a restore could not put it back: try again now. */
+		l2tpi_owned_install(net, o, NULL);
+		if (o->state && o->state != -EEXIST) {
+			int err = o->state;
+
+			spin_unlock_bh(&ln->owned_lock);
+			kfree(new);
+			l2tpi_policy_discard(pol);
+			return ERR_PTR(err);
+		}
+	}
 	if (o) {
 		o->owners++;
 		spin_unlock_bh(&ln->owned_lock);
