@@ -29,7 +29,8 @@
  * deleted during a retry is never left bound.
  *
  * Locking: l2tpi_q_lock (BH-safe spinlock, taken from the kprobe handlers) protects
- * the table. The work item is the only one to free a slot while the module runs.
+ * the table. Slots are freed by the work item, and by the drain at namespace exit and
+ * module exit, which waits for a retry in flight (@busy) instead of freeing its slot.
  */
 #include <linux/jiffies.h>
 #include <linux/spinlock.h>

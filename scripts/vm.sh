@@ -27,7 +27,7 @@ env=$("$L2TPI_TOP/scripts/kernel.sh" "$kname")
 # shellcheck disable=SC1090
 . "$env"
 # KASAN, lockdep and kmemleak make the debug kernel a few times slower under TCG.
-[ -n "$timeout" ] || timeout=$([ "${DEBUG:-0}" = 1 ] && echo 2400 || echo 600)
+[ -n "$timeout" ] || timeout=$([ "${DEBUG:-0}" = 1 ] && echo 3600 || echo 1200)
 [ -n "$outdir" ] || outdir=$L2TPI_TOP/build/$kname/vm-$(basename "$test" .sh)
 mkdir -p "$outdir"
 

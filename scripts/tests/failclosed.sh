@@ -64,7 +64,7 @@ if [ -w "$F/probability" ] && [ -e /proc/self/make-it-fail ] && [ -w "$C" ]; the
 	count_plain /tmp/c1 60
 	nb0=$(xfrm_stat XfrmOutPolBlock)
 	ns0=$(xfrm_stat XfrmOutNoStates)
-	start_tunnels /tmp/t1 -F -c 20 -i 5 -h 60 10.0.0.1 1701 10.0.0.2 1701
+	start_tunnels /tmp/t1 -F -c 20 -i 5 -h 900 10.0.0.1 1701 10.0.0.2 1701
 	check "A: PPPoL2TP tunnel created while the hook cannot allocate" grep -q tunnels=1 /tmp/t1
 	check_eq "its policies could not be installed: the socket is blocked" 1 "$(blocked)"
 	check_eventually "the retry installs its exact policies" \
@@ -92,7 +92,7 @@ if [ -w "$F/probability" ] && [ -e /proc/self/make-it-fail ] && [ -w "$C" ]; the
 	run ip l2tp del tunnel tunnel_id 11
 	check_eventually "gone with the tunnel" "" spd_tunnels
 
-	start_tunnels /tmp/t3 -6 -F -n 20 -c 5 -i 5 -h 60 fd00::1 1701 fd00::2 1800
+	start_tunnels /tmp/t3 -6 -F -n 20 -c 5 -i 5 -h 900 fd00::1 1701 fd00::2 1800
 	check "A: 20 PPPoL2TP/IPv6 tunnels at once" grep -q tunnels=20 /tmp/t3
 	check_eventually "all 20 repaired: 40 exact policies" 40 nr_tunnel_policies
 	stop_tunnels
@@ -105,7 +105,7 @@ if [ -w "$F/probability" ] && [ -e /proc/self/make-it-fail ] && [ -w "$C" ]; the
 	dmesg -C
 	count_plain /tmp/c4 60
 	nb0=$(xfrm_stat XfrmOutPolBlock)
-	start_tunnels /tmp/t4 -n 70 -c 10 -i 5 -h 60 10.0.0.1 1701 10.0.0.2 2000
+	start_tunnels /tmp/t4 -n 70 -c 10 -i 5 -h 900 10.0.0.1 1701 10.0.0.2 2000
 	check "B: 70 tunnels created while no entry can be allocated" grep -q tunnels=70 /tmp/t4
 	check "the 6 beyond the table are reported as staying blocked" \
 		dmesg_has "it stays blocked until it is deleted"
@@ -127,7 +127,7 @@ if [ -w "$F/probability" ] && [ -e /proc/self/make-it-fail ] && [ -w "$C" ]; the
 
 	# C: a tunnel deleted while it waits: its slot goes, no policy is left behind
 	failslab N N 100
-	start_tunnels /tmp/t5 -h 60 10.0.0.1 1701 10.0.0.2 2100
+	start_tunnels /tmp/t5 -h 900 10.0.0.1 1701 10.0.0.2 2100
 	stop_tunnels
 	failslab N N 0
 	sleep 6

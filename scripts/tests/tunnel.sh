@@ -28,7 +28,7 @@ check_eq "block policies: out, any UDP, our mark, priority 0, action block" "$(e
 run rmmod l2tp_ipsec
 
 # --- tunnels that exist before the module loads are adopted (and reported)
-start_tunnels /tmp/t0 -s -h 120 10.0.0.1 1701 10.0.0.2 1710
+start_tunnels /tmp/t0 -s -h 900 10.0.0.1 1701 10.0.0.2 1710
 run ip l2tp add tunnel tunnel_id 61 peer_tunnel_id 62 encap udp local fd00::1 remote fd00::2 udp_sport 1711 udp_dport 1701
 check "insmod with two live tunnels" run insmod "$L2TPI_KO"
 check "it reports them adopted" dmesg_has "adopted 2 existing L2TP tunnels"
@@ -41,7 +41,7 @@ sleep 0.3
 check_eq "adopted tunnels: policies gone with them" "" "$(spd_tunnels)"
 
 # --- PPPoL2TP path (xl2tpd, pppd), IPv4 and IPv6
-start_tunnels /tmp/t1 -s -h 60 10.0.0.1 1701 10.0.0.2 1701
+start_tunnels /tmp/t1 -s -h 900 10.0.0.1 1701 10.0.0.2 1701
 check_eq "PPPoL2TP/IPv4 tunnel: exact 5-tuple policies right after the bind" \
 	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" "$(spd_tunnels)"
 wait_sk_policies 2
@@ -50,13 +50,13 @@ check_eq "and the same two attached to the tunnel socket" \
 stop_tunnels
 check_eq "PPPoL2TP/IPv4: closing the sockets removes them" "" "$(spd_tunnels)"
 # genetlink delete of a tunnel whose socket userspace keeps open
-start_tunnels /tmp/t1b -h 60 -t 300 10.0.0.1 1701 10.0.0.2 1712
+start_tunnels /tmp/t1b -h 900 -t 300 10.0.0.1 1701 10.0.0.2 1712
 check_eq "PPPoL2TP tunnel 300 attached" 2 "$(spd_tunnels | wc -l)"
 run ip l2tp del tunnel tunnel_id 300
 sleep 0.3
 check_eq "ip l2tp del of a PPPoL2TP tunnel (socket still open): policies gone" "" "$(spd_tunnels)"
 stop_tunnels
-start_tunnels /tmp/t2 -6 -s -h 60 fd00::1 1701 fd00::2 1702
+start_tunnels /tmp/t2 -6 -s -h 900 fd00::1 1701 fd00::2 1702
 check_eq "PPPoL2TP/IPv6 tunnel: exact 5-tuple policies" \
 	"$(tunnel_policies inet6 fd00::1 fd00::2 1701 1702)" "$(spd_tunnels)"
 stop_tunnels
@@ -125,7 +125,7 @@ check_eq "socket policies gone with the socket" "" "$(sk_policies)"
 run ip xfrm policy add src 192.0.2.0/24 dst 198.51.100.0/24 proto udp sport 1701 dir out priority 100 tmpl proto esp mode transport
 run ip xfrm policy add src 10.0.0.1/32 dst 10.0.0.2/32 proto udp sport 1701 dport 1705 dir out priority 50 tmpl proto esp mode transport reqid 7
 foreign=$(spd)
-start_tunnels /tmp/t4 -h 60 10.0.0.1 1701 10.0.0.2 1705
+start_tunnels /tmp/t4 -h 900 10.0.0.1 1701 10.0.0.2 1705
 check_eq "a tunnel whose outbound selector someone else owns: only our inbound policy" \
 	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1705 | grep dir=in)" "$(spd_tunnels)"
 check_eq "the foreign policies stay byte-identical" "$foreign" "$(spd | grep -vF 'prio=1023 ')"
