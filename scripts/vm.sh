@@ -79,15 +79,17 @@ set +e
 boot
 qrc=$?
 # A guest that died before it reached the test (seen: an early-boot KASAN report in the
-# interrupt path under TCG, before any module was loaded) is booted once more; the
-# failed boot's console is kept, and the retry is reported.
-if ! grep -q '^# guest kernel:' "$results"; then
-	mv "$console" "$outdir/console.boot-failure.log"
-	msg "$kname: the guest died before the test started (console: $outdir/console.boot-failure.log); booting it once more"
+# interrupt path under TCG, before any module was loaded; twice in a row once) is
+# booted again, up to three boots in all; each failed boot's console is kept, and the
+# retry is reported.
+for attempt in 2 3; do
+	grep -q '^# guest kernel:' "$results" && break
+	mv "$console" "$outdir/console.boot-failure-$((attempt - 1)).log"
+	msg "$kname: the guest died before the test started (console: $outdir/console.boot-failure-$((attempt - 1)).log); booting it once more"
 	: >"$results"
 	boot
 	qrc=$?
-fi
+done
 set -e
 secs=$(($(date +%s) - start))
 
