@@ -3,13 +3,20 @@
 # "ok N - what" or "not ok N - what", commands are echoed as "# ...", and
 # tap_done prints the plan and exits non-zero if anything failed.
 
+export LC_ALL=C	# sort and xfrm-spd -s agree on byte order
 T_N=0
 T_FAILED=0
 TOOLS=$L2TPI_TOP/tools
 
-ok() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
-skip() { T_N=$((T_N + 1)); echo "ok $T_N - $1 # SKIP $2"; }
-not_ok() { T_N=$((T_N + 1)); T_FAILED=$((T_FAILED + 1)); echo "not ok $T_N - $*"; }
+# Where the time goes: a check that comes 10 s or more after the previous one says so.
+T_LAST=$SECONDS
+t_mark() {
+	[ $((SECONDS - T_LAST)) -lt 10 ] || echo "# (+$((SECONDS - T_LAST))s at ${SECONDS}s)"
+	T_LAST=$SECONDS
+}
+ok() { t_mark; T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
+skip() { t_mark; T_N=$((T_N + 1)); echo "ok $T_N - $1 # SKIP $2"; }
+not_ok() { t_mark; T_N=$((T_N + 1)); T_FAILED=$((T_FAILED + 1)); echo "not ok $T_N - $*"; }
 
 # check DESCRIPTION COMMAND...: one test that passes when COMMAND succeeds.
 check() {
@@ -29,11 +36,17 @@ check_eq() {
 	fi
 }
 
-# run COMMAND...: echo and run a command, its output as TAP comments.
+# run COMMAND...: echo and run a command, its output as TAP comments. No pipe into
+# sed: on the debug kernel under TCG every exec costs a second or more.
 run() {
+	local out rc line
 	echo "# \$ $*"
-	"$@" 2>&1 | sed 's/^/#   /'
-	return "${PIPESTATUS[0]}"
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ -n "$out" ]; then
+		while IFS= read -r line; do echo "#   $line"; done <<<"$out"
+	fi
+	return "$rc"
 }
 
 tap_done() {
@@ -65,7 +78,7 @@ expected_block() {
 		echo "dir=out prio=0 family=$fam src=$any/0 dst=$any/0 proto=17 sport=0/0 dport=0/0 ifindex=0 action=block flags=0 ptype=main mark=$BLOCK_MARK/ffffffff ifid=0"
 	done | sort
 }
-block_policies() { "$TOOLS/xfrm-spd" | sed 's/ index=.*//' | grep -F " mark=$BLOCK_MARK/ffffffff " | sort; }
+block_policies() { "$TOOLS/xfrm-spd" -I -s -m " mark=$BLOCK_MARK/ffffffff "; }
 spd_nb() { spd | grep -vF " mark=$BLOCK_MARK/ffffffff "; }
 
 # udp_recv NETNS PORT SECONDS OUTFILE [ARGS...]: start a receiver in the background
@@ -181,12 +194,15 @@ tunnel_policies() {
 spd_tunnels() {
 	local pre=()
 	[ "${1:--}" = - ] || pre=(ip netns exec "$1")
-	"${pre[@]}" "$TOOLS/xfrm-spd" | sed 's/ index=.*//' | grep -E '^dir=(in|out) prio=1023 ' | sort
+	"${pre[@]}" "$TOOLS/xfrm-spd" -I -s -m '^dir=(in|out) prio=1023 '
 }
 # The socket policies (dir 3: in, 4: out) the dump shows, as in/out lines.
 sk_policies() {
-	"$TOOLS/xfrm-spd" | sed 's/ index=.*//' | grep -E '^dir=[34] prio=1023 ' |
-		sed 's/^dir=3 /dir=in /; s/^dir=4 /dir=out /' | sort
+	local line
+	"$TOOLS/xfrm-spd" -I -s -m '^dir=[34] prio=1023 ' | while IFS= read -r line; do
+		line=${line/#dir=3 /dir=in }
+		echo "${line/#dir=4 /dir=out }"
+	done
 }
 # wait_sk_policies N: the work item attaches them just after the bind.
 wait_sk_policies() {

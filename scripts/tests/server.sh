@@ -23,7 +23,7 @@ expected_policies() { # PORT PRIO REQID OPT
 }
 # The policies of the current SPD that look exactly like ours (index and raw cut off).
 ours() { # PORT PRIO
-	"$TOOLS/xfrm-spd" | sed 's/ index=.*//' | grep -F "prio=$2 " | grep -E "src=(0\.0\.0\.0|::)/0 dst=(0\.0\.0\.0|::)/0 proto=17 sport=($1/ffff|0/0) dport=($1/ffff|0/0)" | sort
+	"$TOOLS/xfrm-spd" -I -s -m " prio=$2 family=inet6? src=(0\.0\.0\.0|::)/0 dst=(0\.0\.0\.0|::)/0 proto=17 sport=($1/ffff|0/0) dport=($1/ffff|0/0) "
 }
 # The kernel log names module parameter $1 (ours: "NAME=VAL: ...", the kernel's
 # parameter parser: "`VAL' invalid for parameter `NAME'").

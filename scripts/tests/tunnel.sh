@@ -136,7 +136,7 @@ stop_tunnels
 check_eq "and goes with the tunnel" "" "$(spd_tunnels)"
 
 # --- 1,000 tunnels up and down
-spd_main() { "$TOOLS/xfrm-spd" | grep -cE '^dir=(in|out) '; }
+spd_main() { "$TOOLS/xfrm-spd" -c -m '^dir=(in|out) '; }
 base=$(spd_main)
 start_tunnels /tmp/t5 -n 1000 -t 1000 -h 600 10.0.0.1 1701 10.0.0.2 20000
 check_eq "1,000 PPPoL2TP tunnels: 2,000 SPD policies" $((base + 2000)) "$(spd_main)"
