@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Boot a test kernel under QEMU (TCG) and run one test script in it.
 #   Usage: vm.sh [-t TIMEOUT] [-o OUTDIR] 6.1|6.12|debug TEST_SCRIPT
+# L2TPI_CMDLINE in the environment is appended to the guest kernel command line
+# (experiments, e.g. L2TPI_CMDLINE=kmemleak=off to see what kmemleak costs).
 # The guest sees the host's root read-only (9p) under a tmpfs overlay, so it runs the
 # host's userspace and the module built by scripts/build.sh. Prints the test's output
 # (the results port) on stdout; the kernel console goes to OUTDIR/console.log.
@@ -64,6 +66,7 @@ rm -f "$console" "$results"
 : >"$results"
 cmdline="console=ttyS0,115200 loglevel=5 panic=-1 panic_on_warn=1 oops=panic audit=1 audit_backlog_limit=65536 mitigations=off"
 cmdline+=" l2tpi.top=$L2TPI_TOP l2tpi.env=$env l2tpi.test=$test"
+cmdline+=${L2TPI_CMDLINE:+ $L2TPI_CMDLINE}
 mem=1024
 start=$(date +%s)
 boot() {
