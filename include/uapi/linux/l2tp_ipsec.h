@@ -3,37 +3,120 @@
  * l2tp_ipsec: IPsec (ESP transport) policies for L2TP that appear by themselves.
  *
  * This header is the contract between the l2tp_ipsec kernel module and userspace.
+ * The generic netlink part (the enums below the constants) is also described by
+ * netlink/l2tp_ipsec.yaml in the source tree; `make check` fails if they differ.
  *
  * Policies
  * --------
  * The module owns xfrm policies in the SPD of a network namespace. With server mode on
- * (module parameter server=1, initial network namespace) it installs the "L2TP server
- * filter" of Microsoft KB 248750 ("Me to Any, UDP 1701"), for IPv4 and for IPv6:
+ * it installs the "L2TP server filter" of Microsoft KB 248750 ("Me to Any, UDP 1701"),
+ * for IPv4 and for IPv6:
  *
  *   dir out: proto udp, sport PORT, any source, any destination
  *   dir in:  proto udp, dport PORT, any source, any destination
  *
  * each with one template: proto esp, mode transport, any addresses, reqid REQID,
  * level "required" (or "use": template optional). The policies carry priority
- * PRIORITY (lower wins in the Linux SPD).
+ * PRIORITY (lower wins in the Linux SPD). A client connection (the client filter,
+ * "Me to Server, source port 1701") and every attached tunnel (exact 5-tuple, at
+ * PRIORITY - 1) get the same kind of policies.
  *
- * Module parameters (all read-only in /sys/module/l2tp_ipsec/parameters):
- *   server    bool   install the server policies in the initial netns (default 0)
- *   port      1..65535   the L2TP UDP port (default L2TP_IPSEC_DEFAULT_PORT)
- *   reqid     u32    reqid put in every template, so an IKE daemon's trap with the
- *                    same reqid serves the acquires (default 0: any SA matches inbound)
- *   priority  u32    SPD priority (default L2TP_IPSEC_DEFAULT_PRIORITY)
- *   level     "require" | "use"   (default "require")
+ * Module parameters (all read-only in /sys/module/l2tp_ipsec/parameters); they are
+ * the configuration of the initial network namespace at load time:
+ *   server       bool   install the server policies (default 0)
+ *   port         1..65535   the L2TP UDP port (default L2TP_IPSEC_DEFAULT_PORT)
+ *   reqid        u32    reqid put in every template, so an IKE daemon's trap with the
+ *                       same reqid serves the acquires (default 0: any SA matches)
+ *   priority     u32    SPD priority (default L2TP_IPSEC_DEFAULT_PRIORITY)
+ *   level        "require" | "use"   (default "require")
+ *   auto_attach  bool   per-tunnel policies (default 1); 0 disarms it in every netns
+ *   restore      bool   put owned policies back after a flush (default 1)
  * A bad value makes the module load fail with -EINVAL and a kernel message naming
  * the parameter; nothing is installed.
  *
- * The generic netlink family (name L2TP_IPSEC_GENL_NAME) is not registered yet.
+ * Generic netlink family L2TP_IPSEC_GENL_NAME ("l2tp_ipsec")
+ * ----------------------------------------------------------
+ * Version L2TP_IPSEC_GENL_VERSION, one multicast group L2TP_IPSEC_MCGRP_EVENTS.
+ * The family works in every network namespace (netnsok); each namespace has its own
+ * configuration, client connections, tunnels and policies, and a request only ever
+ * sees or changes those of the socket's namespace.
+ *
+ * Permissions: every command, the dumps included, needs CAP_NET_ADMIN in the user
+ * namespace that owns the network namespace (GENL_UNS_ADMIN_PERM), as reading the
+ * SPD through xfrm_user does; without it: -EPERM. Events are sent only to listeners
+ * whose socket was opened with that capability (and on kernels >= 6.7 joining the
+ * group without it fails with -EPERM).
+ *
+ * Requests are validated strictly: unknown attributes, wrong lengths, out-of-range
+ * values and attributes the command does not take are refused with -EINVAL and an
+ * extended ACK message naming the attribute. A request either applies in full or
+ * changes nothing.
+ *
+ * Commands (attributes of the top level set L2TP_IPSEC_A_*):
+ *
+ * L2TP_IPSEC_CMD_CONFIG_GET (dump; request: nothing)
+ *   One message with L2TP_IPSEC_A_CONFIG: every L2TP_IPSEC_A_CONFIG_* attribute.
+ *
+ * L2TP_IPSEC_CMD_CONFIG_SET (do; request: L2TP_IPSEC_A_CONFIG with any subset of
+ *   L2TP_IPSEC_A_CONFIG_*)
+ *   SERVER (u8 0|1), PORT (be16, 1..65535), REQID (u32), PRIORITY (u32),
+ *   LEVEL (u32, enum l2tp_ipsec_level), AUTO_ATTACH (u8 0|1), RESTORE (u8 0|1).
+ *   With server mode on, a change of port, reqid, priority or level replaces the
+ *   server policies at once (the new ones are installed before the old ones go).
+ *   Client connections and tunnels keep the policies they were created with.
+ *   Sends L2TP_IPSEC_CMD_CONFIG_NTF when something changed.
+ *   Errors: -EINVAL (bad attribute), -EOPNOTSUPP (AUTO_ATTACH 1 while the module
+ *   was loaded with auto_attach=0), -ENOMEM.
+ *
+ * L2TP_IPSEC_CMD_CLIENT_ADD (do; request: L2TP_IPSEC_A_CLIENT with exactly one of
+ *   SERVER_IPV4 (be32) and SERVER_IPV6 (16 bytes), optional SPORT (be16, default the
+ *   configured port), optional LIFETIME (u32, enum l2tp_ipsec_lifetime, default
+ *   L2TP_IPSEC_LIFETIME_CONNECTION))
+ *   Installs the client filter: out udp sport SPORT to SERVER, in udp dport SPORT
+ *   from SERVER. Errors: -EEXIST (declared already), -EINVAL, -ENOMEM.
+ *
+ * L2TP_IPSEC_CMD_CLIENT_DEL (do; request: L2TP_IPSEC_A_CLIENT with the server
+ *   address and optional SPORT as for CLIENT_ADD)
+ *   Errors: -ENOENT (no such connection), -EINVAL.
+ *
+ * L2TP_IPSEC_CMD_CLIENT_GET (dump; request: nothing)
+ *   One message per connection with L2TP_IPSEC_A_CLIENT: SERVER_IPV4 or SERVER_IPV6,
+ *   SPORT, LIFETIME, TUNNELS (live tunnels to the server), POLICY_INDEX (multi).
+ *
+ * L2TP_IPSEC_CMD_TUNNEL_GET (dump; request: nothing)
+ *   One message per attached tunnel with L2TP_IPSEC_A_TUNNEL: ID (the L2TP tunnel
+ *   id; absent when unknown), LOCAL_IPV4/LOCAL_IPV6, PEER_IPV4/PEER_IPV6,
+ *   LOCAL_PORT, PEER_PORT (be16), POLICY_INDEX (multi: out, then in) and SA (multi
+ *   nest of L2TP_IPSEC_A_SA_*: DIR, STATE (enum l2tp_ipsec_sa_state), and for an
+ *   SA that exists SPI (be32), REQID, BYTES, PACKETS (u64)).
+ *
+ * L2TP_IPSEC_CMD_POLICY_GET (dump; request: nothing)
+ *   One message per owned policy with L2TP_IPSEC_A_POLICY: INDEX (0 while not in
+ *   the SPD), DIR (enum l2tp_ipsec_dir), FAMILY, SRC/DST address (IPV4 be32 or
+ *   IPV6 16 bytes) and PREFIXLEN, PROTO, SPORT/DPORT (be16; absent: any), MARK,
+ *   PRIORITY, BLOCK (flag: action block, no template) or REQID and LEVEL (the
+ *   template), ORIGIN (enum l2tp_ipsec_origin), OWNERS, SHADOWED (flag: an equal
+ *   policy that is not ours is in the SPD and ours stays out), ERROR (negative
+ *   errno of the last failed install).
+ *
+ * Events (on L2TP_IPSEC_MCGRP_EVENTS, in the namespace where they happen):
+ *
+ * L2TP_IPSEC_CMD_CONFIG_NTF         L2TP_IPSEC_A_CONFIG, the whole new configuration.
+ * L2TP_IPSEC_CMD_TUNNEL_ATTACH_NTF  L2TP_IPSEC_A_TUNNEL (as in TUNNEL_GET, without
+ *                                   SA): the tunnel's policies are in.
+ * L2TP_IPSEC_CMD_TUNNEL_DETACH_NTF  L2TP_IPSEC_A_TUNNEL: the tunnel went, and its
+ *                                   policies with it.
+ * L2TP_IPSEC_CMD_RESTORE_NTF        L2TP_IPSEC_A_RESTORED (u32): that many owned
+ *                                   policies were put back after someone removed them.
+ * L2TP_IPSEC_CMD_ACQUIRE_NTF        L2TP_IPSEC_A_ACQUIRE: an owned policy needs an SA:
+ *                                   POLICY_INDEX, DIR, REQID, SRC/DST address, SPORT,
+ *                                   DPORT; enough for the agent to start IKE.
  */
 #ifndef _UAPI_LINUX_L2TP_IPSEC_H
 #define _UAPI_LINUX_L2TP_IPSEC_H
 
-#define L2TP_IPSEC_GENL_NAME		"l2tp_ipsec"
-#define L2TP_IPSEC_GENL_VERSION		1
+#define L2TP_IPSEC_GENL_NAME	"l2tp_ipsec"
+#define L2TP_IPSEC_GENL_VERSION	1
 
 /* The UDP port of L2TP (RFC 2661, RFC 3931). */
 #define L2TP_IPSEC_DEFAULT_PORT		1701
@@ -58,13 +141,183 @@
 #define L2TP_IPSEC_BLOCK_MARK		0x4c32b10c
 
 /**
- * enum l2tp_ipsec_level - what the ESP template demands
- * @L2TP_IPSEC_LEVEL_REQUIRE: traffic must be protected; plaintext is dropped
- * @L2TP_IPSEC_LEVEL_USE: protect when an SA exists, else pass plaintext
+ * enum l2tp_ipsec_level - What the ESP template of an owned policy demands.
+ * @L2TP_IPSEC_LEVEL_REQUIRE: Traffic must be protected; plaintext is dropped.
+ * @L2TP_IPSEC_LEVEL_USE: Protect when an SA exists, else pass plaintext.
  */
 enum l2tp_ipsec_level {
 	L2TP_IPSEC_LEVEL_REQUIRE,
 	L2TP_IPSEC_LEVEL_USE,
 };
+
+/**
+ * enum l2tp_ipsec_origin - Who an owned policy belongs to.
+ */
+enum l2tp_ipsec_origin {
+	L2TP_IPSEC_ORIGIN_SERVER,
+	L2TP_IPSEC_ORIGIN_CLIENT,
+	L2TP_IPSEC_ORIGIN_TUNNEL,
+	L2TP_IPSEC_ORIGIN_BLOCK,
+};
+
+/**
+ * enum l2tp_ipsec_lifetime - How long a client connection lives.
+ * @L2TP_IPSEC_LIFETIME_STATIC: Until it is deleted.
+ * @L2TP_IPSEC_LIFETIME_CONNECTION: Until the last tunnel to the server goes
+ *   (after one existed).
+ */
+enum l2tp_ipsec_lifetime {
+	L2TP_IPSEC_LIFETIME_STATIC,
+	L2TP_IPSEC_LIFETIME_CONNECTION,
+};
+
+/**
+ * enum l2tp_ipsec_dir - Policy direction (the values of XFRM_POLICY_IN and
+ *   XFRM_POLICY_OUT).
+ */
+enum l2tp_ipsec_dir {
+	L2TP_IPSEC_DIR_IN,
+	L2TP_IPSEC_DIR_OUT,
+};
+
+/**
+ * enum l2tp_ipsec_sa_state - The ESP SA that serves one direction of a tunnel.
+ * @L2TP_IPSEC_SA_STATE_NONE: No SA and no negotiation.
+ * @L2TP_IPSEC_SA_STATE_ACQUIRING: The kernel asked the key managers for one
+ *   (larval SA).
+ * @L2TP_IPSEC_SA_STATE_PRESENT: A valid SA.
+ */
+enum l2tp_ipsec_sa_state {
+	L2TP_IPSEC_SA_STATE_NONE,
+	L2TP_IPSEC_SA_STATE_ACQUIRING,
+	L2TP_IPSEC_SA_STATE_PRESENT,
+};
+
+enum {
+	L2TP_IPSEC_A_CONFIG_SERVER = 1,
+	L2TP_IPSEC_A_CONFIG_PORT,
+	L2TP_IPSEC_A_CONFIG_REQID,
+	L2TP_IPSEC_A_CONFIG_PRIORITY,
+	L2TP_IPSEC_A_CONFIG_LEVEL,
+	L2TP_IPSEC_A_CONFIG_AUTO_ATTACH,
+	L2TP_IPSEC_A_CONFIG_RESTORE,
+
+	__L2TP_IPSEC_A_CONFIG_MAX
+};
+#define L2TP_IPSEC_A_CONFIG_MAX (__L2TP_IPSEC_A_CONFIG_MAX - 1)
+
+enum {
+	L2TP_IPSEC_A_CLIENT_SERVER_IPV4 = 1,
+	L2TP_IPSEC_A_CLIENT_SERVER_IPV6,
+	L2TP_IPSEC_A_CLIENT_SPORT,
+	L2TP_IPSEC_A_CLIENT_LIFETIME,
+	L2TP_IPSEC_A_CLIENT_TUNNELS,
+	L2TP_IPSEC_A_CLIENT_POLICY_INDEX,
+
+	__L2TP_IPSEC_A_CLIENT_MAX
+};
+#define L2TP_IPSEC_A_CLIENT_MAX (__L2TP_IPSEC_A_CLIENT_MAX - 1)
+
+enum {
+	L2TP_IPSEC_A_SA_PAD = 1,
+	L2TP_IPSEC_A_SA_DIR,
+	L2TP_IPSEC_A_SA_STATE,
+	L2TP_IPSEC_A_SA_SPI,
+	L2TP_IPSEC_A_SA_REQID,
+	L2TP_IPSEC_A_SA_BYTES,
+	L2TP_IPSEC_A_SA_PACKETS,
+
+	__L2TP_IPSEC_A_SA_MAX
+};
+#define L2TP_IPSEC_A_SA_MAX (__L2TP_IPSEC_A_SA_MAX - 1)
+
+enum {
+	L2TP_IPSEC_A_TUNNEL_ID = 1,
+	L2TP_IPSEC_A_TUNNEL_LOCAL_IPV4,
+	L2TP_IPSEC_A_TUNNEL_LOCAL_IPV6,
+	L2TP_IPSEC_A_TUNNEL_PEER_IPV4,
+	L2TP_IPSEC_A_TUNNEL_PEER_IPV6,
+	L2TP_IPSEC_A_TUNNEL_LOCAL_PORT,
+	L2TP_IPSEC_A_TUNNEL_PEER_PORT,
+	L2TP_IPSEC_A_TUNNEL_POLICY_INDEX,
+	L2TP_IPSEC_A_TUNNEL_SA,
+
+	__L2TP_IPSEC_A_TUNNEL_MAX
+};
+#define L2TP_IPSEC_A_TUNNEL_MAX (__L2TP_IPSEC_A_TUNNEL_MAX - 1)
+
+enum {
+	L2TP_IPSEC_A_POLICY_INDEX = 1,
+	L2TP_IPSEC_A_POLICY_DIR,
+	L2TP_IPSEC_A_POLICY_FAMILY,
+	L2TP_IPSEC_A_POLICY_SRC_IPV4,
+	L2TP_IPSEC_A_POLICY_SRC_IPV6,
+	L2TP_IPSEC_A_POLICY_DST_IPV4,
+	L2TP_IPSEC_A_POLICY_DST_IPV6,
+	L2TP_IPSEC_A_POLICY_SRC_PREFIXLEN,
+	L2TP_IPSEC_A_POLICY_DST_PREFIXLEN,
+	L2TP_IPSEC_A_POLICY_PROTO,
+	L2TP_IPSEC_A_POLICY_SPORT,
+	L2TP_IPSEC_A_POLICY_DPORT,
+	L2TP_IPSEC_A_POLICY_MARK,
+	L2TP_IPSEC_A_POLICY_PRIORITY,
+	L2TP_IPSEC_A_POLICY_BLOCK,
+	L2TP_IPSEC_A_POLICY_REQID,
+	L2TP_IPSEC_A_POLICY_LEVEL,
+	L2TP_IPSEC_A_POLICY_ORIGIN,
+	L2TP_IPSEC_A_POLICY_OWNERS,
+	L2TP_IPSEC_A_POLICY_SHADOWED,
+	L2TP_IPSEC_A_POLICY_ERROR,
+
+	__L2TP_IPSEC_A_POLICY_MAX
+};
+#define L2TP_IPSEC_A_POLICY_MAX (__L2TP_IPSEC_A_POLICY_MAX - 1)
+
+enum {
+	L2TP_IPSEC_A_ACQUIRE_POLICY_INDEX = 1,
+	L2TP_IPSEC_A_ACQUIRE_DIR,
+	L2TP_IPSEC_A_ACQUIRE_REQID,
+	L2TP_IPSEC_A_ACQUIRE_SRC_IPV4,
+	L2TP_IPSEC_A_ACQUIRE_SRC_IPV6,
+	L2TP_IPSEC_A_ACQUIRE_DST_IPV4,
+	L2TP_IPSEC_A_ACQUIRE_DST_IPV6,
+	L2TP_IPSEC_A_ACQUIRE_SPORT,
+	L2TP_IPSEC_A_ACQUIRE_DPORT,
+
+	__L2TP_IPSEC_A_ACQUIRE_MAX
+};
+#define L2TP_IPSEC_A_ACQUIRE_MAX (__L2TP_IPSEC_A_ACQUIRE_MAX - 1)
+
+enum {
+	L2TP_IPSEC_A_CONFIG = 1,
+	L2TP_IPSEC_A_CLIENT,
+	L2TP_IPSEC_A_TUNNEL,
+	L2TP_IPSEC_A_POLICY,
+	L2TP_IPSEC_A_RESTORED,
+	L2TP_IPSEC_A_ACQUIRE,
+
+	__L2TP_IPSEC_A_MAX
+};
+#define L2TP_IPSEC_A_MAX (__L2TP_IPSEC_A_MAX - 1)
+
+enum {
+	L2TP_IPSEC_CMD_CONFIG_GET = 1,
+	L2TP_IPSEC_CMD_CONFIG_SET,
+	L2TP_IPSEC_CMD_CLIENT_ADD,
+	L2TP_IPSEC_CMD_CLIENT_DEL,
+	L2TP_IPSEC_CMD_CLIENT_GET,
+	L2TP_IPSEC_CMD_TUNNEL_GET,
+	L2TP_IPSEC_CMD_POLICY_GET,
+	L2TP_IPSEC_CMD_CONFIG_NTF,
+	L2TP_IPSEC_CMD_TUNNEL_ATTACH_NTF,
+	L2TP_IPSEC_CMD_TUNNEL_DETACH_NTF,
+	L2TP_IPSEC_CMD_RESTORE_NTF,
+	L2TP_IPSEC_CMD_ACQUIRE_NTF,
+
+	__L2TP_IPSEC_CMD_MAX
+};
+#define L2TP_IPSEC_CMD_MAX (__L2TP_IPSEC_CMD_MAX - 1)
+
+#define L2TP_IPSEC_MCGRP_EVENTS	"events"
 
 #endif /* _UAPI_LINUX_L2TP_IPSEC_H */
