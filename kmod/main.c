@@ -12,6 +12,7 @@
 #include "config.h"
 #include "hook.h"
 #include "km.h"
+#include "netlink.h"
 #include "netns.h"
 #include "quarantine.h"
 #include "server.h"
@@ -110,7 +111,7 @@ static int __init l2tpi_init(void)
 		goto err_tunnel;
 	if (l2tpi_params.auto_attach)
 		l2tpi_quarantine_enable();	/* every namespace gets the block policies */
-	err = l2tpi_netns_init();
+	err = l2tpi_netns_init(l2tpi_params.auto_attach);
 	if (err)
 		goto err_netns;
 	/* Parameters other than server mode apply to the initial namespace at once. */
@@ -142,8 +143,18 @@ static int __init l2tpi_init(void)
 	} else {
 		pr_info("auto-attach off (auto_attach=0): no per-tunnel policies in any namespace\n");
 	}
+	err = l2tpi_nl_init();
+	if (err) {
+		pr_err("cannot register the generic netlink family: %d\n", err);
+		goto err_nl;
+	}
 	return 0;
 
+err_nl:
+	if (l2tpi_params.auto_attach)
+		l2tpi_hook_exit();
+	l2tpi_quarantine_flush();
+	l2tpi_tunnel_flush();
 err_hook:
 	l2tpi_server_disable(&init_net);
 err_server:
@@ -157,6 +168,7 @@ err_tunnel:
 
 static void __exit l2tpi_exit(void)
 {
+	l2tpi_nl_exit();
 	if (l2tpi_params.auto_attach)
 		l2tpi_hook_exit();
 	l2tpi_quarantine_flush();

@@ -16,6 +16,15 @@
 #include "kunit.h"
 
 static unsigned int l2tpi_net_id __read_mostly;
+/* Whether the tunnel hooks exist at all (module parameter auto_attach); set before
+ * the pernet operations are registered, read-only afterwards.
+ */
+static bool l2tpi_auto_attach_ok __read_mostly;
+
+bool l2tpi_netns_auto_attach_ok(void)
+{
+	return l2tpi_auto_attach_ok;
+}
 
 struct l2tpi_net *l2tpi_net(const struct net *net)
 {
@@ -29,6 +38,7 @@ static int __net_init l2tpi_net_init(struct net *net)
 
 	mutex_init(&ln->lock);
 	l2tpi_config_default(&ln->cfg);
+	ln->cfg.auto_attach = l2tpi_auto_attach_ok;
 	l2tpi_owned_net_init(net);
 	return l2tpi_quarantine_net_init(net);
 }
@@ -50,8 +60,9 @@ static struct pernet_operations l2tpi_net_ops = {
 	.size = sizeof(struct l2tpi_net),
 };
 
-int l2tpi_netns_init(void)
+int l2tpi_netns_init(bool auto_attach)
 {
+	l2tpi_auto_attach_ok = auto_attach;
 	return register_pernet_subsys(&l2tpi_net_ops);
 }
 

@@ -59,7 +59,8 @@ struct l2tpi_net {
 };
 
 struct l2tpi_net *l2tpi_net(const struct net *net);
-int l2tpi_netns_init(void);
+int l2tpi_netns_init(bool auto_attach);
+bool l2tpi_netns_auto_attach_ok(void);
 void l2tpi_netns_exit(void);
 
 #endif /* _L2TPI_NETNS_H */

@@ -25,6 +25,7 @@
 #include <linux/jhash.h>
 #include <linux/slab.h>
 
+#include "netlink.h"
 #include "netns.h"
 #include "owned.h"
 #include "kunit.h"
@@ -183,6 +184,53 @@ void l2tpi_owned_put(struct net *net, struct l2tpi_owned *o)
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_put);
 
+/**
+ * l2tpi_owned_respec() - give the entry @o a new template and priority
+ * @net: network namespace of the entry
+ * @o: entry from l2tpi_owned_get(), owned by the caller alone
+ * @spec: the same direction, selector and mark as @o's, another reqid, level or
+ *        priority
+ *
+ * Our policy in the SPD is replaced in place (same index, no moment without it). A
+ * shadowed or not installed entry just takes the new spec for its next install.
+ *
+ * Context: process (allocates with GFP_KERNEL); takes owned_lock.
+ * Return: 0, -EINVAL if @spec has another selector, -EBUSY if @o is shared, -ENOMEM
+ * or an SPD error, with nothing changed.
+ */
+int l2tpi_owned_respec(struct net *net, struct l2tpi_owned *o, const struct l2tpi_pol_spec *spec)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+	struct xfrm_policy *pol, *old = NULL;
+	int err = 0;
+
+	if (!l2tpi_spec_same(&o->spec, spec))
+		return -EINVAL;
+	pol = l2tpi_policy_build(net, spec, GFP_KERNEL);
+	if (!pol)
+		return -ENOMEM;
+	spin_lock_bh(&ln->owned_lock);
+	if (o->owners != 1) {
+		err = -EBUSY;
+	} else if (o->pol && l2tpi_policy_alive(o->pol)) {
+		err = l2tpi_policy_replace(pol, spec->dir);
+		if (!err) {
+			old = o->pol;
+			o->pol = pol;
+			pol = NULL;
+		}
+	}
+	if (!err)
+		o->spec = *spec;
+	spin_unlock_bh(&ln->owned_lock);
+	if (pol)
+		l2tpi_policy_discard(pol);
+	if (old)
+		xfrm_pol_put(old);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_respec);
+
 /* 0 when in the SPD, -EEXIST when shadowed, another errno when waiting for a retry. */
 int l2tpi_owned_state(struct net *net, struct l2tpi_owned *o)
 {
@@ -238,8 +286,10 @@ static void l2tpi_owned_restore_work(struct work_struct *work)
 
 	WRITE_ONCE(ln->last_restore, jiffies);
 	n = l2tpi_owned_restore(ln->net);
-	if (n)
+	if (n) {
 		pr_info_ratelimited("restored %u policies that were removed from the SPD\n", n);
+		l2tpi_nl_restored(ln->net, n);
+	}
 }
 
 /*

@@ -44,6 +44,7 @@ struct l2tpi_owned {
 struct l2tpi_owned *l2tpi_owned_get(struct net *net, const struct l2tpi_pol_spec *spec,
 				    enum l2tpi_origin origin, gfp_t gfp);
 void l2tpi_owned_put(struct net *net, struct l2tpi_owned *o);
+int l2tpi_owned_respec(struct net *net, struct l2tpi_owned *o, const struct l2tpi_pol_spec *spec);
 int l2tpi_owned_state(struct net *net, struct l2tpi_owned *o);
 unsigned int l2tpi_owned_restore(struct net *net);
 void l2tpi_owned_schedule_restore(struct net *net);

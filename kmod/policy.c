@@ -137,6 +137,29 @@ int l2tpi_policy_insert(struct xfrm_policy *pol, int dir)
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_insert);
 
 /**
+ * l2tpi_policy_replace() - put @pol into its SPD in place of the equal policy there
+ * @pol: a policy from l2tpi_policy_build(); the caller keeps its reference
+ * @dir: XFRM_POLICY_IN or XFRM_POLICY_OUT
+ *
+ * For a change of template or priority of a policy we own: the SPD swaps the two
+ * under its lock, so the selector is never without a policy. The one replaced is
+ * killed (the caller still holds, and must drop, its reference to it).
+ *
+ * Context: any, including atomic.
+ * Return: 0, or a negative errno and @pol is still the caller's to discard.
+ */
+int l2tpi_policy_replace(struct xfrm_policy *pol, int dir)
+{
+	int err;
+
+	err = xfrm_policy_insert(dir, pol, 0);
+	xfrm_audit_policy_add(pol, err ? 0 : 1, true);
+	if (!err)
+		l2tpi_policy_notify(pol, dir, XFRM_MSG_UPDPOLICY);
+	return err;
+}
+
+/**
  * l2tpi_policy_add() - build a policy and insert it into the SPD of @net
  * @net: network namespace
  * @spec: the selector and template

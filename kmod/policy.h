@@ -46,6 +46,7 @@ struct xfrm_policy *l2tpi_policy_build(struct net *net, const struct l2tpi_pol_s
 				       gfp_t gfp);
 void l2tpi_policy_discard(struct xfrm_policy *pol);
 int l2tpi_policy_insert(struct xfrm_policy *pol, int dir);
+int l2tpi_policy_replace(struct xfrm_policy *pol, int dir);
 struct xfrm_policy *l2tpi_policy_add(struct net *net, const struct l2tpi_pol_spec *spec,
 				     gfp_t gfp);
 void l2tpi_policy_del(struct xfrm_policy *pol);

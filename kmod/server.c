@@ -98,6 +98,88 @@ out:
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_server_enable);
 
+static bool l2tpi_server_same_selector(const struct l2tpi_config *a,
+				       const struct l2tpi_config *b)
+{
+	return a->port == b->port;
+}
+
+static bool l2tpi_server_same_template(const struct l2tpi_config *a,
+				       const struct l2tpi_config *b)
+{
+	return a->reqid == b->reqid && a->priority == b->priority && a->level == b->level;
+}
+
+/**
+ * l2tpi_server_apply_locked() - make @cfg the configuration of @net
+ * @net: network namespace
+ * @cfg: the new configuration (every field)
+ *
+ * Server mode on or off as @cfg says; with it on, a new port installs the new server
+ * policies before the old ones go, and a new reqid, priority or level replaces each
+ * policy in place (l2tpi_owned_respec()), so the server is never without its filter.
+ * Client connections and tunnels keep what they were created with.
+ *
+ * All or nothing: on failure @net's SPD and configuration are unchanged (a respec
+ * that fails half way is rolled back).
+ *
+ * Context: process context, ln->lock held.
+ * Return: 0 or a negative errno.
+ */
+int l2tpi_server_apply_locked(struct net *net, const struct l2tpi_config *cfg)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+	struct l2tpi_owned *own[L2TPI_SERVER_POLICIES] = {};
+	struct l2tpi_config old = ln->cfg;
+	struct l2tpi_pol_spec spec;
+	bool swap = false;
+	int i, err = 0;
+
+	lockdep_assert_held(&ln->lock);
+	if (cfg->server && (!old.server || !l2tpi_server_same_selector(&old, cfg))) {
+		for (i = 0; i < L2TPI_SERVER_POLICIES; i++) {
+			l2tpi_server_spec(&spec, cfg, i);
+			own[i] = l2tpi_owned_get(net, &spec, L2TPI_ORIGIN_SERVER, GFP_KERNEL);
+			if (IS_ERR(own[i])) {
+				err = PTR_ERR(own[i]);
+				while (--i >= 0)
+					l2tpi_owned_put(net, own[i]);
+				return err;
+			}
+		}
+		swap = true;
+	} else if (cfg->server && !l2tpi_server_same_template(&old, cfg)) {
+		for (i = 0; i < L2TPI_SERVER_POLICIES; i++) {
+			l2tpi_server_spec(&spec, cfg, i);
+			err = l2tpi_owned_respec(net, ln->server[i], &spec);
+			if (err)
+				break;
+		}
+		if (err) {
+			while (--i >= 0) {
+				l2tpi_server_spec(&spec, &old, i);
+				if (l2tpi_owned_respec(net, ln->server[i], &spec))
+					pr_warn("cannot put back the old template of a server policy\n");
+			}
+			return err;
+		}
+	} else if (!cfg->server && old.server) {
+		swap = true;
+	}
+	if (swap) {
+		for (i = L2TPI_SERVER_POLICIES - 1; i >= 0; i--)
+			if (ln->server[i])
+				l2tpi_owned_put(net, ln->server[i]);
+		memcpy(ln->server, own, sizeof(own));
+	}
+	spin_lock_bh(&ln->owned_lock);
+	ln->cfg = *cfg;
+	spin_unlock_bh(&ln->owned_lock);
+	if (cfg->restore && !old.restore)
+		l2tpi_owned_schedule_restore(net);
+	return 0;
+}
+
 /**
  * l2tpi_server_shadowed() - how many server policies of @net are shadowed
  * @net: network namespace

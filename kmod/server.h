@@ -11,6 +11,7 @@
 
 int l2tpi_server_enable(struct net *net, const struct l2tpi_config *cfg);
 void l2tpi_server_disable(struct net *net);
+int l2tpi_server_apply_locked(struct net *net, const struct l2tpi_config *cfg);
 unsigned int l2tpi_server_shadowed(struct net *net);
 
 #endif /* _L2TPI_SERVER_H */

@@ -36,6 +36,7 @@
 #include <net/xfrm.h>
 
 #include "client.h"
+#include "netlink.h"
 #include "netns.h"
 #include "owned.h"
 #include "quarantine.h"
@@ -66,7 +67,10 @@ enum l2tpi_sk_state {
  * @skpol: the socket policies we attached, referenced; work item only
  * @attach: enum l2tpi_sk_state; work item only
  * @bound: still attached to a live tunnel; under l2tpi_tunnels_lock
- * @work: attaches or detaches the socket policies
+ * @announced: the attach event went out (so the detach event will); work item only
+ * @index: SPD index of our out and in policy when the attach event went out; work
+ *         item only
+ * @work: attaches or detaches the socket policies, and sends the events
  */
 struct l2tpi_tunnel {
 	struct hlist_node by_sk;
@@ -83,6 +87,8 @@ struct l2tpi_tunnel {
 	struct xfrm_policy *skpol[2];
 	enum l2tpi_sk_state attach;
 	bool bound;
+	bool announced;
+	u32 index[2];
 	struct work_struct work;
 };
 
@@ -229,6 +235,88 @@ static void l2tpi_tunnel_detach(struct l2tpi_tunnel *t)
 	t->attach = L2TPI_SK_NONE;
 }
 
+/*
+ * What netlink shows of @t. The SPD indexes are read while @t is bound (its entries
+ * are released only after it is unhashed).
+ * Context: l2tpi_tunnels_lock held; takes the namespace's owned_lock inside it.
+ */
+static void l2tpi_tunnel_fill_info(const struct l2tpi_tunnel *t, struct l2tpi_tunnel_info *info)
+{
+	const struct l2tpi_pol_spec *out = &t->spec[XFRM_POLICY_OUT];
+	struct l2tpi_net *ln = l2tpi_net(t->net);
+	int dir;
+
+	memset(info, 0, sizeof(*info));
+	info->family = out->family;
+	info->local = out->saddr;
+	info->peer = out->daddr;
+	info->lport = out->sport;
+	info->pport = out->dport;
+	spin_lock(&ln->owned_lock);
+	for (dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT; dir++)
+		if (t->bound && t->own[dir]->pol && l2tpi_policy_alive(t->own[dir]->pol))
+			info->index[dir] = t->own[dir]->pol->index;
+	spin_unlock(&ln->owned_lock);
+}
+
+/**
+ * l2tpi_tunnel_next() - the next attached tunnel of @net, for a dump
+ * @net: network namespace
+ * @pos: cursor, 0 for the first call; advanced past the tunnel returned
+ * @info: filled in
+ *
+ * Tunnels attached or detached during a dump may be missed or shown once more.
+ * Context: any; takes l2tpi_tunnels_lock.
+ * Return: true with @info filled in, false when there are no more.
+ */
+bool l2tpi_tunnel_next(struct net *net, unsigned long *pos, struct l2tpi_tunnel_info *info)
+{
+	unsigned long bkt = *pos >> 32, skip = *pos & 0xffffffff, i;
+	struct l2tpi_tunnel *t;
+
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	for (; bkt < HASH_SIZE(l2tpi_by_sk); bkt++, skip = 0) {
+		i = 0;
+		hlist_for_each_entry(t, &l2tpi_by_sk[bkt], by_sk) {
+			if (t->net != net || i++ < skip)
+				continue;
+			l2tpi_tunnel_fill_info(t, info);
+			spin_unlock_bh(&l2tpi_tunnels_lock);
+			*pos = bkt << 32 | i;
+			return true;
+		}
+	}
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+	*pos = bkt << 32;
+	return false;
+}
+
+/* The attach event once the tunnel is bound and attached, the detach event after. */
+static void l2tpi_tunnel_announce(struct l2tpi_tunnel *t, bool bound)
+{
+	struct l2tpi_tunnel_info info;
+
+	if (bound && !t->announced) {
+		spin_lock_bh(&l2tpi_tunnels_lock);
+		l2tpi_tunnel_fill_info(t, &info);
+		spin_unlock_bh(&l2tpi_tunnels_lock);
+		t->index[XFRM_POLICY_IN] = info.index[XFRM_POLICY_IN];
+		t->index[XFRM_POLICY_OUT] = info.index[XFRM_POLICY_OUT];
+		t->announced = true;
+		l2tpi_nl_tunnel_event(t->net, &info, true);
+	} else if (!bound && t->announced) {
+		const struct l2tpi_pol_spec *out = &t->spec[XFRM_POLICY_OUT];
+
+		info = (struct l2tpi_tunnel_info) {
+			.family = out->family, .local = out->saddr, .peer = out->daddr,
+			.lport = out->sport, .pport = out->dport,
+			.index = { t->index[0], t->index[1] },
+		};
+		t->announced = false;
+		l2tpi_nl_tunnel_event(t->net, &info, false);
+	}
+}
+
 static void l2tpi_tunnel_work(struct work_struct *work)
 {
 	struct l2tpi_tunnel *t = container_of(work, struct l2tpi_tunnel, work);
@@ -243,6 +331,7 @@ static void l2tpi_tunnel_work(struct work_struct *work)
 	else if (!bound && (t->skpol[XFRM_POLICY_IN] || t->skpol[XFRM_POLICY_OUT]))
 		l2tpi_tunnel_detach(t);
 	release_sock(t->sk);
+	l2tpi_tunnel_announce(t, bound);
 	l2tpi_tunnel_put(t);
 }
 

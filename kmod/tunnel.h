@@ -25,6 +25,16 @@ struct l2tpi_sockopt {
 	struct l2tpi_tunnel *tunnel;
 };
 
+/* What netlink shows of an attached tunnel (netlink.c). */
+struct l2tpi_tunnel_info {
+	unsigned short family;
+	xfrm_address_t local;
+	xfrm_address_t peer;		/* any: the socket is not connected */
+	__be16 lport;
+	__be16 pport;
+	u32 index[2];			/* SPD index by XFRM_POLICY_IN/OUT, 0: not in */
+};
+
 int l2tpi_tunnel_init(void);
 void l2tpi_tunnel_exit(void);
 void l2tpi_tunnel_flush(void);
@@ -34,6 +44,7 @@ void l2tpi_tunnel_unbind_key(const void *key);
 void l2tpi_tunnel_unbind_sk(const struct sock *sk);
 struct xfrm_policy *l2tpi_tunnel_compile(struct sock *sk, const struct l2tpi_sockopt *opt);
 unsigned int l2tpi_tunnel_count(struct net *net);
+bool l2tpi_tunnel_next(struct net *net, unsigned long *pos, struct l2tpi_tunnel_info *info);
 unsigned int l2tpi_tunnel_adopt(void);
 void l2tpi_tunnel_net_exit(struct net *net);
 int l2tpi_tunnel_sk_spec(const struct sock *sk, int dir, const struct l2tpi_config *cfg,

@@ -117,6 +117,15 @@ esac
 
 echo "== userspace"
 step "tools build (-Wall -Wextra -Werror)" make -s tools
+# Host-side unit test of the l2tp-ipsec utility (parsing, messages, output): TAP.
+if [ -x tools/test-l2tp-ipsec ]; then
+	tools/test-l2tp-ipsec tools/l2tp-ipsec >"$logdir/l2tp-ipsec-unit.tap" 2>&1
+	rc=$?
+	tap_results "l2tp-ipsec unit" "$logdir/l2tp-ipsec-unit.tap"
+	[ $rc = 0 ] || result fail "l2tp-ipsec unit: exit status $rc"
+fi
+step "netlink: kmod/netlink-gen.[ch] and the UAPI header match netlink/l2tp_ipsec.yaml" \
+	scripts/ynl-gen.sh --check
 
 # Every (kernel, test) guest is a job; two workers (2 cores, one TCG guest each) take
 # them longest first, as soon as their kernel is ready. Only files are written here;

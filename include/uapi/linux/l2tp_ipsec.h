@@ -204,6 +204,7 @@ enum {
 
 	__L2TP_IPSEC_A_CONFIG_MAX
 };
+
 #define L2TP_IPSEC_A_CONFIG_MAX (__L2TP_IPSEC_A_CONFIG_MAX - 1)
 
 enum {
@@ -216,6 +217,7 @@ enum {
 
 	__L2TP_IPSEC_A_CLIENT_MAX
 };
+
 #define L2TP_IPSEC_A_CLIENT_MAX (__L2TP_IPSEC_A_CLIENT_MAX - 1)
 
 enum {
@@ -229,6 +231,7 @@ enum {
 
 	__L2TP_IPSEC_A_SA_MAX
 };
+
 #define L2TP_IPSEC_A_SA_MAX (__L2TP_IPSEC_A_SA_MAX - 1)
 
 enum {
@@ -244,6 +247,7 @@ enum {
 
 	__L2TP_IPSEC_A_TUNNEL_MAX
 };
+
 #define L2TP_IPSEC_A_TUNNEL_MAX (__L2TP_IPSEC_A_TUNNEL_MAX - 1)
 
 enum {
@@ -271,6 +275,7 @@ enum {
 
 	__L2TP_IPSEC_A_POLICY_MAX
 };
+
 #define L2TP_IPSEC_A_POLICY_MAX (__L2TP_IPSEC_A_POLICY_MAX - 1)
 
 enum {
@@ -286,6 +291,7 @@ enum {
 
 	__L2TP_IPSEC_A_ACQUIRE_MAX
 };
+
 #define L2TP_IPSEC_A_ACQUIRE_MAX (__L2TP_IPSEC_A_ACQUIRE_MAX - 1)
 
 enum {
@@ -298,6 +304,7 @@ enum {
 
 	__L2TP_IPSEC_A_MAX
 };
+
 #define L2TP_IPSEC_A_MAX (__L2TP_IPSEC_A_MAX - 1)
 
 enum {
@@ -316,6 +323,7 @@ enum {
 
 	__L2TP_IPSEC_CMD_MAX
 };
+
 #define L2TP_IPSEC_CMD_MAX (__L2TP_IPSEC_CMD_MAX - 1)
 
 #define L2TP_IPSEC_MCGRP_EVENTS	"events"

@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The l2tp_ipsec generic netlink family: what the commands do and the events.
+ *
+ * The attribute policies and the op table are generated from netlink/l2tp_ipsec.yaml
+ * (netlink-gen.c); include/uapi/linux/l2tp_ipsec.h documents the protocol. The family
+ * uses one global policy (genetlink-legacy, so that it builds on 6.1, which has no
+ * split ops): each handler refuses the top-level attributes it does not take, and
+ * each nest is validated by its own policy before a handler runs.
+ *
+ * Every command needs CAP_NET_ADMIN in the user namespace of the socket's network
+ * namespace (GENL_UNS_ADMIN_PERM), and so does joining the events group
+ * (GENL_MCAST_CAP_NET_ADMIN, in both supported kernels).
+ *
+ * Locking: configuration changes and client connections take l2tpi_net.lock (a
+ * mutex: handlers run in process context); dumps read under owned_lock or the tunnel
+ * registry's lock and copy out before filling the message. Events are built with
+ * GFP_KERNEL from process context (commands, work items) only, under
+ * l2tpi_nl_event_lock, which also covers l2tpi_nl_up: no event is sent through a
+ * family that is not (or no longer) registered.
+ */
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include <net/xfrm.h>
+
+#include "client.h"
+#include "netlink.h"
+#include "netlink-gen.h"
+#include "netns.h"
+#include "owned.h"
+#include "server.h"
+#include "tunnel.h"
+
+static const struct genl_multicast_group l2tpi_nl_mcgrps[] = {
+	[L2TP_IPSEC_NLGRP_EVENTS] = {
+		.name = L2TP_IPSEC_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
+static DEFINE_MUTEX(l2tpi_nl_event_lock);	/* events vs. (un)registering */
+static bool l2tpi_nl_up;			/* under l2tpi_nl_event_lock */
+
+static struct genl_family l2tpi_nl_family __ro_after_init = {
+	.name = L2TP_IPSEC_GENL_NAME,
+	.version = L2TP_IPSEC_GENL_VERSION,
+	.maxattr = ARRAY_SIZE(l2tp_ipsec_nl_policy) - 1,
+	.policy = l2tp_ipsec_nl_policy,
+	.netnsok = true,
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+	.small_ops = l2tp_ipsec_nl_ops,
+	.n_small_ops = ARRAY_SIZE(l2tp_ipsec_nl_ops),
+	.resv_start_op = L2TP_IPSEC_CMD_POLICY_GET + 1,
+	.mcgrps = l2tpi_nl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(l2tpi_nl_mcgrps),
+};
+
+/* Refuse every top-level attribute but @want (0: none). */
+static int l2tpi_nl_only(struct nlattr **attrs, int want, struct netlink_ext_ack *extack)
+{
+	int i;
+
+	for (i = 1; i <= l2tpi_nl_family.maxattr; i++) {
+		if (attrs[i] && i != want) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[i],
+					    "attribute not valid for this command");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Dumps take no attributes (the family policy has already validated any there). */
+static int l2tpi_nl_dump_check(struct netlink_callback *cb)
+{
+	if (nlmsg_len(cb->nlh) > GENL_HDRLEN) {
+		NL_SET_ERR_MSG(cb->extack, "this dump takes no attributes");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int l2tpi_nl_put_addr(struct sk_buff *skb, int a4, int a6, unsigned short family,
+			     const xfrm_address_t *addr)
+{
+	if (family == AF_INET)
+		return nla_put_in_addr(skb, a4, addr->a4);
+	return nla_put_in6_addr(skb, a6, &addr->in6);
+}
+
+static int l2tpi_nl_put_config(struct sk_buff *skb, const struct l2tpi_config *cfg)
+{
+	struct nlattr *nest = nla_nest_start(skb, L2TP_IPSEC_A_CONFIG);
+
+	if (!nest ||
+	    nla_put_u8(skb, L2TP_IPSEC_A_CONFIG_SERVER, cfg->server) ||
+	    nla_put_be16(skb, L2TP_IPSEC_A_CONFIG_PORT, htons(cfg->port)) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_CONFIG_REQID, cfg->reqid) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_CONFIG_PRIORITY, cfg->priority) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_CONFIG_LEVEL, cfg->level) ||
+	    nla_put_u8(skb, L2TP_IPSEC_A_CONFIG_AUTO_ATTACH, cfg->auto_attach) ||
+	    nla_put_u8(skb, L2TP_IPSEC_A_CONFIG_RESTORE, cfg->restore))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static void l2tpi_nl_get_config(struct net *net, struct l2tpi_config *cfg)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+
+	spin_lock_bh(&ln->owned_lock);
+	*cfg = ln->cfg;
+	spin_unlock_bh(&ln->owned_lock);
+}
+
+/*
+ * An event for the events group of @net, or NULL when nobody listens. Returns with
+ * l2tpi_nl_event_lock held when it returns a message: send it with
+ * l2tpi_nl_send_event() or drop it with l2tpi_nl_drop_event().
+ */
+static struct sk_buff *l2tpi_nl_new_event(struct net *net, u8 cmd, void **hdr)
+{
+	struct sk_buff *skb;
+
+	mutex_lock(&l2tpi_nl_event_lock);
+	if (!l2tpi_nl_up || !genl_has_listeners(&l2tpi_nl_family, net, L2TP_IPSEC_NLGRP_EVENTS))
+		goto none;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		goto none;
+	*hdr = genlmsg_put(skb, 0, 0, &l2tpi_nl_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(skb);
+		goto none;
+	}
+	return skb;
+none:
+	mutex_unlock(&l2tpi_nl_event_lock);
+	return NULL;
+}
+
+static void l2tpi_nl_drop_event(struct sk_buff *skb)
+{
+	nlmsg_free(skb);
+	mutex_unlock(&l2tpi_nl_event_lock);
+}
+
+static void l2tpi_nl_send_event(struct net *net, struct sk_buff *skb, void *hdr)
+{
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&l2tpi_nl_family, net, skb, 0, L2TP_IPSEC_NLGRP_EVENTS,
+				GFP_KERNEL);
+	mutex_unlock(&l2tpi_nl_event_lock);
+}
+
+static void l2tpi_nl_config_event(struct net *net, const struct l2tpi_config *cfg)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = l2tpi_nl_new_event(net, L2TP_IPSEC_CMD_CONFIG_NTF, &hdr);
+	if (!skb)
+		return;
+	if (l2tpi_nl_put_config(skb, cfg))
+		l2tpi_nl_drop_event(skb);
+	else
+		l2tpi_nl_send_event(net, skb, hdr);
+}
+
+int l2tp_ipsec_nl_config_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	struct l2tpi_config cfg;
+	void *hdr;
+	int err;
+
+	err = l2tpi_nl_dump_check(cb);
+	if (err || cb->args[0])
+		return err;
+	l2tpi_nl_get_config(net, &cfg);
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &l2tpi_nl_family, NLM_F_MULTI, L2TP_IPSEC_CMD_CONFIG_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (l2tpi_nl_put_config(skb, &cfg)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	cb->args[0] = 1;
+	return skb->len;
+}
+
+int l2tp_ipsec_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[L2TP_IPSEC_A_CONFIG_MAX + 1];
+	struct net *net = genl_info_net(info);
+	struct l2tpi_net *ln = l2tpi_net(net);
+	struct l2tpi_config cfg;
+	bool changed;
+	int err;
+
+	err = l2tpi_nl_only(info->attrs, L2TP_IPSEC_A_CONFIG, info->extack);
+	if (err)
+		return err;
+	if (GENL_REQ_ATTR_CHECK(info, L2TP_IPSEC_A_CONFIG))
+		return -EINVAL;
+	err = nla_parse_nested(tb, L2TP_IPSEC_A_CONFIG_MAX, info->attrs[L2TP_IPSEC_A_CONFIG],
+			       l2tp_ipsec_config_nl_policy, info->extack);
+	if (err)
+		return err;
+	if (tb[L2TP_IPSEC_A_CONFIG_AUTO_ATTACH] &&
+	    nla_get_u8(tb[L2TP_IPSEC_A_CONFIG_AUTO_ATTACH]) && !l2tpi_netns_auto_attach_ok()) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[L2TP_IPSEC_A_CONFIG_AUTO_ATTACH],
+				    "the module was loaded with auto_attach=0");
+		return -EOPNOTSUPP;
+	}
+
+	mutex_lock(&ln->lock);
+	cfg = ln->cfg;
+	if (tb[L2TP_IPSEC_A_CONFIG_SERVER])
+		cfg.server = nla_get_u8(tb[L2TP_IPSEC_A_CONFIG_SERVER]);
+	if (tb[L2TP_IPSEC_A_CONFIG_PORT])
+		cfg.port = ntohs(nla_get_be16(tb[L2TP_IPSEC_A_CONFIG_PORT]));
+	if (tb[L2TP_IPSEC_A_CONFIG_REQID])
+		cfg.reqid = nla_get_u32(tb[L2TP_IPSEC_A_CONFIG_REQID]);
+	if (tb[L2TP_IPSEC_A_CONFIG_PRIORITY])
+		cfg.priority = nla_get_u32(tb[L2TP_IPSEC_A_CONFIG_PRIORITY]);
+	if (tb[L2TP_IPSEC_A_CONFIG_LEVEL])
+		cfg.level = nla_get_u32(tb[L2TP_IPSEC_A_CONFIG_LEVEL]);
+	if (tb[L2TP_IPSEC_A_CONFIG_AUTO_ATTACH])
+		cfg.auto_attach = nla_get_u8(tb[L2TP_IPSEC_A_CONFIG_AUTO_ATTACH]);
+	if (tb[L2TP_IPSEC_A_CONFIG_RESTORE])
+		cfg.restore = nla_get_u8(tb[L2TP_IPSEC_A_CONFIG_RESTORE]);
+	changed = memcmp(&cfg, &ln->cfg, sizeof(cfg));
+	err = changed ? l2tpi_server_apply_locked(net, &cfg) : 0;
+	mutex_unlock(&ln->lock);
+	if (err) {
+		NL_SET_ERR_MSG(info->extack, "cannot install the server policies");
+		return err;
+	}
+	if (changed)
+		l2tpi_nl_config_event(net, &cfg);
+	return 0;
+}
+
+/* The server address and sport of a client request; @lifetime may be NULL (del). */
+static int l2tpi_nl_parse_client(struct genl_info *info, struct net *net,
+				 unsigned short *family, xfrm_address_t *server, u16 *sport,
+				 enum l2tpi_client_lifetime *lifetime)
+{
+	struct nlattr *tb[L2TP_IPSEC_A_CLIENT_MAX + 1];
+	struct nlattr *nest = info->attrs[L2TP_IPSEC_A_CLIENT];
+	struct l2tpi_config cfg;
+	int err;
+
+	err = l2tpi_nl_only(info->attrs, L2TP_IPSEC_A_CLIENT, info->extack);
+	if (err)
+		return err;
+	if (GENL_REQ_ATTR_CHECK(info, L2TP_IPSEC_A_CLIENT))
+		return -EINVAL;
+	err = nla_parse_nested(tb, L2TP_IPSEC_A_CLIENT_MAX, nest, l2tp_ipsec_client_nl_policy,
+			       info->extack);
+	if (err)
+		return err;
+	if (tb[L2TP_IPSEC_A_CLIENT_TUNNELS] || tb[L2TP_IPSEC_A_CLIENT_POLICY_INDEX] ||
+	    (!lifetime && tb[L2TP_IPSEC_A_CLIENT_LIFETIME])) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    tb[L2TP_IPSEC_A_CLIENT_TUNNELS] ?:
+				    tb[L2TP_IPSEC_A_CLIENT_POLICY_INDEX] ?:
+				    tb[L2TP_IPSEC_A_CLIENT_LIFETIME],
+				    "attribute not valid for this command");
+		return -EINVAL;
+	}
+	if (!tb[L2TP_IPSEC_A_CLIENT_SERVER_IPV4] == !tb[L2TP_IPSEC_A_CLIENT_SERVER_IPV6]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest,
+				    "exactly one of server-ipv4 and server-ipv6 is needed");
+		return -EINVAL;
+	}
+	memset(server, 0, sizeof(*server));
+	if (tb[L2TP_IPSEC_A_CLIENT_SERVER_IPV4]) {
+		*family = AF_INET;
+		server->a4 = nla_get_in_addr(tb[L2TP_IPSEC_A_CLIENT_SERVER_IPV4]);
+	} else {
+		*family = AF_INET6;
+		server->in6 = nla_get_in6_addr(tb[L2TP_IPSEC_A_CLIENT_SERVER_IPV6]);
+	}
+	if (xfrm_addr_any(server, *family)) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    tb[L2TP_IPSEC_A_CLIENT_SERVER_IPV4] ?:
+				    tb[L2TP_IPSEC_A_CLIENT_SERVER_IPV6],
+				    "the server address must not be the any address");
+		return -EINVAL;
+	}
+	l2tpi_nl_get_config(net, &cfg);
+	*sport = tb[L2TP_IPSEC_A_CLIENT_SPORT] ?
+		 ntohs(nla_get_be16(tb[L2TP_IPSEC_A_CLIENT_SPORT])) : cfg.port;
+	if (lifetime)
+		*lifetime = tb[L2TP_IPSEC_A_CLIENT_LIFETIME] ?
+			    nla_get_u32(tb[L2TP_IPSEC_A_CLIENT_LIFETIME]) :
+			    L2TPI_CLIENT_CONNECTION;
+	return 0;
+}
+
+int l2tp_ipsec_nl_client_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	enum l2tpi_client_lifetime lifetime;
+	unsigned short family;
+	xfrm_address_t server;
+	u16 sport;
+	int err;
+
+	err = l2tpi_nl_parse_client(info, net, &family, &server, &sport, &lifetime);
+	if (err)
+		return err;
+	err = l2tpi_client_add(net, family, &server, sport, lifetime);
+	if (err == -EEXIST)
+		NL_SET_ERR_MSG(info->extack, "client connection already declared");
+	else if (err)
+		NL_SET_ERR_MSG(info->extack, "cannot install the client policies");
+	return err;
+}
+
+int l2tp_ipsec_nl_client_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	unsigned short family;
+	xfrm_address_t server;
+	u16 sport;
+	int err;
+
+	err = l2tpi_nl_parse_client(info, net, &family, &server, &sport, NULL);
+	if (err)
+		return err;
+	err = l2tpi_client_del(net, family, &server, sport);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG(info->extack, "no such client connection");
+	return err;
+}
+
+/* The SPD index of @o's policy, 0 when it is not in. Context: owned_lock held. */
+static u32 l2tpi_nl_owned_index(const struct l2tpi_owned *o)
+{
+	return o && o->pol && l2tpi_policy_alive(o->pol) ? o->pol->index : 0;
+}
+
+static int l2tpi_nl_put_client(struct sk_buff *skb, const struct l2tpi_client *c)
+{
+	struct nlattr *nest = nla_nest_start(skb, L2TP_IPSEC_A_CLIENT);
+	int i;
+
+	if (!nest ||
+	    l2tpi_nl_put_addr(skb, L2TP_IPSEC_A_CLIENT_SERVER_IPV4,
+			      L2TP_IPSEC_A_CLIENT_SERVER_IPV6, c->family, &c->server) ||
+	    nla_put_be16(skb, L2TP_IPSEC_A_CLIENT_SPORT, htons(c->sport)) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_CLIENT_LIFETIME, c->lifetime) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_CLIENT_TUNNELS, c->tunnels))
+		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(c->own); i++)
+		if (nla_put_u32(skb, L2TP_IPSEC_A_CLIENT_POLICY_INDEX,
+				l2tpi_nl_owned_index(c->own[i])))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+int l2tp_ipsec_nl_client_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct l2tpi_net *ln = l2tpi_net(sock_net(skb->sk));
+	struct l2tpi_client *c;
+	long i = 0;
+	void *hdr;
+	int err;
+
+	err = l2tpi_nl_dump_check(cb);
+	if (err)
+		return err;
+	/* Filling only writes into @skb: fine under the BH-safe spinlock. */
+	spin_lock_bh(&ln->owned_lock);
+	list_for_each_entry(c, &ln->clients, node) {
+		if (i++ < cb->args[0])
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &l2tpi_nl_family, NLM_F_MULTI, L2TP_IPSEC_CMD_CLIENT_GET);
+		if (!hdr)
+			break;
+		if (l2tpi_nl_put_client(skb, c)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = i;
+	}
+	spin_unlock_bh(&ln->owned_lock);
+	return skb->len;
+}
+
+/* The ESP SA from @src to @dst, if any: present (with counters) or being negotiated. */
+static int l2tpi_nl_put_sa(struct sk_buff *skb, struct net *net, int dir, unsigned short family,
+			   const xfrm_address_t *src, const xfrm_address_t *dst)
+{
+	enum l2tp_ipsec_sa_state state = L2TP_IPSEC_SA_STATE_NONE;
+	struct xfrm_state *x = NULL;
+	struct nlattr *nest;
+	int err = -EMSGSIZE;
+
+	if (!xfrm_addr_any(dst, family))
+		x = xfrm_state_lookup_byaddr(net, 0, dst, src, IPPROTO_ESP, family);
+	nest = nla_nest_start(skb, L2TP_IPSEC_A_TUNNEL_SA);
+	if (!nest || nla_put_u32(skb, L2TP_IPSEC_A_SA_DIR, dir))
+		goto out;
+	if (x) {
+		spin_lock_bh(&x->lock);
+		if (x->km.state == XFRM_STATE_VALID)
+			state = L2TP_IPSEC_SA_STATE_PRESENT;
+		else if (x->km.state == XFRM_STATE_ACQ)
+			state = L2TP_IPSEC_SA_STATE_ACQUIRING;
+		if (state == L2TP_IPSEC_SA_STATE_PRESENT &&
+		    (nla_put_be32(skb, L2TP_IPSEC_A_SA_SPI, x->id.spi) ||
+		     nla_put_u32(skb, L2TP_IPSEC_A_SA_REQID, x->props.reqid) ||
+		     nla_put_u64_64bit(skb, L2TP_IPSEC_A_SA_BYTES, x->curlft.bytes,
+				       L2TP_IPSEC_A_SA_PAD) ||
+		     nla_put_u64_64bit(skb, L2TP_IPSEC_A_SA_PACKETS, x->curlft.packets,
+				       L2TP_IPSEC_A_SA_PAD))) {
+			spin_unlock_bh(&x->lock);
+			goto out;
+		}
+		spin_unlock_bh(&x->lock);
+	}
+	if (nla_put_u32(skb, L2TP_IPSEC_A_SA_STATE, state))
+		goto out;
+	nla_nest_end(skb, nest);
+	err = 0;
+out:
+	if (x)
+		xfrm_state_put(x);
+	return err;
+}
+
+static int l2tpi_nl_put_tunnel(struct sk_buff *skb, struct net *net,
+			       const struct l2tpi_tunnel_info *ti, bool sa)
+{
+	struct nlattr *nest = nla_nest_start(skb, L2TP_IPSEC_A_TUNNEL);
+
+	if (!nest ||
+	    l2tpi_nl_put_addr(skb, L2TP_IPSEC_A_TUNNEL_LOCAL_IPV4, L2TP_IPSEC_A_TUNNEL_LOCAL_IPV6,
+			      ti->family, &ti->local) ||
+	    l2tpi_nl_put_addr(skb, L2TP_IPSEC_A_TUNNEL_PEER_IPV4, L2TP_IPSEC_A_TUNNEL_PEER_IPV6,
+			      ti->family, &ti->peer) ||
+	    nla_put_be16(skb, L2TP_IPSEC_A_TUNNEL_LOCAL_PORT, ti->lport) ||
+	    nla_put_be16(skb, L2TP_IPSEC_A_TUNNEL_PEER_PORT, ti->pport) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_TUNNEL_POLICY_INDEX, ti->index[XFRM_POLICY_OUT]) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_TUNNEL_POLICY_INDEX, ti->index[XFRM_POLICY_IN]))
+		return -EMSGSIZE;
+	if (sa &&
+	    (l2tpi_nl_put_sa(skb, net, L2TP_IPSEC_DIR_OUT, ti->family, &ti->local, &ti->peer) ||
+	     l2tpi_nl_put_sa(skb, net, L2TP_IPSEC_DIR_IN, ti->family, &ti->peer, &ti->local)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+int l2tp_ipsec_nl_tunnel_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	struct l2tpi_tunnel_info ti;
+	unsigned long pos = cb->args[0], next = pos;
+	void *hdr;
+	int err;
+
+	err = l2tpi_nl_dump_check(cb);
+	if (err)
+		return err;
+	/* Each tunnel is copied out first: the SA lookups take xfrm's state lock. */
+	while (l2tpi_tunnel_next(net, &next, &ti)) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &l2tpi_nl_family, NLM_F_MULTI, L2TP_IPSEC_CMD_TUNNEL_GET);
+		if (!hdr)
+			break;
+		if (l2tpi_nl_put_tunnel(skb, net, &ti, true)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		pos = next;
+	}
+	cb->args[0] = pos;
+	return skb->len;
+}
+
+static int l2tpi_nl_put_policy(struct sk_buff *skb, const struct l2tpi_owned *o)
+{
+	const struct l2tpi_pol_spec *s = &o->spec;
+	struct nlattr *nest = nla_nest_start(skb, L2TP_IPSEC_A_POLICY);
+
+	if (!nest ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_POLICY_INDEX, l2tpi_nl_owned_index(o)) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_POLICY_DIR, s->dir) ||
+	    nla_put_u16(skb, L2TP_IPSEC_A_POLICY_FAMILY, s->family) ||
+	    l2tpi_nl_put_addr(skb, L2TP_IPSEC_A_POLICY_SRC_IPV4, L2TP_IPSEC_A_POLICY_SRC_IPV6,
+			      s->family, &s->saddr) ||
+	    l2tpi_nl_put_addr(skb, L2TP_IPSEC_A_POLICY_DST_IPV4, L2TP_IPSEC_A_POLICY_DST_IPV6,
+			      s->family, &s->daddr) ||
+	    nla_put_u8(skb, L2TP_IPSEC_A_POLICY_SRC_PREFIXLEN, s->prefixlen_s) ||
+	    nla_put_u8(skb, L2TP_IPSEC_A_POLICY_DST_PREFIXLEN, s->prefixlen_d) ||
+	    nla_put_u8(skb, L2TP_IPSEC_A_POLICY_PROTO, IPPROTO_UDP) ||
+	    (s->sport && nla_put_be16(skb, L2TP_IPSEC_A_POLICY_SPORT, s->sport)) ||
+	    (s->dport && nla_put_be16(skb, L2TP_IPSEC_A_POLICY_DPORT, s->dport)) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_POLICY_MARK, s->mark) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_POLICY_PRIORITY, s->priority) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_POLICY_ORIGIN, o->origin) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_POLICY_OWNERS, o->owners))
+		return -EMSGSIZE;
+	if (s->block ? nla_put_flag(skb, L2TP_IPSEC_A_POLICY_BLOCK) :
+		       nla_put_u32(skb, L2TP_IPSEC_A_POLICY_REQID, s->reqid) ||
+		       nla_put_u32(skb, L2TP_IPSEC_A_POLICY_LEVEL,
+				   s->optional ? L2TP_IPSEC_LEVEL_USE : L2TP_IPSEC_LEVEL_REQUIRE))
+		return -EMSGSIZE;
+	if (o->state == -EEXIST && nla_put_flag(skb, L2TP_IPSEC_A_POLICY_SHADOWED))
+		return -EMSGSIZE;
+	if (o->state && o->state != -EEXIST &&
+	    nla_put_s32(skb, L2TP_IPSEC_A_POLICY_ERROR, o->state))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+int l2tp_ipsec_nl_policy_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct l2tpi_net *ln = l2tpi_net(sock_net(skb->sk));
+	long bkt, i, skip = cb->args[1];
+	struct l2tpi_owned *o;
+	void *hdr;
+	int err;
+
+	err = l2tpi_nl_dump_check(cb);
+	if (err)
+		return err;
+	/* Filling only writes into @skb: fine under the BH-safe spinlock. */
+	spin_lock_bh(&ln->owned_lock);
+	for (bkt = cb->args[0]; bkt < HASH_SIZE(ln->owned); bkt++, skip = 0) {
+		i = 0;
+		hlist_for_each_entry(o, &ln->owned[bkt], node) {
+			if (i++ < skip)
+				continue;
+			hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+					  &l2tpi_nl_family, NLM_F_MULTI,
+					  L2TP_IPSEC_CMD_POLICY_GET);
+			if (!hdr)
+				goto full;
+			if (l2tpi_nl_put_policy(skb, o)) {
+				genlmsg_cancel(skb, hdr);
+				goto full;
+			}
+			genlmsg_end(skb, hdr);
+			skip = i;
+		}
+	}
+	skip = 0;
+full:
+	spin_unlock_bh(&ln->owned_lock);
+	cb->args[0] = bkt;
+	cb->args[1] = skip;
+	return skb->len;
+}
+
+/**
+ * l2tpi_nl_tunnel_event() - tell the events group that a tunnel was attached or went
+ * @net: the tunnel's namespace
+ * @info: the tunnel
+ * @attach: attached (true) or detached
+ *
+ * Context: process (the tunnel's work item).
+ */
+void l2tpi_nl_tunnel_event(struct net *net, const struct l2tpi_tunnel_info *info, bool attach)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = l2tpi_nl_new_event(net, attach ? L2TP_IPSEC_CMD_TUNNEL_ATTACH_NTF :
+					       L2TP_IPSEC_CMD_TUNNEL_DETACH_NTF, &hdr);
+	if (!skb)
+		return;
+	if (l2tpi_nl_put_tunnel(skb, net, info, false))
+		l2tpi_nl_drop_event(skb);
+	else
+		l2tpi_nl_send_event(net, skb, hdr);
+}
+
+/**
+ * l2tpi_nl_restored() - tell the events group that @n owned policies were put back
+ * @net: network namespace
+ * @n: how many
+ *
+ * Context: process (the restore work).
+ */
+void l2tpi_nl_restored(struct net *net, unsigned int n)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = l2tpi_nl_new_event(net, L2TP_IPSEC_CMD_RESTORE_NTF, &hdr);
+	if (!skb)
+		return;
+	if (nla_put_u32(skb, L2TP_IPSEC_A_RESTORED, n))
+		l2tpi_nl_drop_event(skb);
+	else
+		l2tpi_nl_send_event(net, skb, hdr);
+}
+
+/* Context: process; the last step of module init. */
+int l2tpi_nl_init(void)
+{
+	int err = genl_register_family(&l2tpi_nl_family);
+
+	if (err)
+		return err;
+	mutex_lock(&l2tpi_nl_event_lock);
+	l2tpi_nl_up = true;
+	mutex_unlock(&l2tpi_nl_event_lock);
+	return 0;
+}
+
+/* Context: process; the first step of module exit: no command runs after it. */
+void l2tpi_nl_exit(void)
+{
+	mutex_lock(&l2tpi_nl_event_lock);
+	l2tpi_nl_up = false;
+	mutex_unlock(&l2tpi_nl_event_lock);
+	genl_unregister_family(&l2tpi_nl_family);
+}
