@@ -8,22 +8,74 @@
  *   answers our private option name, which setsockopt() can never pass (IP and IPv6
  *   route only IP[V6]_IPSEC_POLICY and IP[V6]_XFRM_POLICY here), and leaves the
  *   error of other key managers untouched for anything else;
- * - acquire: counts the ACQUIREs of policies we own (the IKE daemon gets them from
- *   xfrm_user as always) and declines, so the kernel's choice of whether anyone
- *   handles an ACQUIRE does not change because we are loaded.
+ * - acquire: notes the flow and declines (-ESRCH), so the kernel's choice of whether
+ *   anyone handles an ACQUIRE does not change because we are loaded (the IKE daemon
+ *   gets it from xfrm_user as always). A work item then checks, in process context,
+ *   whether the policy is ours and if so sends the acquire event (netlink.c): the
+ *   callback runs under xfrm's state lock, where our own locks may not be taken.
  *
  * Every callback runs under rcu_read_lock() (atomic) and must not sleep.
+ *
+ * Locking: l2tpi_acq_lock (BH-safe spinlock) protects l2tpi_acq_list and
+ * l2tpi_acq_len; l2tpi_acq_work drains the list. At most L2TPI_ACQ_MAX notes wait;
+ * beyond that an ACQUIRE goes unreported (the IKE daemon still gets it).
  */
 #include <linux/atomic.h>
 #include <linux/module.h>
 #include <net/xfrm.h>
 
 #include "km.h"
+#include "netlink.h"
 #include "netns.h"
 #include "owned.h"
 #include "tunnel.h"
 
-static atomic_long_t l2tpi_acquires = ATOMIC_LONG_INIT(0);
+/* One ACQUIRE waiting for l2tpi_acq_work; holds a reference on @net. */
+struct l2tpi_acq {
+	struct list_head node;
+	struct net *net;
+	struct l2tpi_acquire_info info;
+};
+
+#define L2TPI_ACQ_MAX	64
+
+static DEFINE_SPINLOCK(l2tpi_acq_lock);	/* see above: BH-safe */
+static LIST_HEAD(l2tpi_acq_list);
+static unsigned int l2tpi_acq_len;
+static void l2tpi_acq_fn(struct work_struct *work);
+static DECLARE_WORK(l2tpi_acq_work, l2tpi_acq_fn);
+
+static void l2tpi_acq_fn(struct work_struct *work)
+{
+	struct l2tpi_pol_spec flow;
+	struct l2tpi_acq *a;
+
+	for (;;) {
+		spin_lock_bh(&l2tpi_acq_lock);
+		a = list_first_entry_or_null(&l2tpi_acq_list, struct l2tpi_acq, node);
+		if (a) {
+			list_del(&a->node);
+			l2tpi_acq_len--;
+		}
+		spin_unlock_bh(&l2tpi_acq_lock);
+		if (!a)
+			return;
+		memset(&flow, 0, sizeof(flow));
+		flow.family = a->info.family;
+		flow.dir = XFRM_POLICY_OUT;
+		flow.saddr = a->info.saddr;
+		flow.daddr = a->info.daddr;
+		flow.prefixlen_s = a->info.family == AF_INET ? 32 : 128;
+		flow.prefixlen_d = flow.prefixlen_s;
+		flow.sport = a->info.sport;
+		flow.dport = a->info.dport;
+		if (l2tpi_owned_is_ours(a->net, a->info.index, &flow))
+			l2tpi_nl_acquire(a->net, &a->info);
+		put_net(a->net);
+		kfree(a);
+		cond_resched();
+	}
+}
 
 static int l2tpi_km_notify_policy(struct xfrm_policy *xp, int dir, const struct km_event *c)
 {
@@ -48,7 +100,41 @@ static int l2tpi_km_notify(struct xfrm_state *x, const struct km_event *c)
 
 static int l2tpi_km_acquire(struct xfrm_state *x, struct xfrm_tmpl *t, struct xfrm_policy *xp)
 {
-	atomic_long_inc(&l2tpi_acquires);
+	struct l2tpi_acq *a;
+
+	/* Only UDP flows from an L2TP socket can match our policies. */
+	if (x->sel.proto != IPPROTO_UDP || (x->props.family != AF_INET &&
+					    x->props.family != AF_INET6))
+		return -ESRCH;
+	a = kzalloc(sizeof(*a), GFP_ATOMIC);
+	if (!a)
+		return -ESRCH;
+	a->net = maybe_get_net(xp_net(xp));
+	if (!a->net) {
+		kfree(a);
+		return -ESRCH;
+	}
+	a->info = (struct l2tpi_acquire_info) {
+		.index = xp->index,
+		.reqid = t->reqid,
+		.family = x->props.family,
+		.saddr = x->props.saddr,
+		.daddr = x->id.daddr,
+		.sport = x->sel.sport,
+		.dport = x->sel.dport,
+	};
+	spin_lock_bh(&l2tpi_acq_lock);
+	if (l2tpi_acq_len < L2TPI_ACQ_MAX) {
+		list_add_tail(&a->node, &l2tpi_acq_list);
+		l2tpi_acq_len++;
+		queue_work(system_wq, &l2tpi_acq_work);
+		a = NULL;
+	}
+	spin_unlock_bh(&l2tpi_acq_lock);
+	if (a) {
+		put_net(a->net);
+		kfree(a);
+	}
 	return -ESRCH;
 }
 
@@ -82,7 +168,10 @@ void l2tpi_km_init(void)
 	xfrm_register_km(&l2tpi_km);
 }
 
+/* Context: process. No acquire is noted or reported after it returns. */
 void l2tpi_km_exit(void)
 {
-	xfrm_unregister_km(&l2tpi_km);
+	xfrm_unregister_km(&l2tpi_km);	/* waits for callbacks in flight (RCU) */
+	flush_work(&l2tpi_acq_work);
+	l2tpi_acq_fn(NULL);		/* anything queued after the flush began */
 }

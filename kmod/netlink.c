@@ -613,6 +613,40 @@ void l2tpi_nl_restored(struct net *net, unsigned int n)
 		l2tpi_nl_send_event(net, skb, hdr);
 }
 
+/**
+ * l2tpi_nl_acquire() - tell the events group that one of our policies needs an SA
+ * @net: network namespace
+ * @info: the flow and the policy
+ *
+ * Context: process (km.c's acquire work).
+ */
+void l2tpi_nl_acquire(struct net *net, const struct l2tpi_acquire_info *info)
+{
+	struct sk_buff *skb;
+	struct nlattr *nest;
+	void *hdr;
+
+	skb = l2tpi_nl_new_event(net, L2TP_IPSEC_CMD_ACQUIRE_NTF, &hdr);
+	if (!skb)
+		return;
+	nest = nla_nest_start(skb, L2TP_IPSEC_A_ACQUIRE);
+	if (!nest ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_ACQUIRE_POLICY_INDEX, info->index) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_ACQUIRE_DIR, L2TP_IPSEC_DIR_OUT) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_ACQUIRE_REQID, info->reqid) ||
+	    l2tpi_nl_put_addr(skb, L2TP_IPSEC_A_ACQUIRE_SRC_IPV4, L2TP_IPSEC_A_ACQUIRE_SRC_IPV6,
+			      info->family, &info->saddr) ||
+	    l2tpi_nl_put_addr(skb, L2TP_IPSEC_A_ACQUIRE_DST_IPV4, L2TP_IPSEC_A_ACQUIRE_DST_IPV6,
+			      info->family, &info->daddr) ||
+	    nla_put_be16(skb, L2TP_IPSEC_A_ACQUIRE_SPORT, info->sport) ||
+	    nla_put_be16(skb, L2TP_IPSEC_A_ACQUIRE_DPORT, info->dport)) {
+		l2tpi_nl_drop_event(skb);
+		return;
+	}
+	nla_nest_end(skb, nest);
+	l2tpi_nl_send_event(net, skb, hdr);
+}
+
 /* Context: process; the last step of module init. */
 int l2tpi_nl_init(void)
 {

@@ -19,6 +19,7 @@ for arg in $(cat /proc/cmdline); do
 	l2tpi.top=*) L2TPI_TOP=${arg#*=} ;;
 	l2tpi.env=*) L2TPI_ENV=${arg#*=} ;;
 	l2tpi.test=*) L2TPI_TEST=${arg#*=} ;;
+	l2tpi.ynl=*) L2TPI_YNL=${arg#*=} ;;
 	esac
 done
 # The root is already a writable overlay: no tmpfs over /tmp, where the tree under test
@@ -29,7 +30,7 @@ case $L2TPI_TOP/ in
 esac
 exec 3>/dev/ttyS1
 . "$L2TPI_ENV"
-export L2TPI_TOP KNAME KREL KVERSION DEBUG
+export L2TPI_TOP KNAME KREL KVERSION DEBUG L2TPI_YNL
 export L2TPI_BUILD=$L2TPI_TOP/build/$KNAME
 export L2TPI_KO=$L2TPI_BUILD/kmod/l2tp_ipsec.ko
 export L2TPI_KUNIT_KO=$L2TPI_BUILD/kunit/l2tp_ipsec_test.ko

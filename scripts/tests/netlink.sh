@@ -1,0 +1,186 @@
+#!/bin/bash
+# The l2tp_ipsec generic netlink family, driven by the l2tp-ipsec utility and by the
+# kernel's ynl CLI with nothing but netlink/l2tp_ipsec.yaml: every command round trip,
+# the events in order (tunnel attach, restore after a flush, detach, config), refusals
+# without CAP_NET_ADMIN, and a second netns that sees only its own state.
+. "$(dirname "$0")/lib.sh"
+
+LI=$TOOLS/l2tp-ipsec
+SPEC=$L2TPI_TOP/netlink/l2tp_ipsec.yaml
+ynl() {
+	/usr/bin/python3 "$L2TPI_YNL/tools/net/ynl/cli.py" --spec "$SPEC" --no-schema \
+		--output-json "$@"
+}
+# run_out VAR COMMAND...: like run, and the command's stdout in VAR.
+run_out() {
+	local __var=$1 __out __rc
+	shift
+	echo "# \$ $*"
+	__out=$("$@" 2>"$T_ERR")
+	__rc=$?
+	printf -v "$__var" '%s' "$__out"
+	[ -z "$__out" ] || echo "#   $__out"
+	[ -s "$T_ERR" ] && echo "#   stderr: $(cat "$T_ERR")"
+	return $__rc
+}
+# has_all TEXT FIXED-STRING...: TEXT contains every string.
+has_all() {
+	local text=$1 s
+	shift
+	for s in "$@"; do
+		[[ $text == *"$s"* ]] || return 1
+	done
+}
+spd_tunnels_count() { spd_tunnels | wc -l; }
+out=
+T_ERR=$(mktemp)
+W=$(mktemp -d)
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all)
+DEFAULTS='[{"server":false,"port":1701,"reqid":0,"priority":1024,"level":"require","auto-attach":true,"restore":true}]'
+
+load_stock_modules
+run "$LI" config show
+check "no module: the utility says the family is not there (exit 1)" \
+	grep -q "not available (is the l2tp_ipsec module loaded?)" "$T_ERR"
+
+check "insmod" run insmod "$L2TPI_KO"
+setup_peer
+
+# --- config
+run_out out "$LI" -j config show
+check_eq "config show -j: the defaults" "$DEFAULTS" "$out"
+run_out out ynl --dump config-get
+check_eq "ynl --dump config-get: the same" \
+	'[{"config": {"server": 0, "port": 1701, "reqid": 0, "priority": 1024, "level": 0, "auto-attach": 1, "restore": 1}}]' \
+	"$out"
+
+check "server on port 1701 reqid 7 level use" run "$LI" server on port 1701 reqid 7 level use
+check_eq "4 server policies with reqid 7, level use (optional)" 4 \
+	"$("$TOOLS/xfrm-spd" -c -m '^dir=(in|out) prio=1024 .*tmpl=esp:transport:reqid=7:.*:opt=1:')"
+idx0=$("$TOOLS/xfrm-spd" -s -m '^dir=(in|out) prio=1024 ' | grep -o 'index=[0-9]*' | sort)
+check "config set reqid 9 level require" run "$LI" config set reqid 9 level require
+check_eq "the server policies now have reqid 9, level require" 4 \
+	"$("$TOOLS/xfrm-spd" -c -m '^dir=(in|out) prio=1024 .*tmpl=esp:transport:reqid=9:.*:opt=0:')"
+idx1=$("$TOOLS/xfrm-spd" -s -m '^dir=(in|out) prio=1024 ' | grep -o 'index=[0-9]*' | sort)
+check_eq "replaced in place: the same SPD indexes" "$idx0" "$idx1"
+check "config set port 1702" run "$LI" config set port 1702
+check_eq "the server policies moved to port 1702" \
+	"4 0" "$("$TOOLS/xfrm-spd" -c -m 'prio=1024 .*port=1702/ffff') $("$TOOLS/xfrm-spd" -c -m 'prio=1024 .*port=1701/ffff')"
+run_out out "$LI" -j config show
+check_eq "config show -j reflects it" \
+	'[{"server":true,"port":1702,"reqid":9,"priority":1024,"level":"require","auto-attach":true,"restore":true}]' "$out"
+
+# Refused requests change nothing.
+before=$(spd)
+run_out out ynl --do config-set --json '{"config": {"server": 0, "port": 0}}'
+check "ynl config-set port 0: refused, the attribute named" has_all "$out" "Invalid argument" "port"
+run_out out ynl --do config-set --json '{"config": {"server": 2}}'
+check "ynl config-set server 2: refused, the attribute named" has_all "$out" "Invalid argument" "server"
+run_out out "$LI" -j config show
+check_eq "refused config-sets changed nothing (config)" \
+	'[{"server":true,"port":1702,"reqid":9,"priority":1024,"level":"require","auto-attach":true,"restore":true}]' "$out"
+check_eq "refused config-sets changed nothing (SPD, byte for byte)" "$before" "$(spd)"
+
+check "ynl config-set server 0 port 1701" \
+	run ynl --do config-set --json '{"config": {"server": 0, "port": 1701, "reqid": 0}}'
+check_eq "server off: no server policy left" 0 "$("$TOOLS/xfrm-spd" -c -m 'prio=1024 ')"
+
+# --- client connections
+check "client add 10.0.0.2 lifetime static" run "$LI" client add 10.0.0.2 lifetime static
+check_eq "its two policies (out sport 1701 to the server, in from it)" 2 \
+	"$("$TOOLS/xfrm-spd" -c -m '^dir=(in|out) prio=1024 .*(dst=10.0.0.2/32 .*sport=1701/ffff|src=10.0.0.2/32 .*dport=1701/ffff)')"
+run_out out "$LI" client add 10.0.0.2
+check "adding it again: exit 1, the kernel says why" grep -q "already declared" "$T_ERR"
+check "ynl client-add fd00::2 sport 1702" \
+	run ynl --do client-add --json '{"client": {"server-ipv6": "fd00::2", "sport": 1702}}'
+run_out out ynl --dump client-get
+check "ynl client-get lists both" has_all "$out" '"server-ipv4": "10.0.0.2"' '"server-ipv6": "fd00::2"' 
+run_out out "$LI" -j client show
+check "client show -j: both connections with their policy indexes" \
+	grep -qE '^\[\{"server-ipv4":"10.0.0.2","sport":1701,"lifetime":"static","tunnels":0,"policy-index":\[[1-9][0-9]*,[1-9][0-9]*\]\},\{"server-ipv6":"fd00::2","sport":1702,"lifetime":"connection"' <<<"$out"
+run_out out ynl --do client-add --json '{"client": {"server-ipv4": "10.0.0.3", "server-ipv6": "fd00::3"}}'
+check "ynl client-add with two addresses: refused, says why" has_all "$out" "exactly one of"
+check "client del 10.0.0.2" run "$LI" client del 10.0.0.2
+check "ynl client-del fd00::2 sport 1702" \
+	run ynl --do client-del --json '{"client": {"server-ipv6": "fd00::2", "sport": 1702}}'
+run_out out "$LI" client del 10.0.0.2
+check "deleting it again: exit 1, no such connection" grep -q "no such client connection" "$T_ERR"
+check_eq "no client policy left" 0 "$("$TOOLS/xfrm-spd" -c -m 'prio=1024 ')"
+
+# --- events, while a real tunnel comes and goes (ip l2tp: genetlink path)
+"$LI" -j monitor >"$W/mon" 2>"$W/mon.err" &
+mon=$!
+ynl --subscribe events --sleep 40 >"$W/ynl" 2>&1 &
+ynlpid=$!
+# Both listeners have joined when two generic netlink sockets have groups.
+for _ in $(seq 300); do
+	[ "$(awk '$2 == 16 && $4 != "00000000"' /proc/net/netlink | wc -l)" -ge 2 ] && break
+	sleep 0.1
+done
+setup_l2tp_tunnel
+sleep 1
+run_out out "$LI" -j tunnel show
+check "tunnel show -j: the tunnel's 5-tuple and two policy indexes" \
+	grep -qE '^\[\{"local-ipv4":"10.0.0.1","peer-ipv4":"10.0.0.2","local-port":1701,"peer-port":1701,"policy-index":\[[1-9][0-9]*,[1-9][0-9]*\],"sa":\[\{"dir":"out","state":"none"\},\{"dir":"in","state":"none"\}\]\}\]$' <<<"$out"
+run ip xfrm state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1000 reqid 5 mode transport \
+	aead 'rfc4106(gcm(aes))' 0x0102030405060708090a0b0c0d0e0f1011121314 128
+run_out out "$LI" -j tunnel show
+check "with an SA out: sa out present, spi and reqid" \
+	grep -q '"sa":\[{"dir":"out","state":"present","spi":"0x00001000","reqid":5,"bytes":0,"packets":0},{"dir":"in","state":"none"}\]' <<<"$out"
+run ip xfrm state flush
+run_out out "$LI" -j -n peer tunnel show
+check "the peer netns sees its own tunnel only" \
+	grep -qE '^\[\{"local-ipv4":"10.0.0.2","peer-ipv4":"10.0.0.1",' <<<"$out"
+run_out out "$LI" -j policy show
+check_eq "policy show: the tunnel's two policies (origin tunnel) and the two block policies" \
+	"2 2" "$(grep -o '"origin":"tunnel"' <<<"$out" | wc -l) $(grep -o '"origin":"block"' <<<"$out" | wc -l)"
+run ip xfrm policy flush
+check_eventually "after a flush: the tunnel's policies are back" 2 spd_tunnels_count
+ip l2tp del tunnel tunnel_id 1
+sleep 1
+check "config set restore off" run "$LI" config set restore off
+sleep 2
+kill -INT $mon
+wait $mon
+check "monitor exits 0 on SIGINT" test $? = 0
+wait $ynlpid
+run cat "$W/mon"
+events=$(grep -o '"event":"[a-z-]*"' "$W/mon" | tr '\n' ' ')
+check_eq "monitor: attach, restore, detach, config, in that order" \
+	'"event":"tunnel-attach" "event":"restore" "event":"tunnel-detach" "event":"config" ' "$events"
+run cat "$W/ynl"
+ynl_events=$(grep -o '"name": "[a-z-]*-ntf"' "$W/ynl" | tr '\n' ' ')
+check_eq "ynl --subscribe events: the same four" \
+	'"name": "tunnel-attach-ntf" "name": "restore-ntf" "name": "tunnel-detach-ntf" "name": "config-ntf" ' \
+	"$ynl_events"
+
+# --- without CAP_NET_ADMIN
+before=$(spd)
+for cmd in "config show" "server on" "config set restore on" "client add 10.0.0.2" \
+	"client del 10.0.0.2" "tunnel show" "policy show" "monitor"; do
+	# shellcheck disable=SC2086
+	"${NOBODY[@]}" "$LI" $cmd >/dev/null 2>"$T_ERR"
+	rc=$?
+	check "unprivileged: $cmd refused (exit 1, CAP_NET_ADMIN named)" \
+		eval '[ $rc = 1 ] && grep -q CAP_NET_ADMIN "$T_ERR"'
+done
+run_out out "${NOBODY[@]}" /usr/bin/python3 "$L2TPI_YNL/tools/net/ynl/cli.py" --spec "$SPEC" \
+	--no-schema --do config-set --json '{"config": {"server": 1}}'
+check "unprivileged ynl config-set: Operation not permitted" has_all "$out" "Operation not permitted"
+check_eq "nothing changed by the unprivileged attempts" "$before" "$(spd)"
+
+# --- a second netns has its own state
+check "-n peer server on" run "$LI" -n peer server on
+run_out out "$LI" -j config show
+check_eq "the initial netns still has server off, restore off" \
+	'[{"server":false,"port":1701,"reqid":0,"priority":1024,"level":"require","auto-attach":true,"restore":false}]' "$out"
+check_eq "the server policies are in the peer's SPD only" "4 0" \
+	"$(ip netns exec peer "$TOOLS/xfrm-spd" -c -m 'prio=1024 ') $("$TOOLS/xfrm-spd" -c -m 'prio=1024 ')"
+
+check "rmmod" run rmmod l2tp_ipsec
+run "$LI" config show
+check "after rmmod the family is gone" grep -q "not available" "$T_ERR"
+ip -n peer l2tp del tunnel tunnel_id 2
+ip netns del peer
+rm -rf "$W" "$T_ERR"
+tap_done
