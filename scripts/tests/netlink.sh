@@ -134,6 +134,8 @@ check "the peer netns sees its own tunnel only" \
 run_out out "$LI" -j policy show
 check_eq "policy show: the tunnel's two policies (origin tunnel) and the two block policies" \
 	"2 2" "$(grep -o '"origin":"tunnel"' <<<"$out" | wc -l) $(grep -o '"origin":"block"' <<<"$out" | wc -l)"
+# No SA: the tunnel's first frames make the kernel ask the key managers (ACQUIRE).
+check "ping over the tunnel without an SA fails" ping_fails -c 1 -W 2 192.168.99.2
 run ip xfrm policy flush
 check_eventually "after a flush: the tunnel's policies are back" 2 spd_tunnels_count
 ip l2tp del tunnel tunnel_id 1
@@ -145,13 +147,17 @@ wait $mon
 check "monitor exits 0 on SIGINT" test $? = 0
 wait $ynlpid
 run cat "$W/mon"
-events=$(grep -o '"event":"[a-z-]*"' "$W/mon" | tr '\n' ' ')
-check_eq "monitor: attach, restore, detach, config, in that order" \
-	'"event":"tunnel-attach" "event":"restore" "event":"tunnel-detach" "event":"config" ' "$events"
+# Each frame the tunnel tries to send may ask again: repeats are folded.
+events=$(grep -o '"event":"[a-z-]*"' "$W/mon" | uniq | tr '\n' ' ')
+check_eq "monitor: attach, acquire, restore, detach, config, in that order" \
+	'"event":"tunnel-attach" "event":"acquire" "event":"restore" "event":"tunnel-detach" "event":"config" ' \
+	"$events"
+check "the acquire event names the tunnel's flow" \
+	grep -qE '^\{"event":"acquire","policy-index":[1-9][0-9]*,"dir":"out","reqid":0,"src-ipv4":"10.0.0.1","dst-ipv4":"10.0.0.2","sport":1701,"dport":1701\}$' "$W/mon"
 run cat "$W/ynl"
-ynl_events=$(grep -o '"name": "[a-z-]*-ntf"' "$W/ynl" | tr '\n' ' ')
-check_eq "ynl --subscribe events: the same four" \
-	'"name": "tunnel-attach-ntf" "name": "restore-ntf" "name": "tunnel-detach-ntf" "name": "config-ntf" ' \
+ynl_events=$(grep -o "'name': '[a-z-]*-ntf'\|\"name\": \"[a-z-]*-ntf\"" "$W/ynl" | uniq | tr '\n' ' ')
+check_eq "ynl --subscribe events: the same five" \
+	'"name": "tunnel-attach-ntf" "name": "acquire-ntf" "name": "restore-ntf" "name": "tunnel-detach-ntf" "name": "config-ntf" ' \
 	"$ynl_events"
 
 # --- without CAP_NET_ADMIN
