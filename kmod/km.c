@@ -114,15 +114,21 @@ static int l2tpi_km_acquire(struct xfrm_state *x, struct xfrm_tmpl *t, struct xf
 		kfree(a);
 		return -ESRCH;
 	}
-	a->info = (struct l2tpi_acquire_info) {
-		.index = xp->index,
-		.reqid = t->reqid,
-		.family = x->props.family,
-		.saddr = x->props.saddr,
-		.daddr = x->id.daddr,
-		.sport = x->sel.sport,
-		.dport = x->sel.dport,
-	};
+	a->info.index = xp->index;
+	a->info.reqid = t->reqid;
+	a->info.family = x->props.family;
+	/* Only the family's bytes: for IPv4, xfrm fills these from a flowi4, and the
+	 * rest of the xfrm_address_t holds whatever followed there.
+	 */
+	if (x->props.family == AF_INET) {
+		a->info.saddr.a4 = x->props.saddr.a4;
+		a->info.daddr.a4 = x->id.daddr.a4;
+	} else {
+		a->info.saddr.in6 = x->props.saddr.in6;
+		a->info.daddr.in6 = x->id.daddr.in6;
+	}
+	a->info.sport = x->sel.sport;
+	a->info.dport = x->sel.dport;
 	spin_lock_bh(&l2tpi_acq_lock);
 	if (l2tpi_acq_len < L2TPI_ACQ_MAX) {
 		list_add_tail(&a->node, &l2tpi_acq_list);

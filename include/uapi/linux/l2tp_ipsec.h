@@ -47,10 +47,10 @@
  * whose socket was opened with that capability (and on kernels >= 6.7 joining the
  * group without it fails with -EPERM).
  *
- * Requests are validated strictly: unknown attributes, wrong lengths, out-of-range
- * values and attributes the command does not take are refused with -EINVAL and an
- * extended ACK message naming the attribute. A request either applies in full or
- * changes nothing.
+ * Requests are validated strictly: unknown attributes, wrong lengths and attributes
+ * the command does not take are refused with -EINVAL, out-of-range values with
+ * -ERANGE, each with an extended ACK that names the attribute. A request either
+ * applies in full or changes nothing.
  *
  * Commands (attributes of the top level set L2TP_IPSEC_A_*):
  *
