@@ -16,6 +16,7 @@ TOOLS_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
 TOOLS := tools/xfrm-spd tools/udp-probe tools/l2tp-tunnel tools/plain-count \
 	tools/l2tp-ipsec tools/test-l2tp-ipsec
 TOOLS += tools/modcycle
+TOOLS += tools/l2tp-ipsec-fuzz
 
 # l2tp-ipsec has a file per concern; its unit test links all of them but main() and
 # the socket code (l2tp-ipsec.c, l2tp-ipsec-nl.c).
@@ -44,6 +45,11 @@ tools/l2tp-ipsec: tools/l2tp-ipsec.c tools/l2tp-ipsec-nl.c $(L2TP_IPSEC_LIB) $(L
 	$(CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c,$^) $(TOOLS_LIBS)
 
 tools/test-l2tp-ipsec: tools/test-l2tp-ipsec.c $(L2TP_IPSEC_LIB) $(L2TP_IPSEC_HDRS)
+	$(CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c,$^) $(TOOLS_LIBS)
+
+# The fuzzer builds its requests from the UAPI header: it is a dependency too.
+tools/l2tp-ipsec-fuzz: tools/l2tp-ipsec-fuzz.c tools/common.c tools/common.h \
+		include/uapi/linux/l2tp_ipsec.h
 	$(CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c,$^) $(TOOLS_LIBS)
 
 tools/%: tools/%.c tools/common.c tools/common.h

@@ -8,6 +8,11 @@
  *   answers our private option name, which setsockopt() can never pass (IP and IPv6
  *   route only IP[V6]_IPSEC_POLICY and IP[V6]_XFRM_POLICY here), and leaves the
  *   error of other key managers untouched for anything else;
+ * - is_alive: xfrm asks the key managers for an SA only while one of them says it
+ *   is alive (xfrm_user: while someone listens to its acquire group). We say so
+ *   while someone listens to our events group in that namespace, so the agent gets
+ *   acquire events even when no IKE daemon listens yet; our acquire always
+ *   declines, so this changes nothing else (no larval state is created for us);
  * - acquire: notes the flow and declines (-ESRCH), so the kernel's choice of whether
  *   anyone handles an ACQUIRE does not change because we are loaded (the IKE daemon
  *   gets it from xfrm_user as always). A work item then checks, in process context,
@@ -93,6 +98,11 @@ static int l2tpi_km_notify_policy(struct xfrm_policy *xp, int dir, const struct 
 	return 0;
 }
 
+static bool l2tpi_km_is_alive(const struct km_event *c)
+{
+	return c->net && l2tpi_nl_listening(c->net);
+}
+
 static int l2tpi_km_notify(struct xfrm_state *x, const struct km_event *c)
 {
 	return 0;
@@ -167,6 +177,7 @@ static struct xfrm_mgr l2tpi_km = {
 	.acquire = l2tpi_km_acquire,
 	.compile_policy = l2tpi_km_compile_policy,
 	.notify_policy = l2tpi_km_notify_policy,
+	.is_alive = l2tpi_km_is_alive,
 };
 
 void l2tpi_km_init(void)

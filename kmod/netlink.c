@@ -41,7 +41,7 @@ static const struct genl_multicast_group l2tpi_nl_mcgrps[] = {
 };
 
 static DEFINE_MUTEX(l2tpi_nl_event_lock);	/* events vs. (un)registering */
-static bool l2tpi_nl_up;			/* under l2tpi_nl_event_lock */
+static bool l2tpi_nl_up;	/* written under l2tpi_nl_event_lock; READ_ONCE elsewhere */
 
 static struct genl_family l2tpi_nl_family __ro_after_init = {
 	.name = L2TP_IPSEC_GENL_NAME,
@@ -647,6 +647,18 @@ void l2tpi_nl_acquire(struct net *net, const struct l2tpi_acquire_info *info)
 	l2tpi_nl_send_event(net, skb, hdr);
 }
 
+/**
+ * l2tpi_nl_listening() - whether anyone listens to the events group of @net
+ * @net: network namespace
+ *
+ * Context: any (atomic included). Racy by nature: a listener may come or go at once.
+ */
+bool l2tpi_nl_listening(struct net *net)
+{
+	return READ_ONCE(l2tpi_nl_up) &&
+	       genl_has_listeners(&l2tpi_nl_family, net, L2TP_IPSEC_NLGRP_EVENTS);
+}
+
 /* Context: process; the last step of module init. */
 int l2tpi_nl_init(void)
 {
@@ -655,7 +667,7 @@ int l2tpi_nl_init(void)
 	if (err)
 		return err;
 	mutex_lock(&l2tpi_nl_event_lock);
-	l2tpi_nl_up = true;
+	WRITE_ONCE(l2tpi_nl_up, true);
 	mutex_unlock(&l2tpi_nl_event_lock);
 	return 0;
 }
@@ -664,7 +676,7 @@ int l2tpi_nl_init(void)
 void l2tpi_nl_exit(void)
 {
 	mutex_lock(&l2tpi_nl_event_lock);
-	l2tpi_nl_up = false;
+	WRITE_ONCE(l2tpi_nl_up, false);
 	mutex_unlock(&l2tpi_nl_event_lock);
 	genl_unregister_family(&l2tpi_nl_family);
 }

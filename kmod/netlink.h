@@ -27,5 +27,6 @@ void l2tpi_nl_exit(void);
 void l2tpi_nl_tunnel_event(struct net *net, const struct l2tpi_tunnel_info *info, bool attach);
 void l2tpi_nl_restored(struct net *net, unsigned int n);
 void l2tpi_nl_acquire(struct net *net, const struct l2tpi_acquire_info *info);
+bool l2tpi_nl_listening(struct net *net);
 
 #endif /* _L2TPI_NETLINK_H */

@@ -1,0 +1,23 @@
+#!/bin/bash
+# tools/l2tp-ipsec-fuzz against the l2tp_ipsec family: random and mutated messages as
+# root (every refused one must leave config, clients and policies as they were) and as
+# an unprivileged user (every one refused). The console is checked for splats by vm.sh.
+. "$(dirname "$0")/lib.sh"
+
+FUZZ=$TOOLS/l2tp-ipsec-fuzz
+N_ROOT=${L2TPI_FUZZ_ROOT:-100000}
+N_USER=${L2TPI_FUZZ_USER:-100000}
+
+load_stock_modules
+check "insmod" run insmod "$L2TPI_KO"
+# In a netns of its own: a killed run cannot leave its config behind in the initial one.
+ip netns add fuzz
+before=$(ip netns exec fuzz "$TOOLS/xfrm-spd" -s)
+check "$N_ROOT messages as root: no drift, no timeout, cleanup ok" \
+	run ip netns exec fuzz "$FUZZ" -n "$N_ROOT" -s 20261127 --check-every 10
+check "$N_USER messages as uid 65534: every one refused" \
+	run ip netns exec fuzz "$FUZZ" -n "$N_USER" -s 20261128 -u 65534
+check_eq "the netns's SPD is as before" "$before" "$(ip netns exec fuzz "$TOOLS/xfrm-spd" -s)"
+ip netns del fuzz
+check "rmmod" run rmmod l2tp_ipsec
+tap_done
