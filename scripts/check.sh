@@ -132,12 +132,13 @@ step "netlink: kmod/netlink-gen.[ch] and the UAPI header match netlink/l2tp_ipse
 # results are counted afterwards in a fixed order.
 queue=$logdir/queue
 : >"$queue"
-for order in "debug tunnel" "debug server" "debug failclosed" "debug kunit" "debug l2tp"; do
+for order in "debug tunnel" "debug server" "debug netlink" "debug failclosed" "debug kunit" \
+	"debug l2tp" "debug fuzz"; do
 	for k in $kernels; do
 		[ "$k" = "${order% *}" ] && echo "$order" >>"$queue"
 	done
 done
-for t in server tunnel l2tp failclosed; do
+for t in server tunnel netlink l2tp failclosed fuzz; do
 	for k in $kernels; do
 		[ "$k" = debug ] || echo "$k $t" >>"$queue"
 	done
