@@ -83,6 +83,13 @@ static int l2tpi_nl_dump_check(struct netlink_callback *cb)
 	return 0;
 }
 
+/* The header of one message of a dump reply. */
+static void *l2tpi_nl_dump_hdr(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
+{
+	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			   &l2tpi_nl_family, NLM_F_MULTI, cmd);
+}
+
 static int l2tpi_nl_put_addr(struct sk_buff *skb, int a4, int a6, unsigned short family,
 			     const xfrm_address_t *addr)
 {
@@ -182,8 +189,7 @@ int l2tp_ipsec_nl_config_get_dumpit(struct sk_buff *skb, struct netlink_callback
 	if (err || cb->args[0])
 		return err;
 	l2tpi_nl_get_config(net, &cfg);
-	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &l2tpi_nl_family, NLM_F_MULTI, L2TP_IPSEC_CMD_CONFIG_GET);
+	hdr = l2tpi_nl_dump_hdr(skb, cb, L2TP_IPSEC_CMD_CONFIG_GET);
 	if (!hdr)
 		return -EMSGSIZE;
 	if (l2tpi_nl_put_config(skb, &cfg)) {
@@ -385,8 +391,7 @@ int l2tp_ipsec_nl_client_get_dumpit(struct sk_buff *skb, struct netlink_callback
 	list_for_each_entry(c, &ln->clients, node) {
 		if (i++ < cb->args[0])
 			continue;
-		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-				  &l2tpi_nl_family, NLM_F_MULTI, L2TP_IPSEC_CMD_CLIENT_GET);
+		hdr = l2tpi_nl_dump_hdr(skb, cb, L2TP_IPSEC_CMD_CLIENT_GET);
 		if (!hdr)
 			break;
 		if (l2tpi_nl_put_client(skb, c)) {
@@ -478,8 +483,7 @@ int l2tp_ipsec_nl_tunnel_get_dumpit(struct sk_buff *skb, struct netlink_callback
 		return err;
 	/* Each tunnel is copied out first: the SA lookups take xfrm's state lock. */
 	while (l2tpi_tunnel_next(net, &next, &ti)) {
-		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-				  &l2tpi_nl_family, NLM_F_MULTI, L2TP_IPSEC_CMD_TUNNEL_GET);
+		hdr = l2tpi_nl_dump_hdr(skb, cb, L2TP_IPSEC_CMD_TUNNEL_GET);
 		if (!hdr)
 			break;
 		if (l2tpi_nl_put_tunnel(skb, net, &ti, true)) {
@@ -548,9 +552,7 @@ int l2tp_ipsec_nl_policy_get_dumpit(struct sk_buff *skb, struct netlink_callback
 		hlist_for_each_entry(o, &ln->owned[bkt], node) {
 			if (i++ < skip)
 				continue;
-			hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-					  &l2tpi_nl_family, NLM_F_MULTI,
-					  L2TP_IPSEC_CMD_POLICY_GET);
+			hdr = l2tpi_nl_dump_hdr(skb, cb, L2TP_IPSEC_CMD_POLICY_GET);
 			if (!hdr)
 				goto full;
 			if (l2tpi_nl_put_policy(skb, o)) {
