@@ -7,9 +7,33 @@
 
 LI=$TOOLS/l2tp-ipsec
 SPEC=$L2TPI_TOP/netlink/l2tp_ipsec.yaml
+# ynl ARGS...: `cli.py --spec SPEC --no-schema --output-json ARGS...`, run by
+# ynl-serve.py, one Python process for every call (a Python start costs ~40 s on the
+# debug kernel); same stdout, stderr and exit status.
+ynl_start() {
+	mkfifo "$W/ynl.req" "$W/ynl.rep" || return 1
+	exec 8<>"$W/ynl.rep"	# held open: replies are read with a time limit
+	/usr/bin/python3 "$L2TPI_TOP/scripts/tests/ynl-serve.py" "$L2TPI_YNL/tools/net/ynl" \
+		"$W/ynl.req" "$W/ynl.rep" &
+	YNL_SERVER=$!
+}
+ynl_stop() { echo quit >"$W/ynl.req"; wait "$YNL_SERVER"; exec 8>&-; }
+YNL_N=0
 ynl() {
-	/usr/bin/python3 "$L2TPI_YNL/tools/net/ynl/cli.py" --spec "$SPEC" --no-schema \
-		--output-json "$@"
+	local o="$W/ynl.$BASHPID.$((YNL_N += 1))" rc= text
+	if kill -0 "$YNL_SERVER" 2>/dev/null; then
+		printf '%s\n' "$o" --spec "$SPEC" --no-schema --output-json "$@" "" >"$W/ynl.req"
+		read -r -t 600 rc <&8
+	fi
+	if [ -z "$rc" ]; then
+		echo "ynl-serve.py is gone or did not answer" >&2
+		return 1
+	fi
+	IFS= read -r -d '' text <"$o"
+	printf '%s' "$text"
+	IFS= read -r -d '' text <"$o.err"
+	printf '%s' "$text" >&2
+	return "$rc"
 }
 # run_out VAR COMMAND...: like run, and the command's stdout in VAR.
 run_out() {
@@ -38,6 +62,7 @@ W=$(mktemp -d)
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all)
 DEFAULTS='[{"server":false,"port":1701,"reqid":0,"priority":1024,"level":"require","auto-attach":true,"restore":true}]'
 
+ynl_start
 load_stock_modules
 run_out out "$LI" config show
 check "no module: the utility says the family is not there (exit 1)" \
@@ -200,5 +225,6 @@ run_out out "$LI" config show
 check "after rmmod the family is gone" grep -q "not available" "$T_ERR"
 ip -n peer l2tp del tunnel tunnel_id 2
 ip netns del peer
+ynl_stop
 rm -rf "$W" "$T_ERR"
 tap_done

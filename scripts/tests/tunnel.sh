@@ -141,10 +141,10 @@ base=$(spd_main)
 start_tunnels /tmp/t5 -n 1000 -t 1000 -h 600 10.0.0.1 1701 10.0.0.2 20000
 check_eq "1,000 PPPoL2TP tunnels: 2,000 SPD policies" $((base + 2000)) "$(spd_main)"
 wait_sk_policies 2000
-check_eq "and 2,000 socket policies" 2000 "$(sk_policies | wc -l)"
+check_eq "and 2,000 socket policies" 2000 "$(sk_policies_count)"
 stop_tunnels
 check_eq "1,000 tunnels closed: SPD back at its baseline" "$base" "$(spd_main)"
-check_eq "no socket policy left" 0 "$(sk_policies | wc -l)"
+check_eq "no socket policy left" 0 "$(sk_policies_count)"
 
 # --- other namespaces: each gets only its own; deleting one with live tunnels is clean
 run ip -n peer l2tp add tunnel tunnel_id 21 peer_tunnel_id 22 encap udp local 10.0.0.2 remote 10.0.0.1 udp_sport 1701 udp_dport 1706
