@@ -7,14 +7,17 @@
  *   genetlink TUNNEL_CREATE with a kernel socket), with the socket locked, bound and
  *   connected, before the tunnel is published: we attach there (tunnel.c), filtered
  *   on encap_type UDP_ENCAP_L2TPINUDP;
+ * - l2tp_tunnel_create() as a kretprobe: the L2TP tunnel id userspace asked for and
+ *   the struct l2tp_tunnel it got (both callers, l2tp_netlink and l2tp_ppp, create
+ *   and then register the tunnel in the same task), noted for
  * - l2tp_tunnel_register() as a kretprobe: tells us which struct l2tp_tunnel the
- *   socket belongs to (a per-task note read by the probe above), so that
+ *   socket belongs to, and its id (a per-task note read by the probe above), so that
  * - l2tp_tunnel_delete() (genetlink delete, socket close, PPPoL2TP, netns exit) can
  *   detach it; and
  * - l2tp_udp_encap_destroy(), the tunnel socket's destroy callback, as a second
  *   teardown path keyed by the socket.
  *
- * All four are armed together or not at all: we never attach what we could not
+ * All five are armed together or not at all: we never attach what we could not
  * detach. l2tp_core and udp_tunnel are modules on the stock kernels; they may load
  * after us and be unloaded and reloaded: a module notifier arms the probes when
  * l2tp_core comes (before its init runs, so no tunnel can be bound unseen) and
@@ -23,7 +26,8 @@
  * Handlers run in atomic context: no sleeping, GFP_ATOMIC only.
  *
  * Locking: l2tpi_hook_lock (mutex) serialises arming and disarming;
- * l2tpi_pending_lock (BH-safe spinlock) protects the list of register calls in flight.
+ * l2tpi_pending_lock (BH-safe spinlock) protects the list of register calls in flight
+ * and l2tpi_created.
  */
 #include <linux/kprobes.h>
 #include <linux/module.h>
@@ -41,23 +45,46 @@ struct l2tpi_pending {
 	struct hlist_node node;
 	struct task_struct *task;
 	const void *tunnel;
+	struct l2tpi_tunnel_id id;
 };
 
+/* One l2tp_tunnel_create() call in flight, in its kretprobe instance's data. */
+struct l2tpi_creating {
+	u32 id;
+	void **tunnelp;		/* struct l2tp_tunnel **, in the caller's frame */
+};
+
+/*
+ * Tunnels created and not yet registered: {task, tunnel, id}, a few at most (one per
+ * task between the two calls). A slot not taken by a register call (the creator
+ * failed in between) is reused; a stale entry can only match its own tunnel pointer
+ * and task.
+ */
+#define L2TPI_CREATED_SLOTS	16
+static struct {
+	struct task_struct *task;
+	const void *tunnel;
+	u32 id;
+} l2tpi_created[L2TPI_CREATED_SLOTS];
+static unsigned int l2tpi_created_next;
+
 static DEFINE_MUTEX(l2tpi_hook_lock);		/* arming and disarming */
-static DEFINE_SPINLOCK(l2tpi_pending_lock);	/* l2tpi_pending_list; BH-safe */
+static DEFINE_SPINLOCK(l2tpi_pending_lock);	/* see above; BH-safe */
 static HLIST_HEAD(l2tpi_pending_list);
 static bool l2tpi_armed;			/* under l2tpi_hook_lock */
 
 /* The struct l2tp_tunnel that current is registering, if we saw the call begin. */
-static const void *l2tpi_pending_tunnel(void)
+static const void *l2tpi_pending_tunnel(struct l2tpi_tunnel_id *id)
 {
 	struct l2tpi_pending *p;
 	const void *tunnel = NULL;
 
+	*id = (struct l2tpi_tunnel_id){};
 	spin_lock_bh(&l2tpi_pending_lock);
 	hlist_for_each_entry(p, &l2tpi_pending_list, node) {
 		if (p->task == current) {
 			tunnel = p->tunnel;
+			*id = p->id;
 			break;
 		}
 	}
@@ -65,13 +92,52 @@ static const void *l2tpi_pending_tunnel(void)
 	return tunnel;
 }
 
+/* int l2tp_tunnel_create(int fd, int version, u32 tunnel_id, u32 peer_tunnel_id,
+ *			  struct l2tp_tunnel_cfg *cfg, struct l2tp_tunnel **tunnelp)
+ */
+static int l2tpi_create_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct l2tpi_creating *c = (struct l2tpi_creating *)ri->data;
+
+	c->id = (u32)regs_get_kernel_argument(regs, 2);
+	c->tunnelp = (void **)regs_get_kernel_argument(regs, 5);
+	return 0;
+}
+
+static int l2tpi_create_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct l2tpi_creating *c = (struct l2tpi_creating *)ri->data;
+	unsigned int i;
+
+	if (regs_return_value(regs) || !c->tunnelp)
+		return 0;
+	spin_lock_bh(&l2tpi_pending_lock);
+	i = l2tpi_created_next++ % L2TPI_CREATED_SLOTS;
+	l2tpi_created[i].task = current;
+	l2tpi_created[i].tunnel = *c->tunnelp;
+	l2tpi_created[i].id = c->id;
+	spin_unlock_bh(&l2tpi_pending_lock);
+	return 0;
+}
+
 static int l2tpi_register_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct l2tpi_pending *p = (struct l2tpi_pending *)ri->data;
+	unsigned int i;
 
 	p->task = current;
 	p->tunnel = (const void *)regs_get_kernel_argument(regs, 0);
+	p->id = (struct l2tpi_tunnel_id){};
 	spin_lock_bh(&l2tpi_pending_lock);
+	for (i = 0; i < L2TPI_CREATED_SLOTS; i++) {
+		if (l2tpi_created[i].tunnel == p->tunnel && l2tpi_created[i].task == current) {
+			p->id.id = l2tpi_created[i].id;
+			p->id.known = true;
+			l2tpi_created[i].tunnel = NULL;
+			l2tpi_created[i].task = NULL;
+			break;
+		}
+	}
 	hlist_add_head(&p->node, &l2tpi_pending_list);
 	spin_unlock_bh(&l2tpi_pending_lock);
 	return 0;
@@ -93,11 +159,14 @@ static int l2tpi_bind_pre(struct kprobe *kp, struct pt_regs *regs)
 	struct net *net = (struct net *)regs_get_kernel_argument(regs, 0);
 	struct socket *sock = (struct socket *)regs_get_kernel_argument(regs, 1);
 	struct udp_tunnel_sock_cfg *cfg;
+	struct l2tpi_tunnel_id id;
+	const void *key;
 
 	cfg = (struct udp_tunnel_sock_cfg *)regs_get_kernel_argument(regs, 2);
 	if (cfg->encap_type != UDP_ENCAP_L2TPINUDP || !sock->sk)
 		return 0;
-	l2tpi_tunnel_bind(net, sock->sk, l2tpi_pending_tunnel());
+	key = l2tpi_pending_tunnel(&id);
+	l2tpi_tunnel_bind(net, sock->sk, key, &id);
 	return 0;
 }
 
@@ -139,6 +208,14 @@ static struct kretprobe l2tpi_krp_register = {
 	.maxactive = 256,
 };
 
+static struct kretprobe l2tpi_krp_create = {
+	.kp.symbol_name = "l2tp_tunnel_create",
+	.entry_handler = l2tpi_create_entry,
+	.handler = l2tpi_create_return,
+	.data_size = sizeof(struct l2tpi_creating),
+	.maxactive = 256,
+};
+
 static struct kprobe l2tpi_kp_bind = {
 	.symbol_name = "setup_udp_tunnel_sock",
 	.pre_handler = l2tpi_bind_pre,
@@ -155,6 +232,15 @@ static void l2tpi_kp_reset(struct kprobe *kp)
 	kp->pre_handler = pre;
 }
 
+/* The same for the two kretprobes. */
+static void l2tpi_krp_reset(void)
+{
+	l2tpi_krp_create.kp = (struct kprobe){ .symbol_name = "l2tp_tunnel_create" };
+	l2tpi_krp_create.nmissed = 0;
+	l2tpi_krp_register.kp = (struct kprobe){ .symbol_name = "l2tp_tunnel_register" };
+	l2tpi_krp_register.nmissed = 0;
+}
+
 /* Context: l2tpi_hook_lock held. */
 static void l2tpi_disarm_locked(void)
 {
@@ -163,16 +249,17 @@ static void l2tpi_disarm_locked(void)
 	/* Attach first off, teardown last off: nothing is attached that we cannot detach. */
 	unregister_kprobe(&l2tpi_kp_bind);
 	unregister_kretprobe(&l2tpi_krp_register);
+	unregister_kretprobe(&l2tpi_krp_create);
 	unregister_kprobe(&l2tpi_kp_destroy);
 	unregister_kprobe(&l2tpi_kp_delete);
 	l2tpi_kp_reset(&l2tpi_kp_bind);
 	l2tpi_kp_reset(&l2tpi_kp_destroy);
 	l2tpi_kp_reset(&l2tpi_kp_delete);
-	l2tpi_krp_register.kp = (struct kprobe){ .symbol_name = "l2tp_tunnel_register" };
-	l2tpi_krp_register.nmissed = 0;
-	/* Calls still in flight will not run our return handler any more. */
+	l2tpi_krp_reset();
+	/* Calls still in flight will not run our return handlers any more. */
 	spin_lock_bh(&l2tpi_pending_lock);
 	INIT_HLIST_HEAD(&l2tpi_pending_list);
+	memset(l2tpi_created, 0, sizeof(l2tpi_created));
 	spin_unlock_bh(&l2tpi_pending_lock);
 	l2tpi_armed = false;
 	pr_info("auto-attach disarmed\n");
@@ -193,6 +280,10 @@ static int l2tpi_arm_locked(const char **what)
 	err = register_kprobe(&l2tpi_kp_destroy);
 	if (err)
 		goto err_destroy;
+	*what = l2tpi_krp_create.kp.symbol_name;
+	err = register_kretprobe(&l2tpi_krp_create);
+	if (err)
+		goto err_create;
 	*what = l2tpi_krp_register.kp.symbol_name;
 	err = register_kretprobe(&l2tpi_krp_register);
 	if (err)
@@ -208,6 +299,8 @@ static int l2tpi_arm_locked(const char **what)
 err_bind:
 	unregister_kretprobe(&l2tpi_krp_register);
 err_register:
+	unregister_kretprobe(&l2tpi_krp_create);
+err_create:
 	unregister_kprobe(&l2tpi_kp_destroy);
 err_destroy:
 	unregister_kprobe(&l2tpi_kp_delete);
@@ -215,7 +308,7 @@ err_delete:
 	l2tpi_kp_reset(&l2tpi_kp_bind);
 	l2tpi_kp_reset(&l2tpi_kp_destroy);
 	l2tpi_kp_reset(&l2tpi_kp_delete);
-	l2tpi_krp_register.kp = (struct kprobe){ .symbol_name = "l2tp_tunnel_register" };
+	l2tpi_krp_reset();
 	return err;
 }
 

@@ -453,6 +453,7 @@ static int l2tpi_nl_put_tunnel(struct sk_buff *skb, struct net *net,
 	struct nlattr *nest = nla_nest_start(skb, L2TP_IPSEC_A_TUNNEL);
 
 	if (!nest ||
+	    (ti->id.known && nla_put_u32(skb, L2TP_IPSEC_A_TUNNEL_ID, ti->id.id)) ||
 	    l2tpi_nl_put_addr(skb, L2TP_IPSEC_A_TUNNEL_LOCAL_IPV4, L2TP_IPSEC_A_TUNNEL_LOCAL_IPV6,
 			      ti->family, &ti->local) ||
 	    l2tpi_nl_put_addr(skb, L2TP_IPSEC_A_TUNNEL_PEER_IPV4, L2TP_IPSEC_A_TUNNEL_PEER_IPV6,

@@ -52,6 +52,7 @@
  * @sk: the socket, referenced; NULL when the slot is free
  * @net: its namespace (not referenced: our pernet exit empties its slots first)
  * @key: the struct l2tp_tunnel it belongs to (opaque)
+ * @id: its L2TP tunnel id, if known
  * @mark: the socket's own mark, given back after the repair
  * @since: jiffies when it was quarantined
  * @gone: the tunnel went while quarantined: give the mark back, do not bind
@@ -64,6 +65,7 @@ struct l2tpi_q_slot {
 	struct sock *sk;
 	struct net *net;
 	const void *key;
+	struct l2tpi_tunnel_id id;
 	u32 mark;
 	unsigned long since;
 	bool gone;
@@ -193,11 +195,13 @@ void l2tpi_quarantine_net_exit(struct net *net)
  * @net: the tunnel's namespace
  * @sk: the tunnel socket, locked by l2tp
  * @key: the struct l2tp_tunnel (opaque), or NULL
+ * @id: its L2TP tunnel id, if known
  * @err: why its policies could not be installed
  *
  * Context: atomic (the bind hook). Allocates nothing.
  */
-void l2tpi_quarantine(struct net *net, struct sock *sk, const void *key, int err)
+void l2tpi_quarantine(struct net *net, struct sock *sk, const void *key,
+		      const struct l2tpi_tunnel_id *id, int err)
 {
 	u32 mark = READ_ONCE(sk->sk_mark);
 	int i;
@@ -208,6 +212,7 @@ void l2tpi_quarantine(struct net *net, struct sock *sk, const void *key, int err
 		for (i = 0; i < L2TPI_Q_SLOTS; i++) {
 			if (l2tpi_q[i].sk == sk) {
 				l2tpi_q[i].key = key;
+				l2tpi_q[i].id = *id;
 				l2tpi_q[i].gone = false;
 				l2tpi_q[i].gen++;
 				mod_delayed_work(system_wq, &l2tpi_q_work, 0);
@@ -224,7 +229,8 @@ void l2tpi_quarantine(struct net *net, struct sock *sk, const void *key, int err
 	if (i < L2TPI_Q_SLOTS) {
 		sock_hold(sk);
 		l2tpi_q[i] = (struct l2tpi_q_slot){ .sk = sk, .net = net, .key = key,
-						    .mark = mark, .since = jiffies };
+						    .id = *id, .mark = mark,
+						    .since = jiffies };
 		WRITE_ONCE(l2tpi_q_used, l2tpi_q_used + 1);
 		l2tpi_q_delay = L2TPI_Q_DELAY_MIN;
 		mod_delayed_work(system_wq, &l2tpi_q_work, 0);
@@ -283,7 +289,7 @@ static bool l2tpi_q_retry(struct l2tpi_q_slot *s, bool *bound)
 	if (s->gone)
 		return true;
 	lock_sock(s->sk);
-	err = l2tpi_tunnel_bind_gfp(s->net, s->sk, s->key, GFP_KERNEL);
+	err = l2tpi_tunnel_bind_gfp(s->net, s->sk, s->key, &s->id, GFP_KERNEL);
 	release_sock(s->sk);
 	if (err)
 		return false;

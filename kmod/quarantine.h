@@ -9,10 +9,13 @@
 #include <net/net_namespace.h>
 #include <net/sock.h>
 
+struct l2tpi_tunnel_id;
+
 void l2tpi_quarantine_enable(void);
 int l2tpi_quarantine_net_init(struct net *net);
 void l2tpi_quarantine_net_exit(struct net *net);
-void l2tpi_quarantine(struct net *net, struct sock *sk, const void *key, int err);
+void l2tpi_quarantine(struct net *net, struct sock *sk, const void *key,
+		      const struct l2tpi_tunnel_id *id, int err);
 void l2tpi_quarantine_forget_sk(const struct sock *sk);
 void l2tpi_quarantine_forget_key(const void *key);
 unsigned int l2tpi_quarantine_count(void);

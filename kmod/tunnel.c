@@ -59,6 +59,7 @@ enum l2tpi_sk_state {
  * @net: the socket's namespace (not referenced: our pernet exit unbinds first)
  * @sk: the tunnel socket, referenced
  * @key: the struct l2tp_tunnel it belongs to, as an opaque key (never dereferenced)
+ * @id: its L2TP tunnel id, when hook.c saw it created
  * @family: AF_INET or AF_INET6 of the traffic (a v4-mapped IPv6 socket is AF_INET)
  * @peer: the peer address, for client connection accounting
  * @lport: local port (host order)
@@ -79,6 +80,7 @@ struct l2tpi_tunnel {
 	struct net *net;
 	struct sock *sk;
 	const void *key;
+	struct l2tpi_tunnel_id id;
 	unsigned short family;
 	xfrm_address_t peer;
 	u16 lport;
@@ -247,6 +249,7 @@ static void l2tpi_tunnel_fill_info(const struct l2tpi_tunnel *t, struct l2tpi_tu
 	int dir;
 
 	memset(info, 0, sizeof(*info));
+	info->id = t->id;
 	info->family = out->family;
 	info->local = out->saddr;
 	info->peer = out->daddr;
@@ -308,6 +311,7 @@ static void l2tpi_tunnel_announce(struct l2tpi_tunnel *t, bool bound)
 		const struct l2tpi_pol_spec *out = &t->spec[XFRM_POLICY_OUT];
 
 		info = (struct l2tpi_tunnel_info) {
+			.id = t->id,
 			.family = out->family, .local = out->saddr, .peer = out->daddr,
 			.lport = out->sport, .pport = out->dport,
 			.index = { t->index[0], t->index[1] },
@@ -389,13 +393,15 @@ static struct l2tpi_tunnel *l2tpi_tunnel_find_sk(const struct sock *sk)
  * @net: the tunnel's namespace
  * @sk: the UDP socket, locked, bound and (normally) connected
  * @key: the struct l2tp_tunnel it belongs to, or NULL if unknown
+ * @id: its L2TP tunnel id, if known
  * @gfp: GFP_ATOMIC from the hook, GFP_KERNEL from the quarantine retry
  *
  * Context: any; the caller holds the socket lock.
  * Return: 0 with the SPD policies in place (or auto-attach off in @net), or -errno
  * with nothing changed.
  */
-int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key, gfp_t gfp)
+int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
+			  const struct l2tpi_tunnel_id *id, gfp_t gfp)
 {
 	struct l2tpi_net *ln = l2tpi_net(net);
 	struct l2tpi_tunnel *t, *old;
@@ -439,6 +445,7 @@ int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key, gfp
 	sock_hold(sk);
 	t->sk = sk;
 	t->key = key;
+	t->id = *id;
 	t->family = t->spec[XFRM_POLICY_OUT].family;
 	t->peer = t->spec[XFRM_POLICY_OUT].daddr;
 	t->lport = ntohs(t->spec[XFRM_POLICY_OUT].sport);
@@ -472,16 +479,18 @@ fail:
  * @net: the tunnel's namespace
  * @sk: the UDP socket, locked by l2tp, bound and (normally) connected
  * @key: the struct l2tp_tunnel being registered, or NULL if unknown
+ * @id: its L2TP tunnel id, if known
  *
  * Context: atomic (kprobe handler). Returns with the SPD policies in place or, when
  * they cannot be installed, with the socket blocked (quarantine.c): fail closed.
  */
-void l2tpi_tunnel_bind(struct net *net, struct sock *sk, const void *key)
+void l2tpi_tunnel_bind(struct net *net, struct sock *sk, const void *key,
+		       const struct l2tpi_tunnel_id *id)
 {
-	int err = l2tpi_tunnel_bind_gfp(net, sk, key, GFP_ATOMIC);
+	int err = l2tpi_tunnel_bind_gfp(net, sk, key, id, GFP_ATOMIC);
 
 	if (err)
-		l2tpi_quarantine(net, sk, key, err);
+		l2tpi_quarantine(net, sk, key, id, err);
 }
 
 /* The tunnel @key (a struct l2tp_tunnel) is being deleted. Context: atomic. */
@@ -552,7 +561,7 @@ static unsigned int l2tpi_tunnel_adopt_net(struct net *net)
 			/* Which struct l2tp_tunnel it is we cannot tell: it is detached when
 			 * its socket is destroyed.
 			 */
-			l2tpi_tunnel_bind(net, sk, NULL);
+			l2tpi_tunnel_bind(net, sk, NULL, &(struct l2tpi_tunnel_id){});
 			n++;
 		}
 		spin_unlock_bh(&hslot->lock);

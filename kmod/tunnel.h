@@ -25,8 +25,15 @@ struct l2tpi_sockopt {
 	struct l2tpi_tunnel *tunnel;
 };
 
+/* The L2TP tunnel id, when we saw userspace ask for it (hook.c). */
+struct l2tpi_tunnel_id {
+	u32 id;
+	bool known;		/* false: a tunnel adopted at load, or a failed probe */
+};
+
 /* What netlink shows of an attached tunnel (netlink.c). */
 struct l2tpi_tunnel_info {
+	struct l2tpi_tunnel_id id;
 	unsigned short family;
 	xfrm_address_t local;
 	xfrm_address_t peer;		/* any: the socket is not connected */
@@ -38,8 +45,10 @@ struct l2tpi_tunnel_info {
 int l2tpi_tunnel_init(void);
 void l2tpi_tunnel_exit(void);
 void l2tpi_tunnel_flush(void);
-int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key, gfp_t gfp);
-void l2tpi_tunnel_bind(struct net *net, struct sock *sk, const void *key);
+int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
+			  const struct l2tpi_tunnel_id *id, gfp_t gfp);
+void l2tpi_tunnel_bind(struct net *net, struct sock *sk, const void *key,
+		       const struct l2tpi_tunnel_id *id);
 void l2tpi_tunnel_unbind_key(const void *key);
 void l2tpi_tunnel_unbind_sk(const struct sock *sk);
 struct xfrm_policy *l2tpi_tunnel_compile(struct sock *sk, const struct l2tpi_sockopt *opt);

@@ -59,7 +59,7 @@ static void l2tpi_quarantine_run(struct kunit *test, u16 port, bool forget)
 
 	/* As the hook does it: socket locked (the retry waits for it), nothing allocated. */
 	lock_sock(sk);
-	l2tpi_quarantine(&init_net, sk, NULL, -ENOMEM);
+	l2tpi_quarantine(&init_net, sk, NULL, &(struct l2tpi_tunnel_id){}, -ENOMEM);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(sk->sk_mark), L2TP_IPSEC_BLOCK_MARK);
 	KUNIT_EXPECT_EQ(test, l2tpi_quarantine_count(), 1);
 	if (forget)

@@ -149,8 +149,8 @@ done
 setup_l2tp_tunnel
 sleep 1
 run_out out "$LI" -j tunnel show
-check "tunnel show -j: the tunnel's 5-tuple and two policy indexes" \
-	grep -qE '^\[\{"local-ipv4":"10.0.0.1","peer-ipv4":"10.0.0.2","local-port":1701,"peer-port":1701,"policy-index":\[[1-9][0-9]*,[1-9][0-9]*\],"sa":\[\{"dir":"out","state":"none"\},\{"dir":"in","state":"none"\}\]\}\]$' <<<"$out"
+check "tunnel show -j: the tunnel's id, 5-tuple and two policy indexes" \
+	grep -qE '^\[\{"id":1,"local-ipv4":"10.0.0.1","peer-ipv4":"10.0.0.2","local-port":1701,"peer-port":1701,"policy-index":\[[1-9][0-9]*,[1-9][0-9]*\],"sa":\[\{"dir":"out","state":"none"\},\{"dir":"in","state":"none"\}\]\}\]$' <<<"$out"
 run ip xfrm state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1000 reqid 5 mode transport \
 	aead 'rfc4106(gcm(aes))' 0x0102030405060708090a0b0c0d0e0f1011121314 128
 run_out out "$LI" -j tunnel show
@@ -159,7 +159,7 @@ check "with an SA out: sa out present, spi and reqid" \
 run ip xfrm state flush
 run_out out "$LI" -j -n peer tunnel show
 check "the peer netns sees its own tunnel only" \
-	grep -qE '^\[\{"local-ipv4":"10.0.0.2","peer-ipv4":"10.0.0.1",' <<<"$out"
+	grep -qE '^\[\{"id":2,"local-ipv4":"10.0.0.2","peer-ipv4":"10.0.0.1",' <<<"$out"
 run_out out "$LI" -j policy show
 check_eq "policy show: the tunnel's two policies (origin tunnel) and the two block policies" \
 	"2 2" "$(grep -o '"origin":"tunnel"' <<<"$out" | wc -l) $(grep -o '"origin":"block"' <<<"$out" | wc -l)"
@@ -183,6 +183,9 @@ events=$(grep -o '"event":"[a-z-]*"' "$W/mon" | grep -v acquire | tr '\n' ' ')
 check_eq "monitor: attach, restore, detach, config, in that order" \
 	'"event":"tunnel-attach" "event":"restore" "event":"tunnel-detach" "event":"config" ' \
 	"$events"
+attach_re='^\{"event":"tunnel-(attach|detach)","id":1,"local-ipv4":"10.0.0.1","peer-ipv4":"10.0.0.2","local-port":1701,"peer-port":1701,'
+check_eq "monitor: the attach and detach events carry the tunnel id and 5-tuple" \
+	2 "$(grep -cE "$attach_re" "$W/mon")"
 check "monitor: an acquire event names the tunnel's flow" \
 	grep -qE '^\{"event":"acquire","policy-index":[1-9][0-9]*,"dir":"out","reqid":0,"src-ipv4":"10.0.0.1","dst-ipv4":"10.0.0.2","sport":1701,"dport":1701\}$' "$W/mon"
 run cat "$W/ynl"

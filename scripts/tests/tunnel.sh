@@ -35,6 +35,10 @@ check "it reports them adopted" dmesg_has "adopted 2 existing L2TP tunnels"
 check_eq "both have their policies" \
 	"$( (tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1710; tunnel_policies inet6 fd00::1 fd00::2 1711 1701) | sort)" \
 	"$(spd_tunnels)"
+out=$("$TOOLS/l2tp-ipsec" -j tunnel show)
+echo "# l2tp-ipsec -j tunnel show: $out"
+no_ids() { [[ $out == *'"local-port":1711'* && $out != *'"id":'* ]]; }
+check "adopted tunnels: listed by l2tp-ipsec, without a tunnel id (created before us)" no_ids
 run ip l2tp del tunnel tunnel_id 61
 stop_tunnels
 sleep 0.3
@@ -52,6 +56,11 @@ check_eq "PPPoL2TP/IPv4: closing the sockets removes them" "" "$(spd_tunnels)"
 # genetlink delete of a tunnel whose socket userspace keeps open
 start_tunnels /tmp/t1b -h 900 -t 300 10.0.0.1 1701 10.0.0.2 1712
 check_eq "PPPoL2TP tunnel 300 attached" 2 "$(spd_tunnels | wc -l)"
+out=$("$TOOLS/l2tp-ipsec" -j tunnel show)
+echo "# l2tp-ipsec -j tunnel show: $out"
+id_300() { [[ $out == '[{"id":300,"local-ipv4":"10.0.0.1","peer-ipv4":"10.0.0.2","local-port":1701,"peer-port":1712,'* ]]; }
+check "l2tp-ipsec tunnel show: the PPPoL2TP tunnel's id, 300" id_300
+
 run ip l2tp del tunnel tunnel_id 300
 sleep 0.3
 check_eq "ip l2tp del of a PPPoL2TP tunnel (socket still open): policies gone" "" "$(spd_tunnels)"
