@@ -4,6 +4,7 @@
 # make tools-test the host-side unit test of the l2tp-ipsec utility (no kernel needed)
 # make check      the whole test suite: lint, builds for every supported kernel, QEMU guests
 # make demo       boot a guest on the stock Debian kernel and show what the module does
+# make fuzz       the genetlink fuzzer at full size on the debug kernel (see scripts/fuzz.sh)
 # make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -24,7 +25,7 @@ L2TP_IPSEC_LIB := tools/l2tp-ipsec-args.c tools/l2tp-ipsec-msg.c tools/l2tp-ipse
 	tools/l2tp-ipsec-json.c tools/common.c
 L2TP_IPSEC_HDRS := tools/l2tp-ipsec.h tools/common.h include/uapi/linux/l2tp_ipsec.h
 
-.PHONY: all module tools tools-test check demo clean
+.PHONY: all module tools tools-test check demo fuzz clean
 
 all: module tools
 
@@ -64,6 +65,9 @@ check:
 
 demo:
 	scripts/demo.sh
+
+fuzz:
+	scripts/fuzz.sh
 
 clean:
 	-[ ! -f "$(KDIR)/Makefile" ] || $(MAKE) -C $(KDIR) M=$(TOP) clean
