@@ -405,7 +405,11 @@ int l2tp_ipsec_nl_client_get_dumpit(struct sk_buff *skb, struct netlink_callback
 	return skb->len;
 }
 
-/* The ESP SA from @src to @dst, if any: present (with counters) or being negotiated. */
+/*
+ * The ESP SA from @src to @dst, if any: present (with counters) or being negotiated.
+ * The lookup returns the newest state for the address pair (states are added at the
+ * head of their hash chain): during a rekey the new SA, which output prefers too.
+ */
 static int l2tpi_nl_put_sa(struct sk_buff *skb, struct net *net, int dir, unsigned short family,
 			   const xfrm_address_t *src, const xfrm_address_t *dst)
 {

@@ -88,7 +88,9 @@
  *   id; absent when unknown), LOCAL_IPV4/LOCAL_IPV6, PEER_IPV4/PEER_IPV6,
  *   LOCAL_PORT, PEER_PORT (be16), POLICY_INDEX (multi: out, then in) and SA (multi
  *   nest of L2TP_IPSEC_A_SA_*: DIR, STATE (enum l2tp_ipsec_sa_state), and for an
- *   SA that exists SPI (be32), REQID, BYTES, PACKETS (u64)).
+ *   SA that exists SPI (be32), REQID, BYTES, PACKETS (u64)). The SA shown for a
+ *   direction is the newest ESP state for the address pair (during a rekey, the new
+ *   one, which the kernel also prefers for output).
  *
  * L2TP_IPSEC_CMD_POLICY_GET (dump; request: nothing)
  *   One message per owned policy with L2TP_IPSEC_A_POLICY: INDEX (0 while not in
