@@ -88,7 +88,6 @@ report_kernel() { # KERNEL
 	done
 }
 
-
 # Stock kernels are downloads (fast); the debug kernel may have to be built (long on a
 # fresh machine), so it is prepared in the background while the stock guests run.
 echo "== kernels"
@@ -105,15 +104,17 @@ prepare() { # KERNEL: kernel (cached or fetched/built), then the module; writes 
 		echo fail >"$logdir/$k-build.rc"
 	fi
 }
+# The debug kernel first (on a fresh machine its build is the long pole), then the
+# stock downloads beside it.
+case " $kernels " in
+*" debug "*) prepare debug & prep_pid=$! ;;
+*) prep_pid= ;;
+esac
 for k in $kernels; do
 	[ "$k" = debug ] && continue
 	prepare "$k"
 	[ -s "$logdir/kernel-$k.env" ] && (. "$(cat "$logdir/kernel-$k.env")" && echo "kernel $k: $KVERSION")
 done
-case " $kernels " in
-*" debug "*) prepare debug & prep_pid=$! ;;
-*) prep_pid= ;;
-esac
 
 echo "== userspace"
 step "tools build (-Wall -Wextra -Werror)" make -s tools
