@@ -40,8 +40,9 @@ mkdir -p /lib/modules
 mount --bind "$MODROOT/lib/modules" /lib/modules
 hostname l2tpi-guest
 ip link set lo up
-# kmemleak: no periodic scans (slow under TCG; we scan once at the end), and forget what
-# boot left behind, so the final scan reports only the test's leaks.
+# kmemleak: no periodic scans (the initramfs stopped them already; slow under TCG, we
+# scan once at the end), and forget what boot left behind, so the final scan reports
+# only the test's leaks.
 if [ -w /sys/kernel/debug/kmemleak ]; then
 	echo scan=off >/sys/kernel/debug/kmemleak
 	echo clear >/sys/kernel/debug/kmemleak
