@@ -36,6 +36,10 @@ mkdir -p "$outdir"
 # The initramfs: static busybox, our /init, and the modules the kernel needs before it
 # can mount the host (for the stock kernels; the debug kernel has them built in).
 initrd=$L2TPI_CACHE/initrd-$(basename "$(dirname "$env")")-$(cat "$L2TPI_TOP/scripts/guest/init" /bin/busybox | sha256sum | cut -c1-12).cpio.gz
+# Two guests of one kernel may start at once (make check's workers): one builds, under
+# a lock, the other waits for it.
+exec 8>"$initrd.lock"
+flock 8
 if [ ! -f "$initrd" ]; then
 	tmp=$(mktemp -d)
 	mkdir -p "$tmp"/{bin,proc,sys,dev,modules}
@@ -55,10 +59,12 @@ if [ ! -f "$initrd" ]; then
 		esac
 		echo "$base" >>"$tmp/modules/order"
 	done
-	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd.tmp"
-	mv "$initrd.tmp" "$initrd"
+	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd.tmp.$$"
+	mv "$initrd.tmp.$$" "$initrd"
 	rm -rf "$tmp"
 fi
+flock -u 8
+exec 8>&-
 
 console=$outdir/console.log
 results=$outdir/results.log
