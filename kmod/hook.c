@@ -57,8 +57,8 @@ struct l2tpi_creating {
 /*
  * Tunnels created and not yet registered: {task, tunnel, id}, a few at most (one per
  * task between the two calls). A slot not taken by a register call (the creator
- * failed in between) is reused; a stale entry can only match its own tunnel pointer
- * and task.
+ * failed in between, or its register probe missed) is reused; a new note clears any
+ * older one for the same tunnel address.
  */
 #define L2TPI_CREATED_SLOTS	16
 static struct {
@@ -112,6 +112,10 @@ static int l2tpi_create_return(struct kretprobe_instance *ri, struct pt_regs *re
 	if (regs_return_value(regs) || !c->tunnelp)
 		return 0;
 	spin_lock_bh(&l2tpi_pending_lock);
+	/* A stale note for the same address (a missed register call) must not match. */
+	for (i = 0; i < L2TPI_CREATED_SLOTS; i++)
+		if (l2tpi_created[i].tunnel == *c->tunnelp)
+			l2tpi_created[i].tunnel = NULL;
 	i = l2tpi_created_next++ % L2TPI_CREATED_SLOTS;
 	l2tpi_created[i].task = current;
 	l2tpi_created[i].tunnel = *c->tunnelp;
