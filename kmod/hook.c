@@ -239,9 +239,9 @@ static void l2tpi_kp_reset(struct kprobe *kp)
 /* The same for the two kretprobes. */
 static void l2tpi_krp_reset(void)
 {
-	l2tpi_krp_create.kp = (struct kprobe){ .symbol_name = "l2tp_tunnel_create" };
+	l2tpi_kp_reset(&l2tpi_krp_create.kp);
 	l2tpi_krp_create.nmissed = 0;
-	l2tpi_krp_register.kp = (struct kprobe){ .symbol_name = "l2tp_tunnel_register" };
+	l2tpi_kp_reset(&l2tpi_krp_register.kp);
 	l2tpi_krp_register.nmissed = 0;
 }
 
