@@ -82,7 +82,7 @@
 #define MAX_DEPTH	16
 #define GENL_OFF	(NLMSG_HDRLEN + GENL_HDRLEN)	/* the first attribute */
 #define POOL		16		/* client addresses */
-#define MAX_LIVE	32		/* new client connections before they are deleted */
+#define MAX_LIVE	8		/* new client connections before they are deleted */
 #define MAX_CLIENTS	1024		/* remembered per snapshot */
 #define TIMEOUT		5		/* seconds to wait for an answer */
 #define MAX_REPLIES	100000		/* messages in one answer: a runaway dump */
