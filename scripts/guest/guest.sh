@@ -14,7 +14,8 @@ ln -sf /proc/self/fd/1 /dev/stdout
 ln -sf /proc/self/fd/2 /dev/stderr
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 
-for arg in $(cat /proc/cmdline); do
+read -r cmdline </proc/cmdline
+for arg in $cmdline; do
 	case $arg in
 	l2tpi.top=*) L2TPI_TOP=${arg#*=} ;;
 	l2tpi.env=*) L2TPI_ENV=${arg#*=} ;;

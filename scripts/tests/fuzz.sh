@@ -9,7 +9,8 @@ FUZZ=$TOOLS/l2tp-ipsec-fuzz
 # l2tpi.fuzz=ROOT,USER[,CHECK] on the kernel command line: messages as root, as an
 # unprivileged user, and the state compared after every CHECK-th refused message.
 N_ROOT=1000 N_USER=1000 CHECK=1
-for arg in $(cat /proc/cmdline); do
+read -r cmdline </proc/cmdline
+for arg in $cmdline; do
 	case $arg in
 	l2tpi.fuzz=*,*,*) a=${arg#*=}; N_ROOT=${a%%,*} a=${a#*,}; N_USER=${a%,*} CHECK=${a#*,} ;;
 	l2tpi.fuzz=*,*) a=${arg#*=}; N_ROOT=${a%,*} N_USER=${a#*,} ;;

@@ -8,6 +8,19 @@ T_N=0
 T_FAILED=0
 TOOLS=$L2TPI_TOP/tools
 
+# snooze SECONDS: sleep without an exec (an exec costs about two seconds on the debug
+# kernel under TCG): read's timeout on a pipe that never gets data (we hold its write
+# end through the read-write open of the process substitution).
+exec {T_SLEEP_FD}<> <(:)
+snooze() { read -r -t "$1" -u "$T_SLEEP_FD" _ || :; }
+# file_has FILE STRING: FILE exists and contains STRING (no grep: no exec).
+file_has() {
+	local c=
+	[ -r "$1" ] || return 1
+	IFS= read -r -d '' c <"$1"
+	[[ $c == *"$2"* ]]
+}
+
 # Where the time goes: a check that comes 10 s or more after the previous one says so.
 T_LAST=$SECONDS
 t_mark() {
@@ -96,9 +109,9 @@ udp_recv() {
 	[ "$ns" = - ] || pre=(ip netns exec "$ns")
 	"${pre[@]}" "$TOOLS/udp-probe" recv "$@" "$port" "$secs" >"$out" 2>"$out.err" &
 	RECV_PID=$!
-	for i in $(seq 100); do
-		grep -q ready "$out.err" 2>/dev/null && return 0
-		sleep 0.05
+	for ((i = 0; i < 100; i++)); do
+		file_has "$out.err" ready && return 0
+		snooze 0.05
 	done
 	echo "# receiver on $port did not start: $(cat "$out.err")"
 	return 1
@@ -137,7 +150,9 @@ setup_l2tp_tunnel() {
 # rx_packets of DEV in netns NS ("-": the initial netns).
 rx_packets() {
 	if [ "$1" = - ]; then
-		cat "/sys/class/net/$2/statistics/rx_packets"
+		local n
+		read -r n <"/sys/class/net/$2/statistics/rx_packets"
+		echo "$n"
 	else
 		ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"
 	fi
@@ -173,10 +188,10 @@ dmesg_has() { dmesg | grep -qE "$1"; }
 check_eventually() {
 	local desc=$1 want=$2 got i
 	shift 2
-	for i in $(seq 50); do
+	for ((i = 0; i < 50; i++)); do
 		got=$("$@")
 		[ "$got" = "$want" ] && break
-		sleep 0.2
+		snooze 0.2
 	done
 	check_eq "$desc" "$want" "$got"
 }
@@ -209,9 +224,9 @@ sk_policies_count() { "$TOOLS/xfrm-spd" -c -m '^dir=[34] prio=1023 '; }
 # wait_sk_policies N: the work item attaches them just after the bind.
 wait_sk_policies() {
 	local i
-	for i in $(seq 100); do
+	for ((i = 0; i < 100; i++)); do
 		[ "$(sk_policies_count)" = "$1" ] && return 0
-		sleep 0.2
+		snooze 0.2
 	done
 	return 1
 }
@@ -222,10 +237,10 @@ start_tunnels() {
 	shift
 	"$TUN" "$@" >"$out" 2>"$out.err" &
 	TUN_PID=$!
-	for i in $(seq 600); do
-		grep -q ready "$out.err" 2>/dev/null && return 0
+	for ((i = 0; i < 600; i++)); do
+		file_has "$out.err" ready && return 0
 		kill -0 $TUN_PID 2>/dev/null || break
-		sleep 0.05
+		snooze 0.05
 	done
 	echo "# l2tp-tunnel did not get ready: $(cat "$out" "$out.err")"
 	return 1
@@ -236,12 +251,18 @@ count_plain() {
 	local i
 	"$CNT" -v -p 1701 v0 "$2" >"$1" 2>"$1.err" &
 	CNT_PID=$!
-	for i in $(seq 100); do
-		grep -q ready "$1.err" 2>/dev/null && return 0
-		sleep 0.05
+	for ((i = 0; i < 100; i++)); do
+		file_has "$1.err" ready && return 0
+		snooze 0.05
 	done
 	echo "# plain-count did not start: $(cat "$1.err")"
 	return 1
 }
-count_done() { kill -TERM "$CNT_PID" 2>/dev/null; wait "$CNT_PID"; tail -n 1 "$1"; }
+count_done() {
+	local lines=()
+	kill -TERM "$CNT_PID" 2>/dev/null
+	wait "$CNT_PID"
+	mapfile -t lines <"$1"
+	[ ${#lines[@]} = 0 ] || echo "${lines[-1]}"
+}
 field() { sed -n "s/.*\b$1=\([0-9]*\).*/\1/p" | tail -n 1; }
