@@ -258,11 +258,17 @@ count_plain() {
 	echo "# plain-count did not start: $(cat "$1.err")"
 	return 1
 }
+# count_done OUTFILE: stop plain-count, print its counts (the last line, "... drops=N").
+# Called in $(...), where plain-count is not the shell's child and wait cannot wait
+# for it: poll for that line instead.
 count_done() {
-	local lines=()
+	local lines=() i
 	kill -TERM "$CNT_PID" 2>/dev/null
-	wait "$CNT_PID"
-	mapfile -t lines <"$1"
+	for ((i = 0; i < 600; i++)); do
+		mapfile -t lines <"$1"
+		[[ ${#lines[@]} -gt 0 && ${lines[-1]} == *drops=* ]] && break
+		snooze 0.05
+	done
 	[ ${#lines[@]} = 0 ] || echo "${lines[-1]}"
 }
 field() { sed -n "s/.*\b$1=\([0-9]*\).*/\1/p" | tail -n 1; }
