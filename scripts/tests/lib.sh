@@ -13,6 +13,9 @@ TOOLS=$L2TPI_TOP/tools
 # end through the read-write open of the process substitution).
 exec {T_SLEEP_FD}<> <(:)
 snooze() { read -r -t "$1" -u "$T_SLEEP_FD" _ || :; }
+# The polls below are bounded in seconds, not in turns: a turn costs milliseconds on
+# a stock kernel and can cost seconds on the debug one, where 1,000 tunnels take
+# minutes to come up.
 # file_has FILE STRING: FILE exists and contains STRING (no grep: no exec).
 file_has() {
 	local c=
@@ -103,13 +106,13 @@ spd_nb() { spd | grep -vF " mark=$BLOCK_MARK/ffffffff "; }
 # (its pid in RECV_PID) and wait until it is bound. NETNS "-" is the initial netns.
 # SECONDS is a safety limit: udp_recv_done ends it once the sender is done.
 udp_recv() {
-	local ns=$1 port=$2 secs=$3 out=$4 i
+	local ns=$1 port=$2 secs=$3 out=$4 end=$((SECONDS + 120))
 	shift 4
 	local pre=()
 	[ "$ns" = - ] || pre=(ip netns exec "$ns")
 	"${pre[@]}" "$TOOLS/udp-probe" recv "$@" "$port" "$secs" >"$out" 2>"$out.err" &
 	RECV_PID=$!
-	for ((i = 0; i < 100; i++)); do
+	while ((SECONDS < end)); do
 		file_has "$out.err" ready && return 0
 		snooze 0.05
 	done
@@ -183,14 +186,14 @@ xfrm_stat() { awk -v k="$1" '$1 == k { print $2 }' /proc/net/xfrm_stat; }
 dmesg_has() { dmesg | grep -qE "$1"; }
 
 # check_eventually DESCRIPTION EXPECTED COMMAND...: like check_eq on COMMAND's output,
-# polled for up to 10 s (the module restores removed policies from a work item, at
+# polled for up to 60 s (the module restores removed policies from a work item, at
 # most twice a second).
 check_eventually() {
-	local desc=$1 want=$2 got i
+	local desc=$1 want=$2 got end=$((SECONDS + 60))
 	shift 2
-	for ((i = 0; i < 50; i++)); do
+	while :; do
 		got=$("$@")
-		[ "$got" = "$want" ] && break
+		[ "$got" = "$want" ] || ((SECONDS >= end)) && break
 		snooze 0.2
 	done
 	check_eq "$desc" "$want" "$got"
@@ -223,21 +226,21 @@ sk_policies() {
 sk_policies_count() { "$TOOLS/xfrm-spd" -c -m '^dir=[34] prio=1023 '; }
 # wait_sk_policies N: the work item attaches them just after the bind.
 wait_sk_policies() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(sk_policies_count)" = "$1" ] && return 0
+	local end=$((SECONDS + 300))
+	until [ "$(sk_policies_count)" = "$1" ]; do
+		((SECONDS < end)) || return 1
 		snooze 0.2
 	done
-	return 1
 }
 # start_tunnels OUTFILE ARGS...: l2tp-tunnel in the background (pid in TUN_PID), wait
 # until its tunnels exist.
 start_tunnels() {
-	local out=$1 i
+	local out=$1
 	shift
 	"$TUN" "$@" >"$out" 2>"$out.err" &
 	TUN_PID=$!
-	for ((i = 0; i < 600; i++)); do
+	local end=$((SECONDS + 900))
+	while ((SECONDS < end)); do
 		file_has "$out.err" ready && return 0
 		kill -0 $TUN_PID 2>/dev/null || break
 		snooze 0.05
@@ -248,10 +251,10 @@ start_tunnels() {
 stop_tunnels() { kill -TERM "$TUN_PID" 2>/dev/null; wait "$TUN_PID"; }
 # count_plain OUTFILE SECONDS: plain-count on v0 in the background (pid CNT_PID).
 count_plain() {
-	local i
 	"$CNT" -v -p 1701 v0 "$2" >"$1" 2>"$1.err" &
 	CNT_PID=$!
-	for ((i = 0; i < 100; i++)); do
+	local end=$((SECONDS + 120))
+	while ((SECONDS < end)); do
 		file_has "$1.err" ready && return 0
 		snooze 0.05
 	done
@@ -262,11 +265,11 @@ count_plain() {
 # Called in $(...), where plain-count is not the shell's child and wait cannot wait
 # for it: poll for that line instead.
 count_done() {
-	local lines=() i
+	local lines=() end=$((SECONDS + 60))
 	kill -TERM "$CNT_PID" 2>/dev/null
-	for ((i = 0; i < 600; i++)); do
+	while :; do
 		mapfile -t lines <"$1"
-		[[ ${#lines[@]} -gt 0 && ${lines[-1]} == *drops=* ]] && break
+		[[ ${#lines[@]} -gt 0 && ${lines[-1]} == *drops=* ]] || ((SECONDS >= end)) && break
 		snooze 0.05
 	done
 	[ ${#lines[@]} = 0 ] || echo "${lines[-1]}"
