@@ -23,6 +23,17 @@ file_has() {
 	IFS= read -r -d '' c <"$1"
 	[[ $c == *"$2"* ]]
 }
+# wait_ready FILE SECONDS [PID]: a helper started in the background says "ready" in
+# FILE (its stderr) within SECONDS; false at once if PID is given and has exited.
+wait_ready() {
+	local end=$((SECONDS + $2))
+	while ((SECONDS < end)); do
+		file_has "$1" ready && return 0
+		[ -z "$3" ] || kill -0 "$3" 2>/dev/null || return 1
+		snooze 0.05
+	done
+	return 1
+}
 
 # Where the time goes: a check that comes 10 s or more after the previous one says so.
 T_LAST=$SECONDS
@@ -106,16 +117,13 @@ spd_nb() { spd | grep -vF " mark=$BLOCK_MARK/ffffffff "; }
 # (its pid in RECV_PID) and wait until it is bound. NETNS "-" is the initial netns.
 # SECONDS is a safety limit: udp_recv_done ends it once the sender is done.
 udp_recv() {
-	local ns=$1 port=$2 secs=$3 out=$4 end=$((SECONDS + 120))
+	local ns=$1 port=$2 secs=$3 out=$4
 	shift 4
 	local pre=()
 	[ "$ns" = - ] || pre=(ip netns exec "$ns")
 	"${pre[@]}" "$TOOLS/udp-probe" recv "$@" "$port" "$secs" >"$out" 2>"$out.err" &
 	RECV_PID=$!
-	while ((SECONDS < end)); do
-		file_has "$out.err" ready && return 0
-		snooze 0.05
-	done
+	wait_ready "$out.err" 120 && return 0
 	echo "# receiver on $port did not start: $(cat "$out.err")"
 	return 1
 }
@@ -239,12 +247,7 @@ start_tunnels() {
 	shift
 	"$TUN" "$@" >"$out" 2>"$out.err" &
 	TUN_PID=$!
-	local end=$((SECONDS + 900))
-	while ((SECONDS < end)); do
-		file_has "$out.err" ready && return 0
-		kill -0 $TUN_PID 2>/dev/null || break
-		snooze 0.05
-	done
+	wait_ready "$out.err" 900 "$TUN_PID" && return 0
 	echo "# l2tp-tunnel did not get ready: $(cat "$out" "$out.err")"
 	return 1
 }
@@ -253,11 +256,7 @@ stop_tunnels() { kill -TERM "$TUN_PID" 2>/dev/null; wait "$TUN_PID"; }
 count_plain() {
 	"$CNT" -v -p 1701 v0 "$2" >"$1" 2>"$1.err" &
 	CNT_PID=$!
-	local end=$((SECONDS + 120))
-	while ((SECONDS < end)); do
-		file_has "$1.err" ready && return 0
-		snooze 0.05
-	done
+	wait_ready "$1.err" 120 && return 0
 	echo "# plain-count did not start: $(cat "$1.err")"
 	return 1
 }
