@@ -5,10 +5,21 @@
 # make check      the whole test suite: lint, builds for every supported kernel, QEMU guests
 # make demo       boot a guest on the stock Debian kernel and show what the module does
 # make fuzz       the genetlink fuzzer at full size on the debug kernel (see scripts/fuzz.sh)
+# make install    the module (modules_install + depmod, for KDIR's kernel), the utility,
+#                 l2tp-ipsec-dial and the man page (PREFIX, DESTDIR)
+# make install-tools   only the userspace part (with DKMS, which builds the module)
+# make dkms-install    the source to /usr/src/l2tp_ipsec-VERSION, dkms install, the tools
 # make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 TOP := $(CURDIR)
+PREFIX ?= /usr/local
+DESTDIR ?=
+# The kernel release KDIR is for (modules_install's directory, depmod): the module's
+# vermagic. (Debian's 6.1 headers say 6.1.N in include/config/kernel.release.)
+KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRC ?= /usr/src/l2tp_ipsec-$(DKMS_VERSION)
 
 CFLAGS_TOOLS ?= -O2 -g
 TOOLS_CFLAGS := $(CFLAGS_TOOLS) -Wall -Wextra -Werror -std=gnu11 -Iinclude/uapi \
@@ -25,7 +36,8 @@ L2TP_IPSEC_LIB := tools/l2tp-ipsec-args.c tools/l2tp-ipsec-msg.c tools/l2tp-ipse
 	tools/l2tp-ipsec-json.c tools/common.c
 L2TP_IPSEC_HDRS := tools/l2tp-ipsec.h tools/common.h include/uapi/linux/l2tp_ipsec.h
 
-.PHONY: all module tools tools-test check demo fuzz clean
+.PHONY: all module tools tools-test check demo fuzz clean install install-tools dkms-src \
+	dkms-install
 
 all: module tools
 
@@ -59,6 +71,28 @@ tools/%: tools/%.c tools/common.c tools/common.h
 # TAP on stdout; also runs the binary for its usage errors (nothing is sent).
 tools-test: tools/test-l2tp-ipsec tools/l2tp-ipsec
 	tools/test-l2tp-ipsec tools/l2tp-ipsec
+
+# Not signed here (Debian's kernels would sign with a key only their build had); with
+# Secure Boot, sign it with your MOK key, or use DKMS, which does (README).
+install: module install-tools
+	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates \
+		KERNELRELEASE=$(KREL) CONFIG_MODULE_SIG_ALL= modules_install
+	depmod -b "$(if $(DESTDIR),$(abspath $(DESTDIR)),/)" $(KREL)
+
+install-tools: tools/l2tp-ipsec
+	install -D -m 0755 tools/l2tp-ipsec $(DESTDIR)$(PREFIX)/sbin/l2tp-ipsec
+	install -D -m 0755 tools/l2tp-ipsec-dial $(DESTDIR)$(PREFIX)/sbin/l2tp-ipsec-dial
+	install -D -m 0644 tools/l2tp-ipsec.8 $(DESTDIR)$(PREFIX)/share/man/man8/l2tp-ipsec.8
+
+# What DKMS needs of the tree (the module's sources and Kbuild files, dkms.conf).
+dkms-src:
+	install -d $(DESTDIR)$(DKMS_SRC)
+	cp -r Kbuild dkms.conf kmod kunit include $(DESTDIR)$(DKMS_SRC)/
+	rm -f $(DESTDIR)$(DKMS_SRC)/kmod/*.o $(DESTDIR)$(DKMS_SRC)/kmod/*.ko \
+		$(DESTDIR)$(DKMS_SRC)/kmod/.*.cmd
+
+dkms-install: dkms-src install-tools
+	dkms install l2tp_ipsec/$(DKMS_VERSION)
 
 check:
 	scripts/check.sh

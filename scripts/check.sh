@@ -128,6 +128,15 @@ fi
 step "netlink: kmod/netlink-gen.[ch] and the UAPI header match netlink/l2tp_ipsec.yaml" \
 	scripts/ynl-gen.sh --check
 
+# make install and DKMS, against each stock kernel's headers (nothing is installed here).
+for k in $kernels; do
+	[ "$k" = debug ] && continue
+	[ "$(cat "$logdir/$k-build.rc" 2>/dev/null)" = ok ] || continue
+	step "make install DESTDIR=... for $k (modules_install, depmod, utility, man page)" \
+		scripts/install.sh make "$k"
+	step "dkms add + dkms build for $k" scripts/install.sh dkms "$k"
+done
+
 # Every (kernel, test) guest is a job; two workers (2 cores, one TCG guest each) take
 # them longest first, as soon as their kernel is ready. Only files are written here;
 # results are counted afterwards in a fixed order.
@@ -139,7 +148,7 @@ for order in "debug tunnel" "debug server" "debug netlink" "debug failclosed" "d
 		[ "$k" = "${order% *}" ] && echo "$order" >>"$queue"
 	done
 done
-for t in server tunnel netlink l2tp failclosed fuzz; do
+for t in server tunnel vpn-cert vpn-psk netlink l2tp failclosed fuzz; do
 	for k in $kernels; do
 		[ "$k" = debug ] || echo "$k $t" >>"$queue"
 	done
