@@ -350,6 +350,7 @@ static int l2tpi_module_event(struct notifier_block *nb, unsigned long state, vo
 		mutex_lock(&l2tpi_hook_lock);
 		l2tpi_disarm_locked();
 		mutex_unlock(&l2tpi_hook_lock);
+		l2tpi_tunnel_l2tp_going();
 	}
 	return NOTIFY_DONE;
 }

@@ -11,18 +11,30 @@
  * are restored after a flush (owned.c).
  *
  * When the tunnel goes (l2tp_tunnel_delete(), or the socket's encap_destroy), the
- * entry is unbound: its SPD entries are released (the last owner of a 5-tuple takes
- * the policy out) and the work item takes our socket policies off the socket if it
- * lives on, then drops the socket.
+ * entry is unbound, but the kernel can still transmit on that socket: sessions
+ * drain, and on 6.1 the pppd of a session that is hanging up sends its LCP
+ * Terminate-Requests through the deleted tunnel for seconds, after xl2tpd closed the
+ * socket (seen in the end-to-end test: releasing the SPD policies at the delete put
+ * those frames on the wire in plaintext; a socket's own policies go at close, in
+ * sk_common_release()). So the entry lingers: its SPD entries and its client
+ * connection's tunnel count stay until the socket is dead, i.e. ours is the last
+ * reference to it (l2tp holds one until it frees the tunnel, which its sessions keep
+ * alive), then they are released (the last owner of a 5-tuple takes the policy out).
+ * The work item polls for that, backing off from 1 jiffy to a second. Our socket
+ * policies are handed over to the socket: we drop our references and leave them
+ * attached, for xfrm to free with the socket. Only rmmod, a namespace's exit, a
+ * socket bound again to a new tunnel (these also take the socket policies off) and
+ * l2tp_core's unload end an entry at once.
  *
  * Lifetime: an entry holds a reference on its socket (so the pointer we hash and
  * lock stays valid until the work item is done with it) and is itself counted: one
- * reference while bound (the hash tables'), one per queued work item. The last put
- * always happens in the work item, in process context.
+ * reference while bound (the hash tables') or lingering (l2tpi_lingering's), one per
+ * queued work item. The last put always happens in the work item, in process context.
  *
  * Locking: l2tpi_tunnels_lock (BH-safe spinlock, taken from the kprobe handlers)
- * protects both hash tables and every entry's @bound. @skpol and @attach belong to
- * the work item, which runs under lock_sock().
+ * protects both hash tables, l2tpi_lingering and every entry's @bound, @handover,
+ * @linger and @drop. @skpol, @attach and @delay belong to the work item, which runs
+ * under lock_sock().
  */
 #include <linux/hashtable.h>
 #include <linux/in.h>
@@ -68,10 +80,18 @@ enum l2tpi_sk_state {
  * @skpol: the socket policies we attached, referenced; work item only
  * @attach: enum l2tpi_sk_state; work item only
  * @bound: still attached to a live tunnel; under l2tpi_tunnels_lock
+ * @handover: unbound by the tunnel's teardown, so the socket keeps our socket
+ *            policies (see above); under l2tpi_tunnels_lock
+ * @linger: unbound by the tunnel's teardown, @own and the client count not released
+ *          yet: in l2tpi_lingering until the socket is dead; under l2tpi_tunnels_lock
+ * @drop: end the lingering now (rmmod, netns exit); under l2tpi_tunnels_lock
+ * @lingering: in l2tpi_lingering while @linger
+ * @delay: the next poll for a dead socket, in jiffies; work item only
  * @announced: the attach event went out (so the detach event will); work item only
  * @index: SPD index of our out and in policy when the attach event went out; work
  *         item only
- * @work: attaches or detaches the socket policies, and sends the events
+ * @work: attaches or detaches the socket policies, sends the events, ends the
+ *        lingering
  */
 struct l2tpi_tunnel {
 	struct hlist_node by_sk;
@@ -89,9 +109,14 @@ struct l2tpi_tunnel {
 	struct xfrm_policy *skpol[2];
 	enum l2tpi_sk_state attach;
 	bool bound;
+	bool handover;
+	bool linger;
+	bool drop;
 	bool announced;
 	u32 index[2];
-	struct work_struct work;
+	struct list_head lingering;
+	unsigned long delay;
+	struct delayed_work work;
 };
 
 #define L2TPI_TUNNEL_HASH_BITS	10
@@ -99,6 +124,7 @@ struct l2tpi_tunnel {
 static DEFINE_SPINLOCK(l2tpi_tunnels_lock);	/* see above: BH-safe, any context */
 static DEFINE_HASHTABLE(l2tpi_by_sk, L2TPI_TUNNEL_HASH_BITS);
 static DEFINE_HASHTABLE(l2tpi_by_key, L2TPI_TUNNEL_HASH_BITS);
+static LIST_HEAD(l2tpi_lingering);	/* see above */
 static struct workqueue_struct *l2tpi_wq;
 /*
  * Entries come from a cache of their own: /proc/slabinfo shows what tunnels cost, and
@@ -184,11 +210,16 @@ static void l2tpi_tunnel_put(struct l2tpi_tunnel *t)
 	kmem_cache_free(l2tpi_tunnel_cache, t);
 }
 
-static void l2tpi_tunnel_kick(struct l2tpi_tunnel *t)
+static void l2tpi_tunnel_kick_after(struct l2tpi_tunnel *t, unsigned long delay)
 {
 	refcount_inc(&t->ref);
-	if (!queue_work(l2tpi_wq, &t->work))
+	if (!queue_delayed_work(l2tpi_wq, &t->work, delay))
 		refcount_dec(&t->ref);	/* the queued instance holds one */
+}
+
+static void l2tpi_tunnel_kick(struct l2tpi_tunnel *t)
+{
+	l2tpi_tunnel_kick_after(t, 0);
 }
 
 /* Attach our two socket policies. Context: work item, lock_sock() held. */
@@ -228,6 +259,24 @@ static void l2tpi_tunnel_detach(struct l2tpi_tunnel *t)
 	if (rcu_access_pointer(sk->sk_policy[XFRM_POLICY_IN]) == t->skpol[XFRM_POLICY_IN] &&
 	    rcu_access_pointer(sk->sk_policy[XFRM_POLICY_OUT]) == t->skpol[XFRM_POLICY_OUT])
 		xfrm_user_policy(sk, L2TPI_SOCKOPT, KERNEL_SOCKPTR(NULL), 0);
+	for (dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT; dir++) {
+		if (t->skpol[dir]) {
+			xfrm_pol_put(t->skpol[dir]);
+			t->skpol[dir] = NULL;
+		}
+	}
+	t->attach = L2TPI_SK_NONE;
+}
+
+/*
+ * The tunnel is gone but its socket may still send: leave our socket policies on it,
+ * for xfrm to free with the socket, and drop our references. Context: work item,
+ * lock_sock() held.
+ */
+static void l2tpi_tunnel_handover(struct l2tpi_tunnel *t)
+{
+	int dir;
+
 	for (dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT; dir++) {
 		if (t->skpol[dir]) {
 			xfrm_pol_put(t->skpol[dir]);
@@ -321,21 +370,57 @@ static void l2tpi_tunnel_announce(struct l2tpi_tunnel *t, bool bound)
 	}
 }
 
+static void l2tpi_tunnel_release_now(struct l2tpi_tunnel *t);
+
+/*
+ * A lingering entry: release it once the socket is dead or @drop says so, otherwise
+ * look again later. Context: work item.
+ */
+static void l2tpi_tunnel_linger(struct l2tpi_tunnel *t)
+{
+	bool done;
+
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	if (!t->linger) {		/* an earlier instance ended it */
+		spin_unlock_bh(&l2tpi_tunnels_lock);
+		return;
+	}
+	done = t->drop || refcount_read(&t->sk->sk_refcnt) == 1;
+	if (done) {
+		t->linger = false;
+		list_del(&t->lingering);
+	}
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+	if (done) {
+		l2tpi_tunnel_release_now(t);
+		l2tpi_tunnel_put(t);	/* l2tpi_lingering's reference */
+		return;
+	}
+	t->delay = min_t(unsigned long, t->delay ? 2 * t->delay : 1, HZ);
+	l2tpi_tunnel_kick_after(t, t->delay);
+}
+
 static void l2tpi_tunnel_work(struct work_struct *work)
 {
-	struct l2tpi_tunnel *t = container_of(work, struct l2tpi_tunnel, work);
-	bool bound;
+	struct l2tpi_tunnel *t = container_of(to_delayed_work(work), struct l2tpi_tunnel, work);
+	bool bound, handover, linger;
 
 	lock_sock(t->sk);
 	spin_lock_bh(&l2tpi_tunnels_lock);
 	bound = t->bound;
+	handover = t->handover;
+	linger = t->linger;
 	spin_unlock_bh(&l2tpi_tunnels_lock);
 	if (bound && t->attach == L2TPI_SK_NONE)
 		l2tpi_tunnel_attach(t);
+	else if (!bound && handover)
+		l2tpi_tunnel_handover(t);
 	else if (!bound && (t->skpol[XFRM_POLICY_IN] || t->skpol[XFRM_POLICY_OUT]))
 		l2tpi_tunnel_detach(t);
 	release_sock(t->sk);
 	l2tpi_tunnel_announce(t, bound);
+	if (linger)
+		l2tpi_tunnel_linger(t);
 	l2tpi_tunnel_put(t);
 }
 
@@ -359,12 +444,29 @@ struct xfrm_policy *l2tpi_tunnel_compile(struct sock *sk, const struct l2tpi_soc
 	return pol;
 }
 
-/* Finish what unhashing @t started. Context: any; l2tpi_tunnels_lock not held. */
-static void l2tpi_tunnel_release(struct l2tpi_tunnel *t)
+/* Release @t's SPD entries and its client connection's count. Context: any. */
+static void l2tpi_tunnel_release_now(struct l2tpi_tunnel *t)
 {
 	l2tpi_client_tunnel_down(t->net, t->family, &t->peer, t->lport);
 	l2tpi_owned_put(t->net, t->own[XFRM_POLICY_OUT]);
 	l2tpi_owned_put(t->net, t->own[XFRM_POLICY_IN]);
+}
+
+/*
+ * Finish what unhashing @t started: at once, or (@linger, the tunnel's teardown) once
+ * its socket is dead. Context: any; l2tpi_tunnels_lock not held.
+ */
+static void l2tpi_tunnel_release(struct l2tpi_tunnel *t, bool linger)
+{
+	if (linger) {
+		spin_lock_bh(&l2tpi_tunnels_lock);
+		t->linger = true;
+		list_add(&t->lingering, &l2tpi_lingering);
+		spin_unlock_bh(&l2tpi_tunnels_lock);
+		l2tpi_tunnel_kick(t);	/* the hash tables' reference is now the list's */
+		return;
+	}
+	l2tpi_tunnel_release_now(t);
 	l2tpi_tunnel_kick(t);
 	l2tpi_tunnel_put(t);		/* the hash tables' reference */
 }
@@ -451,7 +553,7 @@ int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 	t->lport = ntohs(t->spec[XFRM_POLICY_OUT].sport);
 	refcount_set(&t->ref, 1);
 	t->bound = true;
-	INIT_WORK(&t->work, l2tpi_tunnel_work);
+	INIT_DELAYED_WORK(&t->work, l2tpi_tunnel_work);
 
 	spin_lock_bh(&l2tpi_tunnels_lock);
 	old = l2tpi_tunnel_find_sk(sk);	/* a socket reused after a teardown we missed */
@@ -462,7 +564,7 @@ int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 		hash_add(l2tpi_by_key, &t->by_key, (unsigned long)key);
 	spin_unlock_bh(&l2tpi_tunnels_lock);
 	if (old)
-		l2tpi_tunnel_release(old);
+		l2tpi_tunnel_release(old, false);
 
 	l2tpi_client_tunnel_up(net, t->family, &t->peer, t->lport);
 	l2tpi_tunnel_kick(t);
@@ -502,13 +604,14 @@ void l2tpi_tunnel_unbind_key(const void *key)
 	hash_for_each_possible(l2tpi_by_key, t, by_key, (unsigned long)key) {
 		if (t->key == key) {
 			found = t;
+			t->handover = true;
 			l2tpi_tunnel_unhash(t);
 			break;
 		}
 	}
 	spin_unlock_bh(&l2tpi_tunnels_lock);
 	if (found)
-		l2tpi_tunnel_release(found);
+		l2tpi_tunnel_release(found, true);
 }
 
 /* The tunnel socket @sk is being destroyed. Context: atomic. */
@@ -518,11 +621,13 @@ void l2tpi_tunnel_unbind_sk(const struct sock *sk)
 
 	spin_lock_bh(&l2tpi_tunnels_lock);
 	t = l2tpi_tunnel_find_sk(sk);
-	if (t)
+	if (t) {
+		t->handover = true;
 		l2tpi_tunnel_unhash(t);
+	}
 	spin_unlock_bh(&l2tpi_tunnels_lock);
 	if (t)
-		l2tpi_tunnel_release(t);
+		l2tpi_tunnel_release(t, true);
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_tunnel_unbind_sk);
 
@@ -607,11 +712,42 @@ unsigned int l2tpi_tunnel_count(struct net *net)
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_tunnel_count);
 
-/* Unbind every tunnel of @net and wait for the work items. Context: process. */
+/* End the lingering of @net's entries (all with NULL) now. Context: any. */
+static void l2tpi_tunnel_drop_lingering(const struct net *net)
+{
+	struct l2tpi_tunnel *t;
+
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	list_for_each_entry(t, &l2tpi_lingering, lingering) {
+		if (net && t->net != net)
+			continue;
+		t->drop = true;
+		/* Now, not after its delay: a new instance holds a reference. */
+		refcount_inc(&t->ref);
+		if (mod_delayed_work(l2tpi_wq, &t->work, 0))
+			refcount_dec(&t->ref);	/* it was queued: that instance has one */
+	}
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+}
+
+/*
+ * l2tp_core or udp_tunnel is going: release every lingering entry and its socket
+ * reference while their code (a tunnel socket's sk_destruct is l2tp's on 6.1) is
+ * still there. Context: process (module notifier).
+ */
+void l2tpi_tunnel_l2tp_going(void)
+{
+	l2tpi_tunnel_drop_lingering(NULL);
+	flush_workqueue(l2tpi_wq);
+}
+
+/* Unbind every tunnel of @net, end its lingering ones, wait. Context: process. */
 void l2tpi_tunnel_net_exit(struct net *net)
 {
 	struct l2tpi_tunnel *t, *found;
 	int bkt;
+
+	l2tpi_tunnel_drop_lingering(net);
 
 	do {
 		found = NULL;
@@ -625,7 +761,7 @@ void l2tpi_tunnel_net_exit(struct net *net)
 		}
 		spin_unlock_bh(&l2tpi_tunnels_lock);
 		if (found)
-			l2tpi_tunnel_release(found);
+			l2tpi_tunnel_release(found, false);
 	} while (found);
 	flush_workqueue(l2tpi_wq);
 }

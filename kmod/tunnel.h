@@ -45,6 +45,7 @@ struct l2tpi_tunnel_info {
 int l2tpi_tunnel_init(void);
 void l2tpi_tunnel_exit(void);
 void l2tpi_tunnel_flush(void);
+void l2tpi_tunnel_l2tp_going(void);
 int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 			  const struct l2tpi_tunnel_id *id, gfp_t gfp);
 void l2tpi_tunnel_bind(struct net *net, struct sock *sk, const void *key,
