@@ -77,18 +77,20 @@ say "The intruder talks L2TP in plaintext. The server's policy drops it before x
 in0=$(xfrm_stat XfrmInTmplMismatch)
 vpn_xl2tpd_ctl intruder "c vpn"
 snooze 6
-echo "    plaintext SCCRQs the intruder sent: $(vpn_count 'udp port 1701 and src host 192.0.2.66')"
-echo "    answers from the server: $(vpn_count 'udp and src host 192.0.2.1 and dst host 192.0.2.66')"
-echo "    dropped by the policy (XfrmInTmplMismatch): $(($(xfrm_stat XfrmInTmplMismatch) - in0))"
-echo "    lines about 192.0.2.66 in the server's xl2tpd log: $(grep -c 192.0.2.66 "$VPN/server/xl2tpd.log")"
 vpn_xl2tpd_stop intruder
+snooze 0.5
+echo "    plaintext SCCRQs the intruder sent (capture):    $(vpn_count 'udp port 1701 and src host 192.0.2.66')"
+echo "    answers from the server (capture):               $(vpn_count 'udp and src host 192.0.2.1 and dst host 192.0.2.66')"
+echo "    the server's XfrmInTmplMismatch counter went up: $(($(xfrm_stat XfrmInTmplMismatch) - in0))"
+echo "    lines about 192.0.2.66 in the server's xl2tpd log: $(grep -c 192.0.2.66 "$VPN/server/xl2tpd.log")"
 
 say "Someone flushes the server's SPD (ip xfrm policy flush) during a ping: the tunnel's
    sockets keep their own copies of its policies, and the module puts the SPD ones back."
 ip netns exec client1 ping -n -c 10 -i 0.3 "$PPP_SERVER_IP" >/tmp/demo-ping 2>&1 &
+ping_pid=$!
 snooze 1
 show ip xfrm policy flush
-wait
+wait "$ping_pid"
 grep 'packets transmitted' /tmp/demo-ping | sed 's/^/    /'
 snooze 1
 dmesg | grep 'restored' | tail -n 1 | sed 's/^\[[^]]*\] /    dmesg: /'
