@@ -741,29 +741,46 @@ void l2tpi_tunnel_l2tp_going(void)
 	flush_workqueue(l2tpi_wq);
 }
 
-/* Unbind every tunnel of @net, end its lingering ones, wait. Context: process. */
+static bool l2tpi_tunnel_lingering(const struct net *net)
+{
+	struct l2tpi_tunnel *t;
+	bool any = false;
+
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	list_for_each_entry(t, &l2tpi_lingering, lingering)
+		any |= t->net == net;
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+	return any;
+}
+
+/*
+ * Unbind every tunnel of @net, end its lingering ones, wait. Again while a teardown
+ * that ran meanwhile left one lingering (its poll may be a timer that flushing the
+ * workqueue does not wait for). Context: process.
+ */
 void l2tpi_tunnel_net_exit(struct net *net)
 {
 	struct l2tpi_tunnel *t, *found;
 	int bkt;
 
-	l2tpi_tunnel_drop_lingering(net);
-
 	do {
-		found = NULL;
-		spin_lock_bh(&l2tpi_tunnels_lock);
-		hash_for_each(l2tpi_by_sk, bkt, t, by_sk) {
-			if (t->net == net) {
-				found = t;
-				l2tpi_tunnel_unhash(t);
-				break;
+		l2tpi_tunnel_drop_lingering(net);
+		do {
+			found = NULL;
+			spin_lock_bh(&l2tpi_tunnels_lock);
+			hash_for_each(l2tpi_by_sk, bkt, t, by_sk) {
+				if (t->net == net) {
+					found = t;
+					l2tpi_tunnel_unhash(t);
+					break;
+				}
 			}
-		}
-		spin_unlock_bh(&l2tpi_tunnels_lock);
-		if (found)
-			l2tpi_tunnel_release(found, false);
-	} while (found);
-	flush_workqueue(l2tpi_wq);
+			spin_unlock_bh(&l2tpi_tunnels_lock);
+			if (found)
+				l2tpi_tunnel_release(found, false);
+		} while (found);
+		flush_workqueue(l2tpi_wq);
+	} while (l2tpi_tunnel_lingering(net));
 }
 
 int l2tpi_tunnel_init(void)
@@ -789,6 +806,7 @@ void l2tpi_tunnel_flush(void)
 /* After every namespace let go of its tunnels (pernet exit). */
 void l2tpi_tunnel_exit(void)
 {
+	WARN_ON_ONCE(!list_empty(&l2tpi_lingering));	/* every net's exit ended them */
 	destroy_workqueue(l2tpi_wq);	/* the last put of every entry runs there */
 	kmem_cache_destroy(l2tpi_tunnel_cache);
 }
