@@ -5,6 +5,8 @@
 # make check      the whole test suite: lint, builds for every supported kernel, QEMU guests
 # make demo       boot a guest on the stock Debian kernel and show what the module does
 # make fuzz       the genetlink fuzzer at full size on the debug kernel (see scripts/fuzz.sh)
+# make bench      tunnel bring-up with and without the module and with a userspace agent,
+#                 side by side in a guest per stock kernel (see scripts/bench.sh)
 # make install    the module (modules_install + depmod, for KDIR's kernel), the utility,
 #                 l2tp-ipsec-dial and the man page (PREFIX, DESTDIR)
 # make install-tools   only the userspace part (with DKMS, which builds the module)
@@ -29,6 +31,7 @@ TOOLS := tools/xfrm-spd tools/udp-probe tools/l2tp-tunnel tools/plain-count \
 	tools/l2tp-ipsec tools/test-l2tp-ipsec
 TOOLS += tools/modcycle
 TOOLS += tools/l2tp-ipsec-fuzz
+TOOLS += tools/l2tp-agent
 
 # l2tp-ipsec has a file per concern; its unit test links all of them but main() and
 # the socket code (l2tp-ipsec.c, l2tp-ipsec-nl.c).
@@ -36,7 +39,7 @@ L2TP_IPSEC_LIB := tools/l2tp-ipsec-args.c tools/l2tp-ipsec-msg.c tools/l2tp-ipse
 	tools/l2tp-ipsec-json.c tools/common.c
 L2TP_IPSEC_HDRS := tools/l2tp-ipsec.h tools/common.h include/uapi/linux/l2tp_ipsec.h
 
-.PHONY: all module tools tools-test check demo fuzz clean install install-tools dkms-src \
+.PHONY: all module tools tools-test check demo fuzz bench clean install install-tools dkms-src \
 	dkms-install
 
 all: module tools
@@ -102,6 +105,9 @@ demo:
 
 fuzz:
 	scripts/fuzz.sh
+
+bench:
+	scripts/bench.sh
 
 clean:
 	-[ ! -f "$(KDIR)/Makefile" ] || $(MAKE) -C $(KDIR) M=$(TOP) clean

@@ -5,7 +5,8 @@
  * push a few frames through them, hold them open, then close them.
  *
  *   l2tp-tunnel [-6] [-n COUNT] [-t TID] [-s] [-F] [-c FRAMES] [-i MS]
- *		 [-h HOLD_SECONDS] LOCAL_ADDR LOCAL_PORT PEER_ADDR PEER_PORT
+ *		 [-h HOLD_SECONDS] [-T] [-A AGENT]
+ *		 LOCAL_ADDR LOCAL_PORT PEER_ADDR PEER_PORT
  *
  * For tunnel i (0 <= i < COUNT):
  *	UDP socket: SO_REUSEADDR, SO_NO_CHECK, bind LOCAL_ADDR:LOCAL_PORT,
@@ -40,6 +41,17 @@
  * SIGTERM/SIGINT stops the sending and the hold early; the sockets are still
  * closed and reported.
  *
+ * make bench: -T prints "open_s=S" after the tunnels are open and "close_s=S"
+ * after they are closed (CLOCK_MONOTONIC). -A AGENT runs AGENT (tools/l2tp-agent,
+ * the userspace baseline) with pipes on its stdin and stdout, tells it each new
+ * tunnel's 5-tuple the moment the tunnel exists ("add LOCAL LPORT PEER PPORT", one
+ * write each) and each closed one's after closing ("del ..."), and waits for it
+ * ("sync") after the frames are sent and after closing; with -T it prints
+ * "protected_s=S" (from the first open until the agent added every policy) and
+ * close_s includes the deletes. Its counts: "agent adds=N dels=M failed=F".
+ * -e sends each tunnel's first frame of -c the moment that tunnel is open (and the
+ * agent told), not after all are: a tunnel that talks at once, as l2tp does.
+ *
  * Exit status: 0 ok, 1 socket/setup error, 2 bad arguments.
  */
 #define _GNU_SOURCE
@@ -59,6 +71,7 @@
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 /* After the libc headers, so that linux/libc-compat.h avoids clashes. */
 #include <linux/if_pppox.h>
 #include <linux/if_pppol2tp.h>
@@ -92,6 +105,17 @@ struct config {
 	double hold;
 	bool sessions;
 	bool fail;
+	bool timing;
+	bool eager;
+	const char *agent;
+};
+
+/* The agent of -A: its pid, our ends of its stdin and stdout. */
+struct agent {
+	pid_t pid;
+	FILE *in, *out;
+	char local[INET6_ADDRSTRLEN], peer[INET6_ADDRSTRLEN];
+	uint16_t lport, pport;
 };
 
 static const struct option long_opts[] = {
@@ -103,7 +127,7 @@ void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s [-6] [-n COUNT] [-t TID] [-s] [-F] [-c FRAMES] [-i MS] [-h HOLD_SECONDS]\n"
-		"       %*s LOCAL_ADDR LOCAL_PORT PEER_ADDR PEER_PORT\n"
+		"       %*s [-T] [-A AGENT] LOCAL_ADDR LOCAL_PORT PEER_ADDR PEER_PORT\n"
 		"       %s --help\n"
 		"Open COUNT (default %d, max %d) kernel L2TPv2 tunnels like xl2tpd in kernel\n"
 		"mode: UDP socket bound to LOCAL_ADDR:LOCAL_PORT and connected to\n"
@@ -117,6 +141,10 @@ void usage(FILE *f)
 		"      (default %d): PPP LCP via the session with -s, else an L2TP\n"
 		"      control-like UDP datagram\n"
 		"  -h  keep the sockets open HOLD_SECONDS (fractional ok, default 0)\n"
+		"  -T  print open_s=, close_s= (and protected_s= with -A): seconds\n"
+		"  -e  with -c: each tunnel's first frame the moment it is open\n"
+		"  -A  run AGENT (tools/l2tp-agent) and tell it each tunnel's 5-tuple as\n"
+		"      it opens (add) and closes (del), then wait for it (sync)\n"
 		"TID+COUNT-1 and PEER_PORT+COUNT-1 must not exceed 65535.\n"
 		"Prints \"tunnels=N sessions=M\" (then \"ready\" to stderr), with -c\n"
 		"\"sent=N failed=M\" plus \" errno=NAME\" of the last failure, after the\n"
@@ -358,35 +386,137 @@ static int send_ctrl(int fd, uint16_t peer_tid, unsigned long n)
 	return send(fd, msg, sizeof(msg), 0) == sizeof(msg) ? 0 : -1;
 }
 
-static int send_frames(const struct config *cfg, const struct tunnel *t,
-		       const sigset_t *waitmask)
+struct send_count {
+	unsigned long sent, failed;
+	int last_err;
+};
+
+/* Frame n of tunnel i. */
+static void send_one(const struct config *cfg, const struct tunnel *t, unsigned long i,
+		     unsigned long n, struct send_count *c)
 {
-	unsigned long n, i, sent = 0, failed = 0;
-	int last_err = 0, ret;
+	int ret;
+
+	errno = EIO;	/* for short writes */
+	if (cfg->sessions)
+		ret = send_lcp(t[i].sess, n);
+	else
+		ret = send_ctrl(t[i].udp, peer_tid(cfg, i), n);
+	if (ret == 0) {
+		c->sent++;
+	} else {
+		c->failed++;
+		c->last_err = errno;
+	}
+}
+
+/* The rounds of -c from round @first on (with -e round 0 went out at each open). */
+static int send_frames(const struct config *cfg, const struct tunnel *t,
+		       const sigset_t *waitmask, unsigned long first, struct send_count *c)
+{
+	unsigned long n, i;
 	char buf[16];
 
-	for (n = 0; n < cfg->frames && !stop; n++) {
+	for (n = first; n < cfg->frames && !stop; n++) {
 		if (n)
 			wait_for(cfg->interval_ms / 1000.0, waitmask);
-		for (i = 0; i < cfg->count && !stop; i++) {
-			errno = EIO;	/* for short writes */
-			if (cfg->sessions)
-				ret = send_lcp(t[i].sess, n);
-			else
-				ret = send_ctrl(t[i].udp, peer_tid(cfg, i), n);
-			if (ret == 0) {
-				sent++;
-			} else {
-				failed++;
-				last_err = errno;
-			}
-		}
+		for (i = 0; i < cfg->count && !stop; i++)
+			send_one(cfg, t, i, n, c);
 	}
-	printf("sent=%lu failed=%lu", sent, failed);
-	if (failed)
-		printf(" errno=%s", errno_name(last_err, buf, sizeof(buf)));
+	printf("sent=%lu failed=%lu", c->sent, c->failed);
+	if (c->failed)
+		printf(" errno=%s", errno_name(c->last_err, buf, sizeof(buf)));
 	putchar('\n');
 	return fflush(stdout) ? sys_fail("writing output") : 0;
+}
+
+/* -A: start the agent with pipes on its stdin and stdout. */
+static int agent_start(const struct config *cfg, struct agent *ag)
+{
+	int to[2], from[2];
+	const void *a;
+
+	if (pipe2(to, O_CLOEXEC) < 0 || pipe2(from, O_CLOEXEC) < 0)
+		return sys_fail("pipe");
+	ag->pid = fork();
+	if (ag->pid < 0)
+		return sys_fail("fork");
+	if (ag->pid == 0) {
+		if (dup2(to[0], 0) < 0 || dup2(from[1], 1) < 0)
+			_exit(127);
+		execl(cfg->agent, cfg->agent, (char *)NULL);
+		fprintf(stderr, "%s: exec %s: %s\n", prog, cfg->agent, strerror(errno));
+		_exit(127);
+	}
+	close(to[0]);
+	close(from[1]);
+	ag->in = fdopen(to[1], "w");
+	ag->out = fdopen(from[0], "r");
+	if (!ag->in || !ag->out)
+		return sys_fail("fdopen");
+	if (cfg->family == AF_INET) {
+		a = &((const struct sockaddr_in *)&cfg->local)->sin_addr;
+		inet_ntop(AF_INET, a, ag->local, sizeof(ag->local));
+		a = &((const struct sockaddr_in *)&cfg->peer)->sin_addr;
+		inet_ntop(AF_INET, a, ag->peer, sizeof(ag->peer));
+		ag->lport = ntohs(((const struct sockaddr_in *)&cfg->local)->sin_port);
+		ag->pport = ntohs(((const struct sockaddr_in *)&cfg->peer)->sin_port);
+	} else {
+		a = &((const struct sockaddr_in6 *)&cfg->local)->sin6_addr;
+		inet_ntop(AF_INET6, a, ag->local, sizeof(ag->local));
+		a = &((const struct sockaddr_in6 *)&cfg->peer)->sin6_addr;
+		inet_ntop(AF_INET6, a, ag->peer, sizeof(ag->peer));
+		ag->lport = ntohs(((const struct sockaddr_in6 *)&cfg->local)->sin6_port);
+		ag->pport = ntohs(((const struct sockaddr_in6 *)&cfg->peer)->sin6_port);
+	}
+	return 0;
+}
+
+/* "add" or "del" for tunnel i, written at once (the agent learns of it now). */
+static int agent_tell(struct agent *ag, const char *cmd, unsigned long i)
+{
+	if (fprintf(ag->in, "%s %s %u %s %lu\n", cmd, ag->local, ag->lport, ag->peer,
+		    ag->pport + i) < 0 || fflush(ag->in))
+		return sys_fail("writing to the agent");
+	return 0;
+}
+
+/* Wait until the agent has done everything it was told; print its counts. */
+static int agent_sync(struct agent *ag)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int ret = 0;
+
+	if (fputs("sync\n", ag->in) < 0 || fflush(ag->in))
+		return sys_fail("writing to the agent");
+	if (getline(&line, &cap, ag->out) <= 0 || strncmp(line, "done ", 5)) {
+		fprintf(stderr, "%s: the agent did not answer sync\n", prog);
+		ret = 1;
+	} else {
+		printf("agent %s", line + 5);
+	}
+	free(line);
+	return ret;
+}
+
+static int agent_stop(struct agent *ag)
+{
+	int status;
+
+	if (ag->in)
+		fclose(ag->in);
+	if (ag->out)
+		fclose(ag->out);
+	if (ag->pid <= 0)
+		return 0;
+	if (waitpid(ag->pid, &status, 0) < 0)
+		return sys_fail("waitpid(agent)");
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "%s: the agent failed (status %d)\n", prog, status);
+		return 1;
+	}
+	return 0;
 }
 
 /* Soft RLIMIT_NOFILE up to the hard limit; fail if that is not enough. */
@@ -423,7 +553,7 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 	cfg->interval_ms = DEFAULT_INTERVAL_MS;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:6n:t:sFc:i:h:", long_opts,
+	while ((opt = getopt_long(argc, argv, "+:6n:t:sFc:i:h:TeA:", long_opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case '6':
@@ -457,6 +587,15 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 		case 'h':
 			if (!parse_seconds(optarg, &cfg->hold))
 				return bad_arg("bad HOLD_SECONDS '%s'", optarg);
+			break;
+		case 'T':
+			cfg->timing = true;
+			break;
+		case 'e':
+			cfg->eager = true;
+			break;
+		case 'A':
+			cfg->agent = optarg;
 			break;
 		case 'H':
 			usage(stdout);
@@ -498,7 +637,10 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 
 int main(int argc, char **argv)
 {
+	struct agent ag = { .pid = -1 };
+	struct send_count sc = { 0 };
 	unsigned long i, closed = 0;
+	double t0, t1;
 	struct tunnel *t;
 	sigset_t waitmask;
 	struct config cfg;
@@ -518,24 +660,47 @@ int main(int argc, char **argv)
 		return sys_fail("calloc");
 	for (i = 0; i < cfg.count; i++)
 		t[i].udp = t[i].tun = t[i].sess = -1;
+	if (cfg.agent) {
+		ret = agent_start(&cfg, &ag);
+		if (ret) {
+			agent_stop(&ag);
+			free(t);
+			return ret;
+		}
+	}
 
-	for (i = 0; i < cfg.count && !ret; i++)
+	t0 = now();
+	for (i = 0; i < cfg.count && !ret; i++) {
 		ret = open_tunnel(&cfg, i, &t[i]);
+		if (!ret && cfg.agent)
+			ret = agent_tell(&ag, "add", i);
+		if (!ret && cfg.eager && cfg.frames)
+			send_one(&cfg, t, i, 0, &sc);
+	}
+	t1 = now();
 	if (ret) {
 		close_all(t, cfg.count, &closed);
+		agent_stop(&ag);
 		free(t);
 		return ret;
 	}
 
 	printf("tunnels=%lu sessions=%lu\n", cfg.count,
 	       cfg.sessions ? cfg.count : 0);
+	if (cfg.timing)
+		printf("open_s=%.6f\n", t1 - t0);
 	if (fflush(stdout))
 		ret = sys_fail("writing output");
 	fputs("ready\n", stderr);
 	fflush(stderr);
 
 	if (!ret && cfg.frames)
-		ret = send_frames(&cfg, t, &waitmask);
+		ret = send_frames(&cfg, t, &waitmask, cfg.eager ? 1 : 0, &sc);
+	if (!ret && cfg.agent) {
+		ret = agent_sync(&ag);
+		if (!ret && cfg.timing)
+			printf("protected_s=%.6f\n", now() - t0);
+	}
 	if (!ret)
 		wait_for(cfg.hold, &waitmask);
 	if (!ret) {
@@ -553,10 +718,20 @@ int main(int argc, char **argv)
 		printf("marked=%lu\n", marked);
 	}
 
+	t0 = now();
 	if (!close_all(t, cfg.count, &closed))
 		ret = sys_fail("close");
+	for (i = 0; cfg.agent && i < cfg.count && !ret; i++)
+		ret = agent_tell(&ag, "del", i);
+	if (!ret && cfg.agent)
+		ret = agent_sync(&ag);
+	t1 = now();
+	if (agent_stop(&ag))
+		ret = 1;
 	free(t);
 	printf("closed=%lu\n", closed);
+	if (cfg.timing)
+		printf("close_s=%.6f\n", t1 - t0);
 	if (fflush(stdout))
 		ret = sys_fail("writing output");
 	return ret;
