@@ -148,7 +148,7 @@ for order in "debug tunnel" "debug server" "debug netlink" "debug failclosed" "d
 		[ "$k" = "${order% *}" ] && echo "$order" >>"$queue"
 	done
 done
-for t in server tunnel vpn-cert vpn-psk netlink l2tp failclosed fuzz; do
+for t in server tunnel vpn-cert vpn-psk netlink bench l2tp failclosed fuzz; do
 	for k in $kernels; do
 		[ "$k" = debug ] || echo "$k $t" >>"$queue"
 	done

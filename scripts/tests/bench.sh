@@ -1,0 +1,31 @@
+#!/bin/bash
+# make bench's smoke run (stock kernels): 100 tunnels, one repetition, so the
+# benchmark never rots. Its figures are printed, not judged (timings under TCG are
+# for make bench's ratios); what is checked is that every way produced them and that
+# no frame of a new tunnel left in plaintext with the module.
+. "$(dirname "$0")/lib.sh"
+if [ "${DEBUG:-0}" = 1 ]; then
+	echo "1..0 # SKIP the benchmark runs on the stock kernels"
+	exit 0
+fi
+out=$(BENCH_N=100 BENCH_R=1 bash "$L2TPI_TOP/scripts/guest/bench.sh" 2>&1)
+rc=$?
+printf '#   %s\n' "${out//$'\n'/$'\n'#   }" | grep -v '^#   ready$'
+check_eq "the benchmark ran to the end" 0 "$rc"
+json=$(sed -n 's/^BENCH-JSON //p' <<<"$out")
+check "it wrote its figures as JSON" python3 -c 'import json, sys; json.loads(sys.argv[1])' "$json"
+for path in PPPoL2TP genetlink; do
+	for way in floor module agent; do
+		check "$path, $way: create and delete timed" python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+r = [b for b in d["bringup"] if b["path"] == sys.argv[2] and b["way"] == sys.argv[3]]
+sys.exit(not (len(r) == 1 and r[0]["create_s"] > 0 and r[0]["delete_s"] > 0))' "$json" "$path" "$way"
+	done
+done
+check_eq "plaintext window with the module: 0 frames of 100 new tunnels sending at once" \
+	"[0]" "$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["plaintext_window"]["module"])' "$json" 2>&1)"
+check "without it the capture sees them in plaintext" python3 -c '
+import json, sys
+sys.exit(not json.loads(sys.argv[1])["plaintext_window"]["floor"][0] > 0)' "$json"
+tap_done
