@@ -430,11 +430,24 @@ static int send_frames(const struct config *cfg, const struct tunnel *t,
 	return fflush(stdout) ? sys_fail("writing output") : 0;
 }
 
+/* The address of @ss as text into @buf; returns its port (host order). */
+static uint16_t sa_text(const struct sockaddr_storage *ss, char *buf, socklen_t len)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+	if (ss->ss_family == AF_INET) {
+		inet_ntop(AF_INET, &sin->sin_addr, buf, len);
+		return ntohs(sin->sin_port);
+	}
+	inet_ntop(AF_INET6, &sin6->sin6_addr, buf, len);
+	return ntohs(sin6->sin6_port);
+}
+
 /* -A: start the agent with pipes on its stdin and stdout. */
 static int agent_start(const struct config *cfg, struct agent *ag)
 {
 	int to[2], from[2];
-	const void *a;
 
 	if (pipe2(to, O_CLOEXEC) < 0 || pipe2(from, O_CLOEXEC) < 0)
 		return sys_fail("pipe");
@@ -454,21 +467,8 @@ static int agent_start(const struct config *cfg, struct agent *ag)
 	ag->out = fdopen(from[0], "r");
 	if (!ag->in || !ag->out)
 		return sys_fail("fdopen");
-	if (cfg->family == AF_INET) {
-		a = &((const struct sockaddr_in *)&cfg->local)->sin_addr;
-		inet_ntop(AF_INET, a, ag->local, sizeof(ag->local));
-		a = &((const struct sockaddr_in *)&cfg->peer)->sin_addr;
-		inet_ntop(AF_INET, a, ag->peer, sizeof(ag->peer));
-		ag->lport = ntohs(((const struct sockaddr_in *)&cfg->local)->sin_port);
-		ag->pport = ntohs(((const struct sockaddr_in *)&cfg->peer)->sin_port);
-	} else {
-		a = &((const struct sockaddr_in6 *)&cfg->local)->sin6_addr;
-		inet_ntop(AF_INET6, a, ag->local, sizeof(ag->local));
-		a = &((const struct sockaddr_in6 *)&cfg->peer)->sin6_addr;
-		inet_ntop(AF_INET6, a, ag->peer, sizeof(ag->peer));
-		ag->lport = ntohs(((const struct sockaddr_in6 *)&cfg->local)->sin6_port);
-		ag->pport = ntohs(((const struct sockaddr_in6 *)&cfg->peer)->sin6_port);
-	}
+	ag->lport = sa_text(&cfg->local, ag->local, sizeof(ag->local));
+	ag->pport = sa_text(&cfg->peer, ag->peer, sizeof(ag->peer));
 	return 0;
 }
 
