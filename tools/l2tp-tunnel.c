@@ -5,7 +5,7 @@
  * push a few frames through them, hold them open, then close them.
  *
  *   l2tp-tunnel [-6] [-n COUNT] [-t TID] [-s] [-F] [-c FRAMES] [-i MS]
- *		 [-h HOLD_SECONDS] [-T] [-A AGENT]
+ *		 [-h HOLD_SECONDS] [-T] [-e] [-m] [-A AGENT]
  *		 LOCAL_ADDR LOCAL_PORT PEER_ADDR PEER_PORT
  *
  * For tunnel i (0 <= i < COUNT):
@@ -51,6 +51,8 @@
  * close_s includes the deletes. Its counts: "agent adds=N dels=M failed=F".
  * -e sends each tunnel's first frame of -c the moment that tunnel is open (and the
  * agent told), not after all are: a tunnel that talks at once, as l2tp does.
+ * -m gives every tunnel its own peer, PEER_ADDR + i (the last 32 bits for IPv6), at
+ * PEER_PORT: the clients of a real LNS.
  *
  * Exit status: 0 ok, 1 socket/setup error, 2 bad arguments.
  */
@@ -107,6 +109,7 @@ struct config {
 	bool fail;
 	bool timing;
 	bool eager;
+	bool many;
 	const char *agent;
 };
 
@@ -114,8 +117,6 @@ struct config {
 struct agent {
 	pid_t pid;
 	FILE *in, *out;
-	char local[INET6_ADDRSTRLEN], peer[INET6_ADDRSTRLEN];
-	uint16_t lport, pport;
 };
 
 static const struct option long_opts[] = {
@@ -127,7 +128,7 @@ void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s [-6] [-n COUNT] [-t TID] [-s] [-F] [-c FRAMES] [-i MS] [-h HOLD_SECONDS]\n"
-		"       %*s [-T] [-A AGENT] LOCAL_ADDR LOCAL_PORT PEER_ADDR PEER_PORT\n"
+		"       %*s [-T] [-e] [-m] [-A AGENT] LOCAL_ADDR LOCAL_PORT PEER_ADDR PEER_PORT\n"
 		"       %s --help\n"
 		"Open COUNT (default %d, max %d) kernel L2TPv2 tunnels like xl2tpd in kernel\n"
 		"mode: UDP socket bound to LOCAL_ADDR:LOCAL_PORT and connected to\n"
@@ -143,6 +144,7 @@ void usage(FILE *f)
 		"  -h  keep the sockets open HOLD_SECONDS (fractional ok, default 0)\n"
 		"  -T  print open_s=, close_s= (and protected_s= with -A): seconds\n"
 		"  -e  with -c: each tunnel's first frame the moment it is open\n"
+		"  -m  many peers: tunnel i's peer is PEER_ADDR + i, port PEER_PORT\n"
 		"  -A  run AGENT (tools/l2tp-agent) and tell it each tunnel's 5-tuple as\n"
 		"      it opens (add) and closes (del), then wait for it (sync)\n"
 		"TID+COUNT-1 and PEER_PORT+COUNT-1 must not exceed 65535.\n"
@@ -174,7 +176,7 @@ static uint16_t peer_tid(const struct config *cfg, unsigned long i)
 	return (local_tid(cfg, i) + PEER_TID_OFFSET - 1) % 65535 + 1;
 }
 
-/* The peer address of tunnel i: PEER_ADDR, port PEER_PORT + i. */
+/* The peer of tunnel i: PEER_ADDR, port PEER_PORT + i; with -m PEER_ADDR + i. */
 static void peer_addr(const struct config *cfg, unsigned long i,
 		      struct sockaddr_storage *ss)
 {
@@ -182,10 +184,19 @@ static void peer_addr(const struct config *cfg, unsigned long i,
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 
 	*ss = cfg->peer;
-	if (ss->ss_family == AF_INET)
+	if (cfg->many && ss->ss_family == AF_INET) {
+		sin->sin_addr.s_addr = htonl(ntohl(sin->sin_addr.s_addr) + i);
+	} else if (cfg->many) {
+		uint32_t last;
+
+		memcpy(&last, &sin6->sin6_addr.s6_addr[12], 4);
+		last = htonl(ntohl(last) + i);
+		memcpy(&sin6->sin6_addr.s6_addr[12], &last, 4);
+	} else if (ss->ss_family == AF_INET) {
 		sin->sin_port = htons(ntohs(sin->sin_port) + i);
-	else
+	} else {
 		sin6->sin6_port = htons(ntohs(sin6->sin6_port) + i);
+	}
 }
 
 static int set_nonblock(int fd)
@@ -467,16 +478,22 @@ static int agent_start(const struct config *cfg, struct agent *ag)
 	ag->out = fdopen(from[0], "r");
 	if (!ag->in || !ag->out)
 		return sys_fail("fdopen");
-	ag->lport = sa_text(&cfg->local, ag->local, sizeof(ag->local));
-	ag->pport = sa_text(&cfg->peer, ag->peer, sizeof(ag->peer));
 	return 0;
 }
 
 /* "add" or "del" for tunnel i, written at once (the agent learns of it now). */
-static int agent_tell(struct agent *ag, const char *cmd, unsigned long i)
+static int agent_tell(const struct config *cfg, struct agent *ag, const char *cmd,
+		      unsigned long i)
 {
-	if (fprintf(ag->in, "%s %s %u %s %lu\n", cmd, ag->local, ag->lport, ag->peer,
-		    ag->pport + i) < 0 || fflush(ag->in))
+	char local[INET6_ADDRSTRLEN], peer[INET6_ADDRSTRLEN];
+	struct sockaddr_storage ss;
+	uint16_t lport, pport;
+
+	peer_addr(cfg, i, &ss);
+	lport = sa_text(&cfg->local, local, sizeof(local));
+	pport = sa_text(&ss, peer, sizeof(peer));
+	if (fprintf(ag->in, "%s %s %u %s %u\n", cmd, local, lport, peer, pport) < 0 ||
+	    fflush(ag->in))
 		return sys_fail("writing to the agent");
 	return 0;
 }
@@ -553,7 +570,7 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 	cfg->interval_ms = DEFAULT_INTERVAL_MS;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:6n:t:sFc:i:h:TeA:", long_opts,
+	while ((opt = getopt_long(argc, argv, "+:6n:t:sFc:i:h:TemA:", long_opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case '6':
@@ -594,6 +611,9 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 		case 'e':
 			cfg->eager = true;
 			break;
+		case 'm':
+			cfg->many = true;
+			break;
 		case 'A':
 			cfg->agent = optarg;
 			break;
@@ -629,7 +649,7 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 	if (cfg->tid + cfg->count - 1 > 65535)
 		return bad_arg("TID %lu + COUNT %lu - 1 exceeds 65535",
 			       cfg->tid, cfg->count);
-	if (pport + cfg->count - 1 > 65535)
+	if (!cfg->many && pport + cfg->count - 1 > 65535)
 		return bad_arg("PEER_PORT %u + COUNT %lu - 1 exceeds 65535",
 			       pport, cfg->count);
 	return 0;
@@ -673,7 +693,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < cfg.count && !ret; i++) {
 		ret = open_tunnel(&cfg, i, &t[i]);
 		if (!ret && cfg.agent)
-			ret = agent_tell(&ag, "add", i);
+			ret = agent_tell(&cfg, &ag, "add", i);
 		if (!ret && cfg.eager && cfg.frames)
 			send_one(&cfg, t, i, 0, &sc);
 	}
@@ -722,7 +742,7 @@ int main(int argc, char **argv)
 	if (!close_all(t, cfg.count, &closed))
 		ret = sys_fail("close");
 	for (i = 0; cfg.agent && i < cfg.count && !ret; i++)
-		ret = agent_tell(&ag, "del", i);
+		ret = agent_tell(&cfg, &ag, "del", i);
 	if (!ret && cfg.agent)
 		ret = agent_sync(&ag);
 	t1 = now();

@@ -8,7 +8,10 @@
 #           the way admins' scripts do it today.
 # Paths: PPPoL2TP (tools/l2tp-tunnel, as xl2tpd/pppd) and genetlink (ip l2tp, one
 # ip -batch; for the agent way the batch adds each tunnel's two policies right
-# after the tunnel, as a script would).
+# after the tunnel, as a script would). Each with a peer per tunnel (10.1.0.1 on,
+# routed through netns peer: the clients of a real LNS) and with one peer for all
+# (its ports differ: xfrm hashes exact policies by address alone, so all of them
+# share one hash chain, the worst case).
 # Plaintext window: 100 tunnels that send one frame the moment they exist, frames
 # that left in plaintext (tools/plain-count on the veth).
 # Output: a table, and one line "BENCH-JSON {...}" for scripts/bench.sh.
@@ -25,6 +28,8 @@ ulimit -n $((3 * N + 64))
 
 load_stock_modules >/dev/null 2>&1
 setup_peer
+ip route add 10.1.0.0/16 via 10.0.0.2
+peer_ip() { local a=$(($1 + 1)); echo "10.1.$((a >> 8)).$((a & 255))"; }	# tunnel i's
 
 module_on() { grep -q '^l2tp_ipsec ' /proc/modules || insmod "$L2TPI_KO"; }
 module_off() { ! grep -q '^l2tp_ipsec ' /proc/modules || rmmod l2tp_ipsec; }
@@ -40,11 +45,13 @@ spd_settle() {
 kv() { sed -n "s/^$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 
 # PPPoL2TP path, one run: prints "CREATE_S DELETE_S"
-ppp_run() { # WAY
-	local out agent=() base
+ppp_run() { # WAY many|one
+	local out agent=() base peer=(10.0.0.2 20000)
 	[ "$1" = agent ] && agent=(-A "$TOOLS/l2tp-agent")
+	local opts=()
+	[ "$2" = many ] && peer=(10.1.0.1 1701) opts=(-m)
 	base=$(spd_main)
-	out=$("$TUN" -T "${agent[@]}" -n "$N" -t 1000 10.0.0.1 1701 10.0.0.2 20000 2>/tmp/tun.err) || {
+	out=$("$TUN" -T "${opts[@]}" "${agent[@]}" -n "$N" -t 1000 10.0.0.1 1701 "${peer[@]}" 2>/tmp/tun.err) || {
 		echo "l2tp-tunnel failed: $out" >&2
 		return 1
 	}
@@ -56,18 +63,19 @@ ppp_run() { # WAY
 }
 
 # genetlink path, one run: prints "CREATE_S DELETE_S"
-nl_run() { # WAY
-	local i t0 t1 t2 base
+nl_run() { # WAY many|one
+	local i t0 t1 t2 base p=10.0.0.2
 	: >/tmp/nl-add
 	: >/tmp/nl-del
 	for ((i = 0; i < N; i++)); do
-		echo "l2tp add tunnel tunnel_id $((1000 + i)) peer_tunnel_id $((1000 + i)) encap udp local 10.0.0.1 remote 10.0.0.2 udp_sport $((20000 + i)) udp_dport 1701" >>/tmp/nl-add
+		[ "$2" = many ] && p=$(peer_ip "$i")
+		echo "l2tp add tunnel tunnel_id $((1000 + i)) peer_tunnel_id $((1000 + i)) encap udp local 10.0.0.1 remote $p udp_sport $((20000 + i)) udp_dport 1701" >>/tmp/nl-add
 		echo "l2tp del tunnel tunnel_id $((1000 + i))" >>/tmp/nl-del
 		if [ "$1" = agent ]; then
-			echo "xfrm policy add dir out src 10.0.0.1/32 dst 10.0.0.2/32 proto udp sport $((20000 + i)) dport 1701 priority 1023 tmpl proto esp mode transport" >>/tmp/nl-add
-			echo "xfrm policy add dir in src 10.0.0.2/32 dst 10.0.0.1/32 proto udp sport 1701 dport $((20000 + i)) priority 1023 tmpl proto esp mode transport" >>/tmp/nl-add
-			echo "xfrm policy delete dir out src 10.0.0.1/32 dst 10.0.0.2/32 proto udp sport $((20000 + i)) dport 1701" >>/tmp/nl-del
-			echo "xfrm policy delete dir in src 10.0.0.2/32 dst 10.0.0.1/32 proto udp sport 1701 dport $((20000 + i))" >>/tmp/nl-del
+			echo "xfrm policy add dir out src 10.0.0.1/32 dst $p/32 proto udp sport $((20000 + i)) dport 1701 priority 1023 tmpl proto esp mode transport" >>/tmp/nl-add
+			echo "xfrm policy add dir in src $p/32 dst 10.0.0.1/32 proto udp sport 1701 dport $((20000 + i)) priority 1023 tmpl proto esp mode transport" >>/tmp/nl-add
+			echo "xfrm policy delete dir out src 10.0.0.1/32 dst $p/32 proto udp sport $((20000 + i)) dport 1701" >>/tmp/nl-del
+			echo "xfrm policy delete dir in src $p/32 dst 10.0.0.1/32 proto udp sport 1701 dport $((20000 + i))" >>/tmp/nl-del
 		fi
 	done
 	base=$(spd_main)
@@ -96,8 +104,10 @@ ways=(floor module agent)
 for ((r = 1; r <= R; r++)); do
 	for way in "${ways[@]}"; do
 		way_setup "$way"
-		res[ppp-$way]+="$(ppp_run "$way");"
-		res[nl-$way]+="$(nl_run "$way");"
+		res[ppp-$way]+="$(ppp_run "$way" many);"
+		res[ppp1-$way]+="$(ppp_run "$way" one);"
+		res[nl-$way]+="$(nl_run "$way" many);"
+		res[nl1-$way]+="$(nl_run "$way" one);"
 		res[win-$way]+="$(window_run "$way") "
 	done
 done
@@ -110,17 +120,22 @@ stats() { # LIST COL: prints "MEDIAN MIN MAX"
 }
 
 printf '\n%s tunnels, %s repetitions, %s (%s)\n' "$N" "$R" "$KVERSION" "$(uname -r)"
-printf '%-9s %-7s %12s %9s %12s %9s  %s\n' path way "create t/s" ratio "delete t/s" ratio "create s: median (min-max)"
+printf '%-17s %-7s %12s %9s %12s %9s  %s\n' path way "create t/s" ratio "delete t/s" ratio "create s: median (min-max)"
 json="{\"kernel\":\"$KVERSION\",\"tunnels\":$N,\"repetitions\":$R,\"bringup\":["
 sep=
-for path in ppp nl; do
+for path in ppp ppp1 nl nl1; do
 	read -r fc _ _ <<<"$(stats "${res[$path-floor]}" 1)"
 	read -r fd _ _ <<<"$(stats "${res[$path-floor]}" 2)"
 	for way in "${ways[@]}"; do
 		read -r c cmin cmax <<<"$(stats "${res[$path-$way]}" 1)"
 		read -r d _ _ <<<"$(stats "${res[$path-$way]}" 2)"
-		name=$([ $path = ppp ] && echo PPPoL2TP || echo genetlink)
-		printf '%-9s %-7s %12.0f %9.3f %12.0f %9.3f  %.3f (%.3f-%.3f)\n' "$name" "$way" \
+		case $path in
+		ppp) name=PPPoL2TP ;;
+		ppp1) name="PPPoL2TP, 1 peer" ;;
+		nl) name=genetlink ;;
+		nl1) name="genetlink, 1 peer" ;;
+		esac
+		printf '%-17s %-7s %12.0f %9.3f %12.0f %9.3f  %.3f (%.3f-%.3f)\n' "$name" "$way" \
 			"$(bc -l <<<"$N / $c")" "$(bc -l <<<"$c / $fc")" \
 			"$(bc -l <<<"$N / $d")" "$(bc -l <<<"$d / $fd")" "$c" "$cmin" "$cmax"
 		json+="$sep{\"path\":\"$name\",\"way\":\"$way\",\"create_s\":$c,\"create_min_s\":$cmin,\"create_max_s\":$cmax,\"delete_s\":$d,\"create_ratio\":$(bc -l <<<"$c / $fc" | sed 's/^\./0./'),\"delete_ratio\":$(bc -l <<<"$d / $fd" | sed 's/^\./0./')}"

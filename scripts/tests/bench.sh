@@ -14,7 +14,7 @@ printf '#   %s\n' "${out//$'\n'/$'\n'#   }" | grep -v '^#   ready$'
 check_eq "the benchmark ran to the end" 0 "$rc"
 json=$(sed -n 's/^BENCH-JSON //p' <<<"$out")
 check "it wrote its figures as JSON" python3 -c 'import json, sys; json.loads(sys.argv[1])' "$json"
-for path in PPPoL2TP genetlink; do
+for path in PPPoL2TP "PPPoL2TP, 1 peer" genetlink "genetlink, 1 peer"; do
 	for way in floor module agent; do
 		check "$path, $way: create and delete timed" python3 -c '
 import json, sys
