@@ -41,8 +41,9 @@
  * SIGTERM/SIGINT stops the sending and the hold early; the sockets are still
  * closed and reported.
  *
- * make bench: -T prints "open_s=S" after the tunnels are open and "close_s=S"
- * after they are closed (CLOCK_MONOTONIC). -A AGENT runs AGENT (tools/l2tp-agent,
+ * make bench: -T prints "open_s=S" after the tunnels are open, "send_s=S" after the
+ * frames of -c (the time they took to send) and "close_s=S" after the tunnels are
+ * closed (CLOCK_MONOTONIC). -A AGENT runs AGENT (tools/l2tp-agent,
  * the userspace baseline) with pipes on its stdin and stdout, tells it each new
  * tunnel's 5-tuple the moment the tunnel exists ("add LOCAL LPORT PEER PPORT", one
  * write each) and each closed one's after closing ("del ..."), and waits for it
@@ -142,7 +143,8 @@ void usage(FILE *f)
 		"      (default %d): PPP LCP via the session with -s, else an L2TP\n"
 		"      control-like UDP datagram\n"
 		"  -h  keep the sockets open HOLD_SECONDS (fractional ok, default 0)\n"
-		"  -T  print open_s=, close_s= (and protected_s= with -A): seconds\n"
+		"  -T  print open_s=, send_s= (with -c), close_s= (and protected_s= with -A):\n"
+		"      seconds\n"
 		"  -e  with -c: each tunnel's first frame the moment it is open\n"
 		"  -m  many peers: tunnel i's peer is PEER_ADDR + i, port PEER_PORT\n"
 		"  -A  run AGENT (tools/l2tp-agent) and tell it each tunnel's 5-tuple as\n"
@@ -426,6 +428,7 @@ static int send_frames(const struct config *cfg, const struct tunnel *t,
 		       const sigset_t *waitmask, unsigned long first, struct send_count *c)
 {
 	unsigned long n, i;
+	double t0 = now();
 	char buf[16];
 
 	for (n = first; n < cfg->frames && !stop; n++) {
@@ -438,6 +441,8 @@ static int send_frames(const struct config *cfg, const struct tunnel *t,
 	if (c->failed)
 		printf(" errno=%s", errno_name(c->last_err, buf, sizeof(buf)));
 	putchar('\n');
+	if (cfg->timing)
+		printf("send_s=%.6f\n", now() - t0);
 	return fflush(stdout) ? sys_fail("writing output") : 0;
 }
 

@@ -24,6 +24,7 @@
 N=${BENCH_N:-1000}
 R=${BENCH_R:-3}
 W=${BENCH_W:-100}
+PARTS=${BENCH_PARTS:-bringup scale}
 ulimit -n $((3 * N + 64))
 
 load_stock_modules >/dev/null 2>&1
@@ -43,6 +44,9 @@ spd_settle() {
 	until [ "$(spd_main)" = "$1" ] || ((SECONDS >= end)); do snooze 0.05; done
 }
 kv() { sed -n "s/^$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
+has_part() { [[ " $PARTS " == *" $1 "* ]]; }
+# where the run is, on stderr (the results port; scripts/bench.sh leaves them out)
+progress() { echo "+ $(date +%T) $*" >&2; }
 
 # PPPoL2TP path, one run: prints "CREATE_S DELETE_S"
 ppp_run() { # WAY many|one
@@ -99,54 +103,252 @@ window_run() { # WAY
 	field plain <<<"$c"
 }
 
-declare -A res
-ways=(floor module agent)
-for ((r = 1; r <= R; r++)); do
-	for way in "${ways[@]}"; do
-		way_setup "$way"
-		res[ppp-$way]+="$(ppp_run "$way" many);"
-		res[ppp1-$way]+="$(ppp_run "$way" one);"
-		res[nl-$way]+="$(nl_run "$way" many);"
-		res[nl1-$way]+="$(nl_run "$way" one);"
-		res[win-$way]+="$(window_run "$way") "
-	done
-done
-module_off
-
 # median and spread of column COL (1 create, 2 delete) of "a b;a b;..."
 stats() { # LIST COL: prints "MEDIAN MIN MAX"
 	tr ';' '\n' <<<"$1" | awk -v c="$2" 'NF { print $c }' | sort -g |
 		awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.6f %.6f %.6f\n", m, v[1], v[NR] }'
 }
+num() { sed 's/^\./0./; s/^-\./-0./'; }	# bc's ".5" as JSON's 0.5
+calc() { bc -l <<<"$1" | num; }
 
-printf '\n%s tunnels, %s repetitions, %s (%s)\n' "$N" "$R" "$KVERSION" "$(uname -r)"
-printf '%-17s %-7s %12s %9s %12s %9s  %s\n' path way "create t/s" ratio "delete t/s" ratio "create s: median (min-max)"
-json="{\"kernel\":\"$KVERSION\",\"tunnels\":$N,\"repetitions\":$R,\"bringup\":["
-sep=
-for path in ppp ppp1 nl nl1; do
-	read -r fc _ _ <<<"$(stats "${res[$path-floor]}" 1)"
-	read -r fd _ _ <<<"$(stats "${res[$path-floor]}" 2)"
-	for way in "${ways[@]}"; do
-		read -r c cmin cmax <<<"$(stats "${res[$path-$way]}" 1)"
-		read -r d _ _ <<<"$(stats "${res[$path-$way]}" 2)"
-		case $path in
-		ppp) name=PPPoL2TP ;;
-		ppp1) name="PPPoL2TP, 1 peer" ;;
-		nl) name=genetlink ;;
-		nl1) name="genetlink, 1 peer" ;;
-		esac
-		printf '%-17s %-7s %12.0f %9.3f %12.0f %9.3f  %.3f (%.3f-%.3f)\n' "$name" "$way" \
-			"$(bc -l <<<"$N / $c")" "$(bc -l <<<"$c / $fc")" \
-			"$(bc -l <<<"$N / $d")" "$(bc -l <<<"$d / $fd")" "$c" "$cmin" "$cmax"
-		json+="$sep{\"path\":\"$name\",\"way\":\"$way\",\"create_s\":$c,\"create_min_s\":$cmin,\"create_max_s\":$cmax,\"delete_s\":$d,\"create_ratio\":$(bc -l <<<"$c / $fc" | sed 's/^\./0./'),\"delete_ratio\":$(bc -l <<<"$d / $fd" | sed 's/^\./0./')}"
-		sep=,
+declare -A res
+ways=(floor module agent)
+audit=on
+[[ " $(cat /proc/cmdline) " =~ .*\ audit=([01])\  ]] && [ "${BASH_REMATCH[1]}" = 0 ] && audit=off
+printf '\n%s (%s), kernel audit %s\n' "$KVERSION" "$(uname -r)" "$audit"
+json="{\"kernel\":\"$KVERSION\",\"audit\":\"$audit\""
+
+if has_part bringup; then
+	for ((r = 1; r <= R; r++)); do
+		for way in "${ways[@]}"; do
+			progress "bring-up: repetition $r, $way"
+			way_setup "$way"
+			res[ppp-$way]+="$(ppp_run "$way" many);"
+			res[ppp1-$way]+="$(ppp_run "$way" one);"
+			res[nl-$way]+="$(nl_run "$way" many);"
+			res[nl1-$way]+="$(nl_run "$way" one);"
+			res[win-$way]+="$(window_run "$way") "
+		done
 	done
-done
-json+="],\"plaintext_window\":{\"tunnels\":$W"
-printf '\nplaintext window: %s tunnels send one frame the moment they exist\n' "$W"
-for way in "${ways[@]}"; do
-	printf '  %-7s plaintext frames per run: %s\n' "$way" "${res[win-$way]}"
-	json+=",\"$way\":[$(tr ' ' '\n' <<<"${res[win-$way]}" | awk 'NF' | paste -sd,)]"
-done
-json+="}}"
+	module_off
+
+	printf '\nbring-up: %s tunnels, %s repetitions\n' "$N" "$R"
+	printf '%-17s %-7s %12s %9s %12s %9s  %s\n' path way "create t/s" ratio "delete t/s" ratio "create s: median (min-max)"
+	json+=",\"tunnels\":$N,\"repetitions\":$R,\"bringup\":["
+	sep=
+	for path in ppp ppp1 nl nl1; do
+		read -r fc _ _ <<<"$(stats "${res[$path-floor]}" 1)"
+		read -r fd _ _ <<<"$(stats "${res[$path-floor]}" 2)"
+		for way in "${ways[@]}"; do
+			read -r c cmin cmax <<<"$(stats "${res[$path-$way]}" 1)"
+			read -r d _ _ <<<"$(stats "${res[$path-$way]}" 2)"
+			case $path in
+			ppp) name=PPPoL2TP ;;
+			ppp1) name="PPPoL2TP, 1 peer" ;;
+			nl) name=genetlink ;;
+			nl1) name="genetlink, 1 peer" ;;
+			esac
+			printf '%-17s %-7s %12.0f %9.3f %12.0f %9.3f  %.3f (%.3f-%.3f)\n' "$name" "$way" \
+				"$(calc "$N / $c")" "$(calc "$c / $fc")" \
+				"$(calc "$N / $d")" "$(calc "$d / $fd")" "$c" "$cmin" "$cmax"
+			json+="$sep{\"path\":\"$name\",\"way\":\"$way\",\"create_s\":$c,\"create_min_s\":$cmin,\"create_max_s\":$cmax,\"delete_s\":$d,\"create_ratio\":$(calc "$c / $fc"),\"delete_ratio\":$(calc "$d / $fd")}"
+			sep=,
+		done
+	done
+	json+="],\"plaintext_window\":{\"tunnels\":$W"
+	printf '\nplaintext window: %s tunnels send one frame the moment they exist\n' "$W"
+	for way in "${ways[@]}"; do
+		printf '  %-7s plaintext frames per run: %s\n' "$way" "${res[win-$way]}"
+		json+=",\"$way\":[$(tr ' ' '\n' <<<"${res[win-$way]}" | awk 'NF' | paste -sd,)]"
+	done
+	json+="}"
+fi
+
+# ---- SPD scaling, memory, teardown and restore ----------------------------------
+# Background tunnels: genetlink (kernel sockets), a peer each as on a real LNS.
+# Tunnel i: L2TPv3 id 100000 + i, local 10.0.0.1 (i < 32768) or 10.0.0.3, port
+# 30000 + i % 32768, peer 10.1.x.y (i + 1) port 1701.
+bg_batch() { # FROM TO add|del [agent]: an ip -batch file on stdout
+	awk -v from="$1" -v to="$2" -v op="$3" -v agent="${4:-}" 'BEGIN {
+		for (i = from; i < to; i++) {
+			id = 100000 + i
+			a = i + 1; peer = "10.1." int(a / 256) "." a % 256
+			loc = i < 32768 ? "10.0.0.1" : "10.0.0.3"; port = 30000 + i % 32768
+			if (op == "del")
+				print "l2tp del tunnel tunnel_id " id
+			else
+				print "l2tp add tunnel tunnel_id " id " peer_tunnel_id " id " encap udp local " loc " remote " peer " udp_sport " port " udp_dport 1701"
+			if (agent == "") continue
+			pout = "dir out src " loc "/32 dst " peer "/32 proto udp sport " port " dport 1701"
+			pin = "dir in src " peer "/32 dst " loc "/32 proto udp sport 1701 dport " port
+			if (op == "del") {
+				print "xfrm policy delete " pout
+				print "xfrm policy delete " pin
+			} else {
+				print "xfrm policy add " pout " priority 1023 tmpl proto esp mode transport"
+				print "xfrm policy add " pin " priority 1023 tmpl proto esp mode transport"
+			}
+		}
+	}'
+}
+bg_run() { # FROM TO add|del [agent]
+	bg_batch "$@" >/tmp/bg.batch || return 1
+	ip -batch /tmp/bg.batch
+}
+# SPD policy counts: "IN OUT SOCK_IN SOCK_OUT" (XFRM_MSG_GETSPDINFO, O(1))
+spd_counts() {
+	ip -s xfrm policy count | tr '\n' ' ' |
+		sed -n 's/.*SPD IN *\([0-9]*\) OUT *\([0-9]*\).*Sock: IN *\([0-9]*\) OUT *\([0-9]*\).*/\1 \2 \3 \4/p'
+}
+# wait until the module attached socket policies to N tunnels (its last step)
+attached_wait() { # N
+	local end=$((SECONDS + 600)) c
+	while :; do
+		read -r _ _ _ c <<<"$(spd_counts)"
+		[ "$c" = "$1" ] && return 0
+		((SECONDS >= end)) && { echo "only $c of $1 tunnels attached" >&2; return 1; }
+		snooze 0.05
+	done
+}
+unreclaimable_kb() { awk '$1 == "SUnreclaim:" { print $2 }' /proc/meminfo; }
+slab_bytes() { # CACHE: active objects x object size
+	awk -v c="$1" '$1 == c { print $2 * $4 }' /proc/slabinfo
+}
+
+if has_part scale; then
+	ip addr add 10.0.0.3/24 dev v0
+	# The measured tunnel's outbound SA (10.0.0.1:1701 -> 10.0.0.2:1701 is its
+	# policy; reqid 0, the module's default): ESP with the null cipher, so what is
+	# measured is the policy and bundle path, not the cipher.
+	ip xfrm state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x4c320001 reqid 0 \
+		mode transport enc 'ecb(cipher_null)' ''
+	F=${BENCH_FRAMES:-50000}
+	# Send rate of the measured tunnel (its own connected UDP socket, as xl2tpd's)
+	# and of a plain unconnected UDP socket to the same peer (any other traffic:
+	# every datagram looks the SPD up).
+	rate_tunnel() {
+		local out s n
+		out=$("$TUN" -T -n 1 -t 100 -c "$F" -i 0 10.0.0.1 1701 10.0.0.2 1701 2>/dev/null)
+		s=$(kv send_s "$out")
+		n=$(field sent <<<"$out")
+		calc "$n / $s"
+	}
+	rate_plain() {
+		local t0 t1 out
+		t0=$EPOCHREALTIME
+		out=$("$TOOLS/udp-probe" send -i 0 10.0.0.2 9 "$F")
+		t1=$EPOCHREALTIME
+		calc "$(field sent <<<"$out") / ($t1 - $t0)"
+	}
+
+	# Memory: MEMN tunnels, floor, agent (their two SPD policies over XFRM netlink)
+	# and module; unreclaimable slab before and after, per tunnel.
+	MEMN=${BENCH_MEM_N:-10000}
+	declare -A mem
+	for way in floor agent module; do
+		progress "memory: $MEMN tunnels, $way"
+		way_setup "$way"
+		[ "$way" = module ] && attached_wait 0
+		base=$(spd_main)
+		sync
+		echo 2 >/proc/sys/vm/drop_caches
+		k0=$(unreclaimable_kb)
+		own0=$(slab_bytes l2tpi_tunnel)
+		bg_run 0 "$MEMN" add "$([ "$way" = agent ] && echo agent)"
+		[ "$way" = module ] && attached_wait "$MEMN"
+		sync
+		echo 2 >/proc/sys/vm/drop_caches
+		k1=$(unreclaimable_kb)
+		own1=$(slab_bytes l2tpi_tunnel)
+		mem[$way]=$(calc "($k1 - $k0) * 1024 / $MEMN")
+		[ "$way" = module ] && mem[entry]=$(calc "(${own1:-0} - ${own0:-0}) / $MEMN")
+		bg_run 0 "$MEMN" del "$([ "$way" = agent ] && echo agent)"
+		[ "$way" = module ] && attached_wait 0
+		spd_settle "$base"
+	done
+	printf '\nmemory per tunnel, %s tunnels (unreclaimable slab, genetlink path):\n' "$MEMN"
+	printf '  tunnel alone (no module)            %8.0f bytes\n' "${mem[floor]}"
+	printf '  its two SPD policies (agent way)    %8.0f bytes\n' "$(calc "${mem[agent]} - ${mem[floor]}")"
+	printf '  l2tp_ipsec beyond the two policies  %8.0f bytes (its l2tpi_tunnel entry: %.0f)\n' \
+		"$(calc "${mem[module]} - ${mem[agent]}")" "${mem[entry]}"
+	json+=",\"memory\":{\"tunnels\":$MEMN,\"floor_b\":${mem[floor]},\"agent_b\":${mem[agent]},\"module_b\":${mem[module]},\"module_entry_b\":${mem[entry]},\"beyond_two_policies_b\":$(calc "${mem[module]} - ${mem[agent]}")}"
+
+	# SPD scaling with the module, then teardown and restore at the larger sizes.
+	module_on
+	have=0
+	declare -A rt rp
+	printf '\nSPD scaling: send rate with N attached tunnels (%s datagrams per run, %s runs)\n' "$F" "$R"
+	printf '%8s %14s %7s %14s %7s\n' tunnels "tunnel pkt/s" ratio "plain pkt/s" ratio
+	json+=",\"spd_scaling\":["
+	sep=
+	for S in ${BENCH_SCALE:-1 1000 10000 65535}; do
+		# S - 1 background tunnels and the measured one
+		progress "SPD scaling: $S tunnels"
+		if ((S - 1 > have)); then
+			bg_run "$have" $((S - 1)) add
+			have=$((S - 1))
+		fi
+		attached_wait "$have"
+		rt[$S]='' rp[$S]=''
+		rate_tunnel >/dev/null	# warm-up: caches, the SA's first use
+		for ((r = 1; r <= R; r++)); do
+			rt[$S]+="$(rate_tunnel);"
+			rp[$S]+="$(rate_plain);"
+		done
+		read -r t tmin tmax <<<"$(stats "${rt[$S]}" 1)"
+		read -r p pmin pmax <<<"$(stats "${rp[$S]}" 1)"
+		[ -n "${base_t:-}" ] || { base_t=$t base_p=$p; }
+		printf '%8s %14.0f %7.3f %14.0f %7.3f\n' "$S" "$t" "$(calc "$t / $base_t")" "$p" "$(calc "$p / $base_p")"
+		json+="$sep{\"tunnels\":$S,\"tunnel_pps\":$t,\"tunnel_pps_min\":$tmin,\"tunnel_pps_max\":$tmax,\"tunnel_ratio\":$(calc "$t / $base_t"),\"plain_pps\":$p,\"plain_pps_min\":$pmin,\"plain_pps_max\":$pmax,\"plain_ratio\":$(calc "$p / $base_p")}"
+		sep=,
+
+		if [[ " ${BENCH_TEARDOWN:-10000 65535} " == *" $S "* ]]; then
+			# flush: every policy of the module back in the SPD. Not above
+			# BENCH_FLUSH_MAX tunnels: the kernel's xfrm_policy_flush() rescans
+			# policy_all from its head after each policy it deletes, past every
+			# socket policy linked ahead of it, so its time grows with the square
+			# of the tunnels (see the README's Performance section).
+			progress "teardown and restore: $S tunnels"
+			restore=null
+			if ((S <= ${BENCH_FLUSH_MAX:-10000})); then
+				read -r i0 o0 _ _ <<<"$(spd_counts)"
+				t0=$EPOCHREALTIME
+				ip xfrm policy flush
+				flushed=$(calc "$EPOCHREALTIME - $t0")
+				until read -r i o _ _ <<<"$(spd_counts)" && [ "$i" = "$i0" ] && [ "$o" = "$o0" ]; do
+					snooze 0.01
+				done
+				restore=$(calc "$EPOCHREALTIME - $t0")
+			fi
+			t0=$EPOCHREALTIME
+			rmmod l2tp_ipsec
+			unload=$(calc "$EPOCHREALTIME - $t0")
+			read -r i o si so <<<"$(spd_counts)"
+			t0=$EPOCHREALTIME
+			insmod "$L2TPI_KO"
+			attached_wait "$have"
+			adopt=$(calc "$EPOCHREALTIME - $t0")
+			if [ "$restore" = null ]; then
+				fr=$(printf '%10s %10s' - -)
+			else
+				fr=$(printf '%10.3f %10.3f' "$flushed" "$restore")
+			fi
+			teardown+="$(printf '%8s %s %10.3f %14.3f   (after rmmod: %s+%s SPD, %s+%s socket policies)' \
+				"$S" "$fr" "$unload" "$adopt" "$i" "$o" "$si" "$so")"$'\n'
+			tjson+="${tsep:-}{\"tunnels\":$S,\"flush_s\":${flushed:-null},\"flush_restore_s\":$restore,\"rmmod_s\":$unload,\"insmod_adopt_s\":$adopt,\"left_after_rmmod\":$((i + o + si + so))}"
+			flushed=
+			tsep=,
+		fi
+	done
+	json+="]"
+	if [ -n "${teardown:-}" ]; then
+		printf '\nteardown and restore with N live tunnels (seconds):\n'
+		printf '%8s %10s %10s %10s %14s\n' tunnels flush flush-back rmmod insmod-adopt
+		printf '%s' "$teardown"
+		json+=",\"teardown\":[$tjson]"
+	fi
+	bg_run 0 "$have" del
+	module_off
+fi
+json+="}"
 echo "BENCH-JSON $json"

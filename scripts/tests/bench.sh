@@ -1,6 +1,7 @@
 #!/bin/bash
-# make bench's smoke run (stock kernels): 100 tunnels, one repetition, so the
-# benchmark never rots. Its figures are printed, not judged (timings under TCG are
+# make bench's smoke run (stock kernels): 100 tunnels, one repetition, every part
+# (bring-up, plaintext window, SPD scaling, memory, teardown), so the benchmark
+# never rots. Its figures are printed, not judged (timings under TCG are
 # for make bench's ratios); what is checked is that every way produced them and that
 # no frame of a new tunnel left in plaintext with the module.
 . "$(dirname "$0")/lib.sh"
@@ -8,7 +9,8 @@ if [ "${DEBUG:-0}" = 1 ]; then
 	echo "1..0 # SKIP the benchmark runs on the stock kernels"
 	exit 0
 fi
-out=$(BENCH_N=100 BENCH_R=1 bash "$L2TPI_TOP/scripts/guest/bench.sh" 2>&1)
+out=$(BENCH_N=100 BENCH_R=1 BENCH_SCALE="1 100" BENCH_TEARDOWN=100 BENCH_MEM_N=100 \
+	BENCH_FRAMES=2000 bash "$L2TPI_TOP/scripts/guest/bench.sh" 2>&1)
 rc=$?
 printf '#   %s\n' "${out//$'\n'/$'\n'#   }" | grep -v '^#   ready$'
 check_eq "the benchmark ran to the end" 0 "$rc"
@@ -28,4 +30,17 @@ check_eq "plaintext window with the module: 0 frames of 100 new tunnels sending 
 check "without it the capture sees them in plaintext" python3 -c '
 import json, sys
 sys.exit(not json.loads(sys.argv[1])["plaintext_window"]["floor"][0] > 0)' "$json"
+jq_check() { # DESCRIPTION PYTHON-EXPRESSION-ON-d
+	check "$1" python3 -c "import json, sys; d = json.loads(sys.argv[1]); sys.exit(not ($2))" "$json"
+}
+jq_check "memory: a tunnel costs something alone, its two policies more, the module more" \
+	'0 < d["memory"]["floor_b"] < d["memory"]["module_b"] and d["memory"]["agent_b"] > d["memory"]["floor_b"]'
+jq_check "memory: the module's entries are counted in its own slab cache" \
+	'0 < d["memory"]["module_entry_b"] <= 1024'
+jq_check "SPD scaling: send rates with 1 and 100 attached tunnels" \
+	'[r["tunnels"] for r in d["spd_scaling"]] == [1, 100] and all(r["tunnel_pps"] > 0 and r["plain_pps"] > 0 for r in d["spd_scaling"])'
+jq_check "teardown: a flush of 100 tunnels' policies was restored and timed" \
+	'd["teardown"][0]["tunnels"] == 100 and d["teardown"][0]["flush_restore_s"] > 0'
+jq_check "teardown: rmmod left no policy behind (SPD and sockets), timed; insmod adopted them again" \
+	'd["teardown"][0]["left_after_rmmod"] == 0 and d["teardown"][0]["rmmod_s"] > 0 and d["teardown"][0]["insmod_adopt_s"] > 0'
 tap_done
