@@ -14,8 +14,18 @@
 # share one hash chain, the worst case).
 # Plaintext window: 100 tunnels that send one frame the moment they exist, frames
 # that left in plaintext (tools/plain-count on the veth).
-# Output: a table, and one line "BENCH-JSON {...}" for scripts/bench.sh.
-# BENCH_N (tunnels, default 1000), BENCH_R (repetitions, default 3).
+# Then, with background tunnels made over genetlink (a peer each):
+#   memory      unreclaimable slab per tunnel at BENCH_MEM_N tunnels: no module,
+#               the agent way's two SPD policies, the module;
+#   SPD scaling send rate through the measured tunnel's socket (ESP, null cipher)
+#               and through a plain unconnected UDP socket, with 1 ... 65,535
+#               attached tunnels (BENCH_SCALE), BENCH_FRAMES datagrams a run;
+#   teardown    at the sizes of BENCH_TEARDOWN: `ip xfrm policy flush` until the
+#               module's policies are all back (up to BENCH_FLUSH_MAX tunnels),
+#               rmmod, and insmod until it adopted every tunnel again.
+# Output: tables, and one line "BENCH-JSON {...}" for scripts/bench.sh; progress
+# lines ("+ ...") on stderr. BENCH_N (tunnels, default 1000), BENCH_R (repetitions,
+# default 3), BENCH_PARTS ("bringup scale"); the defaults of the others are below.
 . "$L2TPI_TOP/scripts/tests/lib.sh"
 
 # make bench's size (build/bench.env), unless the caller set one (make check's smoke)
@@ -281,7 +291,7 @@ if has_part scale; then
 	printf '%8s %14s %7s %14s %7s\n' tunnels "tunnel pkt/s" ratio "plain pkt/s" ratio
 	json+=",\"spd_scaling\":["
 	sep=
-	for S in ${BENCH_SCALE:-1 1000 10000 65535}; do
+	for S in ${BENCH_SCALE:-1 1000 3000 10000 65535}; do
 		# S - 1 background tunnels and the measured one
 		progress "SPD scaling: $S tunnels"
 		if ((S - 1 > have)); then
@@ -289,6 +299,7 @@ if has_part scale; then
 			have=$((S - 1))
 		fi
 		attached_wait "$have"
+		snooze 1	# let the SPD's hash resizes and the frees of RCU settle
 		rt[$S]='' rp[$S]=''
 		rate_tunnel >/dev/null	# warm-up: caches, the SA's first use
 		for ((r = 1; r <= R; r++)); do
@@ -302,15 +313,16 @@ if has_part scale; then
 		json+="$sep{\"tunnels\":$S,\"tunnel_pps\":$t,\"tunnel_pps_min\":$tmin,\"tunnel_pps_max\":$tmax,\"tunnel_ratio\":$(calc "$t / $base_t"),\"plain_pps\":$p,\"plain_pps_min\":$pmin,\"plain_pps_max\":$pmax,\"plain_ratio\":$(calc "$p / $base_p")}"
 		sep=,
 
-		if [[ " ${BENCH_TEARDOWN:-10000 65535} " == *" $S "* ]]; then
+		if [[ " ${BENCH_TEARDOWN:-1000 3000 10000 65535} " == *" $S "* ]]; then
 			# flush: every policy of the module back in the SPD. Not above
 			# BENCH_FLUSH_MAX tunnels: the kernel's xfrm_policy_flush() rescans
 			# policy_all from its head after each policy it deletes, past every
 			# socket policy linked ahead of it, so its time grows with the square
-			# of the tunnels (see the README's Performance section).
+			# of the tunnels: at 10,000 it held a CPU for over 26 s under TCG (a
+			# soft lockup report). See the README's Performance section.
 			progress "teardown and restore: $S tunnels"
 			restore=null
-			if ((S <= ${BENCH_FLUSH_MAX:-10000})); then
+			if ((S <= ${BENCH_FLUSH_MAX:-3000})); then
 				read -r i0 o0 _ _ <<<"$(spd_counts)"
 				t0=$EPOCHREALTIME
 				ip xfrm policy flush
