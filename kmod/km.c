@@ -4,10 +4,8 @@
  *
  * - notify_policy: hears every SPD change key managers are told about (flush,
  *   delete, update) and schedules the restore of what we own (owned.c);
- * - compile_policy: builds the socket policies of our tunnels (tunnel.c). It only
- *   answers our private option name, which setsockopt() can never pass (IP and IPv6
- *   route only IP[V6]_IPSEC_POLICY and IP[V6]_XFRM_POLICY here), and leaves the
- *   error of other key managers untouched for anything else;
+ * - compile_policy: declines everything (xfrm calls it unconditionally; af_key and
+ *   xfrm_user compile the socket policies setsockopt() asks for);
  * - is_alive: xfrm asks the key managers for an SA only while one of them says it
  *   is alive (xfrm_user: while someone listens to its acquire group). We say so
  *   while someone listens to our events group in that namespace, so the agent gets
@@ -33,7 +31,6 @@
 #include "netlink.h"
 #include "netns.h"
 #include "owned.h"
-#include "tunnel.h"
 
 /* One ACQUIRE waiting for l2tpi_acq_work; holds a reference on @net. */
 struct l2tpi_acq {
@@ -52,7 +49,6 @@ static DECLARE_WORK(l2tpi_acq_work, l2tpi_acq_fn);
 
 static void l2tpi_acq_fn(struct work_struct *work)
 {
-	struct l2tpi_pol_spec flow;
 	struct l2tpi_acq *a;
 
 	for (;;) {
@@ -65,16 +61,7 @@ static void l2tpi_acq_fn(struct work_struct *work)
 		spin_unlock_bh(&l2tpi_acq_lock);
 		if (!a)
 			return;
-		memset(&flow, 0, sizeof(flow));
-		flow.family = a->info.family;
-		flow.dir = XFRM_POLICY_OUT;
-		flow.saddr = a->info.saddr;
-		flow.daddr = a->info.daddr;
-		flow.prefixlen_s = a->info.family == AF_INET ? 32 : 128;
-		flow.prefixlen_d = flow.prefixlen_s;
-		flow.sport = a->info.sport;
-		flow.dport = a->info.dport;
-		if (l2tpi_owned_is_ours(a->net, a->info.index, &flow))
+		if (l2tpi_owned_is_ours(a->net, a->info.index))
 			l2tpi_nl_acquire(a->net, &a->info);
 		put_net(a->net);
 		kfree(a);
@@ -154,22 +141,14 @@ static int l2tpi_km_acquire(struct xfrm_state *x, struct xfrm_tmpl *t, struct xf
 	return -ESRCH;
 }
 
+/*
+ * xfrm_user_policy() asks every key manager, none may leave this out: we compile
+ * nothing, and leave *dir (the error another key manager gave) as it is.
+ */
 static struct xfrm_policy *l2tpi_km_compile_policy(struct sock *sk, int opt, u8 *data, int len,
 						   int *dir)
 {
-	const struct l2tpi_sockopt *o = (const void *)data;
-	struct xfrm_policy *pol;
-
-	/* Not ours: leave *dir (the error another key manager gave) as it is. */
-	if (opt != L2TPI_SOCKOPT || len != sizeof(*o) || o->magic != L2TPI_SOCKOPT_MAGIC)
-		return NULL;
-	pol = l2tpi_tunnel_compile(sk, o);
-	if (IS_ERR(pol)) {
-		*dir = PTR_ERR(pol);
-		return NULL;
-	}
-	*dir = o->dir;
-	return pol;
+	return NULL;
 }
 
 static struct xfrm_mgr l2tpi_km = {

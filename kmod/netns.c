@@ -10,6 +10,7 @@
 
 #include "netns.h"
 #include "client.h"
+#include "guard.h"
 #include "quarantine.h"
 #include "server.h"
 #include "tunnel.h"
@@ -35,16 +36,34 @@ EXPORT_SYMBOL_IF_KUNIT(l2tpi_net);
 static int __net_init l2tpi_net_init(struct net *net)
 {
 	struct l2tpi_net *ln = l2tpi_net(net);
+	int err;
 
 	mutex_init(&ln->lock);
 	l2tpi_config_default(&ln->cfg);
 	ln->cfg.auto_attach = l2tpi_auto_attach_ok;
 	l2tpi_owned_net_init(net);
-	return l2tpi_quarantine_net_init(net);
+	err = l2tpi_quarantine_net_init(net);
+	if (err)
+		goto err_quarantine;
+	if (l2tpi_auto_attach_ok) {
+		err = l2tpi_guard_net_init(net);
+		if (err)
+			goto err_guard;
+	}
+	return 0;
+
+err_guard:
+	l2tpi_quarantine_net_exit(net);
+err_quarantine:
+	l2tpi_owned_net_exit(net);
+	mutex_destroy(&ln->lock);
+	return err;
 }
 
 static void __net_exit l2tpi_net_exit(struct net *net)
 {
+	if (l2tpi_auto_attach_ok)
+		l2tpi_guard_net_exit(net);
 	l2tpi_quarantine_net_exit(net);	/* first: no retry binds a tunnel after this */
 	l2tpi_tunnel_net_exit(net);
 	l2tpi_client_net_exit(net);

@@ -232,35 +232,30 @@ int l2tpi_owned_respec(struct net *net, struct l2tpi_owned *o, const struct l2tp
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_respec);
 
 /**
- * l2tpi_owned_is_ours() - whether the policy with @index that matched @flow is ours
+ * l2tpi_owned_is_ours() - whether the SPD policy with @index is ours
  * @net: network namespace
  * @index: the xfrm policy index
- * @flow: the flow's exact 5-tuple, direction out
  *
- * An SPD index is looked up among our entries (a scan: ACQUIREs are rare). A socket
- * policy index (one of ours only sits on an attached tunnel's socket) counts as ours
- * when the flow is exactly the 5-tuple of one of our tunnel entries.
+ * Looked up among our entries (a scan: ACQUIREs are rare). A socket policy's index is
+ * never ours: we attach none.
  *
  * Context: any; takes owned_lock.
  */
-bool l2tpi_owned_is_ours(struct net *net, u32 index, const struct l2tpi_pol_spec *flow)
+bool l2tpi_owned_is_ours(struct net *net, u32 index)
 {
 	struct l2tpi_net *ln = l2tpi_net(net);
 	struct l2tpi_owned *o;
 	bool ours = false;
 	int bkt;
 
+	if (xfrm_policy_id2dir(index) >= XFRM_POLICY_MAX)
+		return false;
 	spin_lock_bh(&ln->owned_lock);
-	if (xfrm_policy_id2dir(index) < XFRM_POLICY_MAX) {
-		hash_for_each(ln->owned, bkt, o, node) {
-			if (o->pol && o->pol->index == index) {
-				ours = true;
-				break;
-			}
+	hash_for_each(ln->owned, bkt, o, node) {
+		if (o->pol && o->pol->index == index) {
+			ours = true;
+			break;
 		}
-	} else {
-		o = l2tpi_owned_find(ln, flow, l2tpi_spec_hash(flow));
-		ours = o && o->origin == L2TPI_ORIGIN_TUNNEL;
 	}
 	spin_unlock_bh(&ln->owned_lock);
 	return ours;

@@ -46,7 +46,7 @@ struct l2tpi_owned *l2tpi_owned_get(struct net *net, const struct l2tpi_pol_spec
 void l2tpi_owned_put(struct net *net, struct l2tpi_owned *o);
 int l2tpi_owned_respec(struct net *net, struct l2tpi_owned *o, const struct l2tpi_pol_spec *spec);
 int l2tpi_owned_state(struct net *net, struct l2tpi_owned *o);
-bool l2tpi_owned_is_ours(struct net *net, u32 index, const struct l2tpi_pol_spec *flow);
+bool l2tpi_owned_is_ours(struct net *net, u32 index);
 unsigned int l2tpi_owned_restore(struct net *net);
 void l2tpi_owned_schedule_restore(struct net *net);
 void l2tpi_owned_net_init(struct net *net);

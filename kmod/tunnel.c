@@ -4,26 +4,27 @@
  *
  * When l2tp binds a UDP socket to a tunnel (hook.c, in atomic context, with the socket
  * locked, bound and connected, before l2tp_tunnel_register() returns) we own two SPD
- * policies for exactly that socket's 5-tuple (owned.c) and then, from a work item,
- * attach the same two policies to the socket itself. Socket policies are consulted
- * before the SPD and no SPD flush removes them, so a flush cannot open a plaintext
- * window for a live tunnel; the SPD copies are what admins and IKE daemons see, and
- * are restored after a flush (owned.c).
+ * policies for exactly that socket's 5-tuple (owned.c): what admins and IKE daemons
+ * see, restored after a flush (owned.c). Between a flush and the restore the output
+ * guard (guard.c) drops the tunnel's frames, asking l2tpi_tunnel_guarded().
+ *
+ * (Earlier versions attached a copy of the two policies to the socket instead of the
+ * guard. That cost two more xfrm_policy objects per tunnel, and since the kernel's
+ * xfrm_policy_flush() rescans its list from the head past every socket policy after
+ * each policy it deletes, a flush took time quadratic in the tunnels: at 10,000, a
+ * 26 s soft lockup under TCG in make bench.)
  *
  * When the tunnel goes (l2tp_tunnel_delete(), or the socket's encap_destroy), the
  * entry is unbound, but the kernel can still transmit on that socket: sessions
  * drain, and on 6.1 the pppd of a session that is hanging up sends its LCP
  * Terminate-Requests through the deleted tunnel for seconds, after xl2tpd closed the
  * socket (seen in the end-to-end test: releasing the SPD policies at the delete put
- * those frames on the wire in plaintext; a socket's own policies go at close, in
- * sk_common_release()). So the entry lingers: its SPD entries and its client
- * connection's tunnel count stay until the socket is dead, i.e. ours is the last
- * reference to it (l2tp holds one until it frees the tunnel, which its sessions keep
- * alive), then they are released (the last owner of a 5-tuple takes the policy out).
- * The work item polls for that, backing off from 1 jiffy to a second. Our socket
- * policies are handed over to the socket: we drop our references and leave them
- * attached, for xfrm to free with the socket. Only rmmod, a namespace's exit, a
- * socket bound again to a new tunnel (these also take the socket policies off) and
+ * those frames on the wire in plaintext). So the entry lingers: its SPD entries and
+ * its client connection's tunnel count stay until the socket is dead, i.e. ours is
+ * the last reference to it (l2tp holds one until it frees the tunnel, which its
+ * sessions keep alive), then they are released (the last owner of a 5-tuple takes
+ * the policy out). The work item polls for that, backing off from 1 jiffy to a
+ * second. Only rmmod, a namespace's exit, a socket bound again to a new tunnel and
  * l2tp_core's unload end an entry at once.
  *
  * Lifetime: an entry holds a reference on its socket (so the pointer we hash and
@@ -31,10 +32,9 @@
  * reference while bound (the hash tables') or lingering (l2tpi_lingering's), one per
  * queued work item. The last put always happens in the work item, in process context.
  *
- * Locking: l2tpi_tunnels_lock (BH-safe spinlock, taken from the kprobe handlers)
- * protects both hash tables, l2tpi_lingering and every entry's @bound, @handover,
- * @linger and @drop. @skpol, @attach and @delay belong to the work item, which runs
- * under lock_sock().
+ * Locking: l2tpi_tunnels_lock (BH-safe spinlock, taken from the kprobe handlers and
+ * the output guard) protects both hash tables, l2tpi_lingering and every entry's
+ * @bound, @linger and @drop. @delay, @announced and @index belong to the work item.
  */
 #include <linux/hashtable.h>
 #include <linux/in.h>
@@ -55,14 +55,6 @@
 #include "tunnel.h"
 #include "kunit.h"
 
-enum l2tpi_sk_state {
-	L2TPI_SK_NONE,		/* no socket policies (yet) */
-	L2TPI_SK_ATTACHED,	/* ours are on the socket */
-	L2TPI_SK_FOREIGN,	/* the socket had policies of its own: left alone */
-	L2TPI_SK_SHADOWED,	/* an equal SPD policy is someone else's: not fought */
-	L2TPI_SK_FAILED,	/* could not attach */
-};
-
 /**
  * struct l2tpi_tunnel - a tunnel socket we attached policies to
  * @by_sk: in l2tpi_by_sk
@@ -77,11 +69,7 @@ enum l2tpi_sk_state {
  * @lport: local port (host order)
  * @spec: the outbound and inbound policy, indexed by XFRM_POLICY_IN/OUT
  * @own: our SPD entries
- * @skpol: the socket policies we attached, referenced; work item only
- * @attach: enum l2tpi_sk_state; work item only
  * @bound: still attached to a live tunnel; under l2tpi_tunnels_lock
- * @handover: unbound by the tunnel's teardown, so the socket keeps our socket
- *            policies (see above); under l2tpi_tunnels_lock
  * @linger: unbound by the tunnel's teardown, @own and the client count not released
  *          yet: in l2tpi_lingering until the socket is dead; under l2tpi_tunnels_lock
  * @drop: end the lingering now (rmmod, netns exit); under l2tpi_tunnels_lock
@@ -90,8 +78,7 @@ enum l2tpi_sk_state {
  * @announced: the attach event went out (so the detach event will); work item only
  * @index: SPD index of our out and in policy when the attach event went out; work
  *         item only
- * @work: attaches or detaches the socket policies, sends the events, ends the
- *        lingering
+ * @work: sends the attach and detach events, ends the lingering
  */
 struct l2tpi_tunnel {
 	struct hlist_node by_sk;
@@ -106,10 +93,7 @@ struct l2tpi_tunnel {
 	u16 lport;
 	struct l2tpi_pol_spec spec[2];
 	struct l2tpi_owned *own[2];
-	struct xfrm_policy *skpol[2];
-	enum l2tpi_sk_state attach;
 	bool bound;
-	bool handover;
 	bool linger;
 	bool drop;
 	bool announced;
@@ -220,70 +204,6 @@ static void l2tpi_tunnel_kick_after(struct l2tpi_tunnel *t, unsigned long delay)
 static void l2tpi_tunnel_kick(struct l2tpi_tunnel *t)
 {
 	l2tpi_tunnel_kick_after(t, 0);
-}
-
-/* Attach our two socket policies. Context: work item, lock_sock() held. */
-static void l2tpi_tunnel_attach(struct l2tpi_tunnel *t)
-{
-	struct sock *sk = t->sk;
-	struct l2tpi_sockopt opt = { .magic = L2TPI_SOCKOPT_MAGIC, .tunnel = t };
-	int err = 0, dir;
-
-	if (rcu_access_pointer(sk->sk_policy[XFRM_POLICY_IN]) ||
-	    rcu_access_pointer(sk->sk_policy[XFRM_POLICY_OUT])) {
-		t->attach = L2TPI_SK_FOREIGN;
-		return;
-	}
-	for (dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT && !err; dir++) {
-		opt.dir = dir;
-		err = xfrm_user_policy(sk, L2TPI_SOCKOPT, KERNEL_SOCKPTR(&opt), sizeof(opt));
-	}
-	if (err) {
-		pr_warn_ratelimited("cannot attach socket policies to a tunnel socket: %d (the SPD policies stay)\n",
-				    err);
-		t->attach = L2TPI_SK_FAILED;
-	} else {
-		t->attach = L2TPI_SK_ATTACHED;
-	}
-}
-
-/*
- * Take our socket policies off, unless someone replaced one of them (then both stay:
- * xfrm offers no way to remove one direction only). Context: work item, lock_sock().
- */
-static void l2tpi_tunnel_detach(struct l2tpi_tunnel *t)
-{
-	struct sock *sk = t->sk;
-	int dir;
-
-	if (rcu_access_pointer(sk->sk_policy[XFRM_POLICY_IN]) == t->skpol[XFRM_POLICY_IN] &&
-	    rcu_access_pointer(sk->sk_policy[XFRM_POLICY_OUT]) == t->skpol[XFRM_POLICY_OUT])
-		xfrm_user_policy(sk, L2TPI_SOCKOPT, KERNEL_SOCKPTR(NULL), 0);
-	for (dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT; dir++) {
-		if (t->skpol[dir]) {
-			xfrm_pol_put(t->skpol[dir]);
-			t->skpol[dir] = NULL;
-		}
-	}
-	t->attach = L2TPI_SK_NONE;
-}
-
-/*
- * The tunnel is gone but its socket may still send: leave our socket policies on it,
- * for xfrm to free with the socket, and drop our references. Context: work item,
- * lock_sock() held.
- */
-static void l2tpi_tunnel_handover(struct l2tpi_tunnel *t)
-{
-	int dir;
-
-	for (dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT; dir++) {
-		if (t->skpol[dir]) {
-			xfrm_pol_put(t->skpol[dir]);
-			t->skpol[dir] = NULL;
-		}
-	}
-	t->attach = L2TPI_SK_NONE;
 }
 
 /*
@@ -403,45 +323,16 @@ static void l2tpi_tunnel_linger(struct l2tpi_tunnel *t)
 static void l2tpi_tunnel_work(struct work_struct *work)
 {
 	struct l2tpi_tunnel *t = container_of(to_delayed_work(work), struct l2tpi_tunnel, work);
-	bool bound, handover, linger;
+	bool bound, linger;
 
-	lock_sock(t->sk);
 	spin_lock_bh(&l2tpi_tunnels_lock);
 	bound = t->bound;
-	handover = t->handover;
 	linger = t->linger;
 	spin_unlock_bh(&l2tpi_tunnels_lock);
-	if (bound && t->attach == L2TPI_SK_NONE)
-		l2tpi_tunnel_attach(t);
-	else if (!bound && handover)
-		l2tpi_tunnel_handover(t);
-	else if (!bound && (t->skpol[XFRM_POLICY_IN] || t->skpol[XFRM_POLICY_OUT]))
-		l2tpi_tunnel_detach(t);
-	release_sock(t->sk);
 	l2tpi_tunnel_announce(t, bound);
 	if (linger)
 		l2tpi_tunnel_linger(t);
 	l2tpi_tunnel_put(t);
-}
-
-/*
- * Called by our key manager from xfrm_user_policy(), which we called from the work
- * item: build the socket policy @opt asks for and remember it as ours.
- * Context: under rcu_read_lock() (atomic); lock_sock() held by our work item.
- */
-struct xfrm_policy *l2tpi_tunnel_compile(struct sock *sk, const struct l2tpi_sockopt *opt)
-{
-	struct l2tpi_tunnel *t = opt->tunnel;
-	struct xfrm_policy *pol;
-
-	if (opt->dir > XFRM_POLICY_OUT || t->sk != sk || t->skpol[opt->dir])
-		return ERR_PTR(-EINVAL);
-	pol = l2tpi_policy_build(sock_net(sk), &t->spec[opt->dir], GFP_ATOMIC);
-	if (!pol)
-		return ERR_PTR(-ENOMEM);
-	xfrm_pol_hold(pol);
-	t->skpol[opt->dir] = pol;
-	return pol;
 }
 
 /* Release @t's SPD entries and its client connection's count. Context: any. */
@@ -539,10 +430,6 @@ int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 		l2tpi_owned_put(net, t->own[XFRM_POLICY_OUT]);
 		goto fail;
 	}
-	if (l2tpi_owned_state(net, t->own[XFRM_POLICY_OUT]) == -EEXIST ||
-	    l2tpi_owned_state(net, t->own[XFRM_POLICY_IN]) == -EEXIST)
-		t->attach = L2TPI_SK_SHADOWED;
-
 	t->net = net;
 	sock_hold(sk);
 	t->sk = sk;
@@ -595,6 +482,27 @@ void l2tpi_tunnel_bind(struct net *net, struct sock *sk, const void *key,
 		l2tpi_quarantine(net, sk, key, id, err);
 }
 
+/**
+ * l2tpi_tunnel_guarded() - whether a frame of @sk that is not transformed must go
+ * @sk: an L2TP UDP tunnel socket without an outbound policy of its own
+ *
+ * True while @sk is attached to a tunnel of ours whose outbound policy is required
+ * and not shadowed by an equal policy of someone else (see guard.c).
+ * Context: any but hardirq; takes l2tpi_tunnels_lock and the namespace's owned_lock.
+ */
+bool l2tpi_tunnel_guarded(const struct sock *sk)
+{
+	struct l2tpi_tunnel *t;
+	bool guard = false;
+
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	t = l2tpi_tunnel_find_sk(sk);
+	if (t && t->bound && !t->spec[XFRM_POLICY_OUT].optional)
+		guard = l2tpi_owned_state(t->net, t->own[XFRM_POLICY_OUT]) != -EEXIST;
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+	return guard;
+}
+
 /* The tunnel @key (a struct l2tp_tunnel) is being deleted. Context: atomic. */
 void l2tpi_tunnel_unbind_key(const void *key)
 {
@@ -604,7 +512,6 @@ void l2tpi_tunnel_unbind_key(const void *key)
 	hash_for_each_possible(l2tpi_by_key, t, by_key, (unsigned long)key) {
 		if (t->key == key) {
 			found = t;
-			t->handover = true;
 			l2tpi_tunnel_unhash(t);
 			break;
 		}
@@ -621,10 +528,8 @@ void l2tpi_tunnel_unbind_sk(const struct sock *sk)
 
 	spin_lock_bh(&l2tpi_tunnels_lock);
 	t = l2tpi_tunnel_find_sk(sk);
-	if (t) {
-		t->handover = true;
+	if (t)
 		l2tpi_tunnel_unhash(t);
-	}
 	spin_unlock_bh(&l2tpi_tunnels_lock);
 	if (t)
 		l2tpi_tunnel_release(t, true);
@@ -810,7 +715,7 @@ int l2tpi_tunnel_init(void)
 	return 0;
 }
 
-/* Wait for the socket policy work items queued so far. Context: process. */
+/* Wait for the work items queued so far. Context: process. */
 void l2tpi_tunnel_flush(void)
 {
 	flush_workqueue(l2tpi_wq);

@@ -12,19 +12,6 @@
 #include "config.h"
 #include "policy.h"
 
-/* The xfrm_user_policy() option name that only our key manager compiles (km.c). */
-#define L2TPI_SOCKOPT		0x4c32
-#define L2TPI_SOCKOPT_MAGIC	0x6c327470
-
-struct l2tpi_tunnel;
-
-/* What we hand to xfrm_user_policy() to get a socket policy compiled by km.c. */
-struct l2tpi_sockopt {
-	u32 magic;
-	u8 dir;
-	struct l2tpi_tunnel *tunnel;
-};
-
 /* The L2TP tunnel id, when we saw userspace ask for it (hook.c). */
 struct l2tpi_tunnel_id {
 	u32 id;
@@ -52,7 +39,7 @@ void l2tpi_tunnel_bind(struct net *net, struct sock *sk, const void *key,
 		       const struct l2tpi_tunnel_id *id);
 void l2tpi_tunnel_unbind_key(const void *key);
 void l2tpi_tunnel_unbind_sk(const struct sock *sk);
-struct xfrm_policy *l2tpi_tunnel_compile(struct sock *sk, const struct l2tpi_sockopt *opt);
+bool l2tpi_tunnel_guarded(const struct sock *sk);
 unsigned int l2tpi_tunnel_count(struct net *net);
 bool l2tpi_tunnel_next(struct net *net, unsigned long *pos, struct l2tpi_tunnel_info *info);
 unsigned int l2tpi_tunnel_adopt(void);

@@ -3,9 +3,8 @@
 # (L2TPI_BENCH_KERNELS, default "6.12 6.1"); prints each guest's table and writes its
 # figures to build/bench-KERNEL.json. L2TPI_BENCH_N (tunnels, default 1000) and
 # L2TPI_BENCH_R (repetitions, default 3) set the size; L2TPI_BENCH_PARTS ("bringup
-# scale"), _SCALE ("1 1000 3000 10000 65535"), _TEARDOWN ("1000 3000 10000 65535"),
-# _FLUSH_MAX (3000), _MEM_N (10000) and _FRAMES (50000) those of
-# scripts/guest/bench.sh's parts.
+# scale"), _SCALE ("1 1000 10000 65535"), _TEARDOWN ("10000 65535"), _FLUSH_MAX
+# (65535), _MEM_N (10000) and _FRAMES (50000) those of scripts/guest/bench.sh's parts.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$L2TPI_TOP"

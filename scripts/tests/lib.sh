@@ -232,14 +232,6 @@ sk_policies() {
 	"$TOOLS/xfrm-spd" -I -s -m '^dir=[34] prio=1023 ' | sed -e 's/^dir=3 /dir=in /' -e 's/^dir=4 /dir=out /'
 }
 sk_policies_count() { "$TOOLS/xfrm-spd" -c -m '^dir=[34] prio=1023 '; }
-# wait_sk_policies N: the work item attaches them just after the bind.
-wait_sk_policies() {
-	local end=$((SECONDS + 300))
-	until [ "$(sk_policies_count)" = "$1" ]; do
-		((SECONDS < end)) || return 1
-		snooze 0.2
-	done
-}
 # start_tunnels OUTFILE ARGS...: l2tp-tunnel in the background (pid in TUN_PID), wait
 # until its tunnels exist.
 start_tunnels() {
