@@ -13,7 +13,9 @@
  *    "require") and not shadowed by an equal policy of someone else (tunnel.c),
  * unless the socket has an outbound policy of its own (whoever set it decided).
  * Routes that discard anyway (the blackhole of an SA still being negotiated) and the
- * queue route of xfrm's larval queueing pass: they send nothing in plaintext.
+ * queue route of xfrm's larval queueing pass: they send nothing in plaintext. So does
+ * the packet that the transform made: xfrm_output() hands it to LOCAL_OUT again, with
+ * the same socket, on the bundle's last route (which has no xfrm state).
  *
  * Everything else passes untouched after a few tests on the socket. The tunnel is
  * looked up only on the plaintext path, which a protected tunnel never takes.
@@ -27,8 +29,10 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
+#include <linux/ipv6.h>
 #include <linux/udp.h>
 #include <net/dst.h>
+#include <net/ip.h>
 #include <net/sock.h>
 #include <net/udp.h>
 #include <net/xfrm.h>
@@ -45,6 +49,10 @@ static unsigned int l2tpi_guard_hook(void *priv, struct sk_buff *skb,
 
 	if (!sk || !dst || !sk_fullsock(sk) || sk->sk_type != SOCK_DGRAM ||
 	    sk->sk_protocol != IPPROTO_UDP)
+		return NF_ACCEPT;
+	/* The ESP packet that carries a frame comes by again, on the bundle's path route. */
+	if (state->pf == NFPROTO_IPV4 ? IPCB(skb)->flags & IPSKB_XFRM_TRANSFORMED :
+					IP6CB(skb)->flags & IP6SKB_XFRM_TRANSFORMED)
 		return NF_ACCEPT;
 	if (dst->xfrm || (dst->flags & DST_XFRM_QUEUE) || dst->output == dst_discard_out)
 		return NF_ACCEPT;

@@ -454,6 +454,12 @@ int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 		l2tpi_tunnel_release(old, false);
 
 	l2tpi_client_tunnel_up(net, t->family, &t->peer, t->lport);
+	/*
+	 * The socket may hold a route computed before our policies existed (a bundle
+	 * of a wider policy, a blackhole while an SA was negotiated): drop it, so that
+	 * its next frame is routed with ours.
+	 */
+	sk_dst_reset(sk);
 	l2tpi_tunnel_kick(t);
 	return 0;
 

@@ -119,7 +119,11 @@ stats() { # LIST COL: prints "MEDIAN MIN MAX"
 		awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.6f %.6f %.6f\n", m, v[1], v[NR] }'
 }
 num() { sed 's/^\./0./; s/^-\./-0./'; }	# bc's ".5" as JSON's 0.5
-calc() { bc -l <<<"$1" | num; }
+calc() { # EXPRESSION: its value, or null (a division by zero in a broken run)
+	local v
+	v=$(bc -l <<<"$1" 2>/dev/null | num)
+	echo "${v:-null}"
+}
 
 declare -A res
 ways=(floor module agent)
