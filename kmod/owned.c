@@ -274,25 +274,18 @@ int l2tpi_owned_state(struct net *net, struct l2tpi_owned *o)
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_state);
 
-/**
- * l2tpi_owned_restore() - put back every owned policy that is not in the SPD
- * @net: network namespace
- *
- * A policy of ours that someone removed (flush, delete, replacing update) is released
- * and a new object inserted; shadowed and failed entries are retried.
- *
- * Context: any; takes owned_lock.
- * Return: how many policies were put back into the SPD.
+/*
+ * Put back what is missing in one hash bucket; *@failed counts the entries that
+ * could not be (no memory, an SPD error: retried later).
+ * Context: owned_lock held.
  */
-unsigned int l2tpi_owned_restore(struct net *net)
+static unsigned int l2tpi_owned_restore_bucket(struct net *net, struct hlist_head *head,
+					       unsigned int *failed)
 {
-	struct l2tpi_net *ln = l2tpi_net(net);
 	struct l2tpi_owned *o;
 	unsigned int n = 0;
-	int bkt;
 
-	spin_lock_bh(&ln->owned_lock);
-	hash_for_each(ln->owned, bkt, o, node) {
+	hlist_for_each_entry(o, head, node) {
 		if (o->pol && l2tpi_policy_alive(o->pol))
 			continue;
 		if (o->pol) {
@@ -302,9 +295,47 @@ unsigned int l2tpi_owned_restore(struct net *net)
 		l2tpi_owned_install(net, o, NULL);
 		if (!o->state)
 			n++;
+		else if (o->state != -EEXIST)
+			(*failed)++;
 	}
-	spin_unlock_bh(&ln->owned_lock);
 	return n;
+}
+
+static unsigned int __l2tpi_owned_restore(struct net *net, unsigned int *failed)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+	unsigned int n = 0, bkt;
+
+	*failed = 0;
+	/*
+	 * Bucket by bucket, the lock dropped in between: a namespace may own 130,000
+	 * policies, too many to insert with bottom halves off. An entry added meanwhile
+	 * is installed by its owner; one removed is gone from its bucket.
+	 */
+	for (bkt = 0; bkt < HASH_SIZE(ln->owned); bkt++) {
+		spin_lock_bh(&ln->owned_lock);
+		n += l2tpi_owned_restore_bucket(net, &ln->owned[bkt], failed);
+		spin_unlock_bh(&ln->owned_lock);
+		cond_resched();
+	}
+	return n;
+}
+
+/**
+ * l2tpi_owned_restore() - put back every owned policy that is not in the SPD
+ * @net: network namespace
+ *
+ * A policy of ours that someone removed (flush, delete, replacing update) is released
+ * and a new object inserted; shadowed and failed entries are retried.
+ *
+ * Context: process (sleeps between hash buckets); takes owned_lock.
+ * Return: how many policies were put back into the SPD.
+ */
+unsigned int l2tpi_owned_restore(struct net *net)
+{
+	unsigned int failed;
+
+	return __l2tpi_owned_restore(net, &failed);
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_restore);
 
@@ -312,13 +343,18 @@ static void l2tpi_owned_restore_work(struct work_struct *work)
 {
 	struct l2tpi_net *ln = container_of(to_delayed_work(work), struct l2tpi_net,
 					    restore_work);
-	unsigned int n;
+	unsigned int n, failed;
 
 	WRITE_ONCE(ln->last_restore, jiffies);
-	n = l2tpi_owned_restore(ln->net);
+	n = __l2tpi_owned_restore(ln->net, &failed);
 	if (n) {
 		pr_info_ratelimited("restored %u policies that were removed from the SPD\n", n);
 		l2tpi_nl_restored(ln->net, n);
+	}
+	/* What could not be put back is tried again in a second, not at the next flush. */
+	if (failed && !READ_ONCE(ln->dying)) {
+		pr_warn_ratelimited("%u policies could not be restored yet; retrying\n", failed);
+		queue_delayed_work(system_highpri_wq, &ln->restore_work, HZ);
 	}
 }
 
@@ -327,8 +363,8 @@ static void l2tpi_owned_restore_work(struct work_struct *work)
  * work if this namespace owns any and restoring is on: at once, unless the last
  * restore was less than a second ago; then half a second later. Tools that delete
  * until a dump comes back empty (`ip xfrm policy deleteall`) would otherwise race
- * the restore forever. Live tunnels do not depend on it: their socket policies
- * stay through any SPD flush.
+ * the restore forever. Until it has run, the output guard (guard.c) drops what a
+ * live tunnel sends.
  * Context: any (atomic included).
  */
 void l2tpi_owned_schedule_restore(struct net *net)
