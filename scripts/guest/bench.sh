@@ -53,6 +53,22 @@ spd_settle() {
 	local end=$((SECONDS + 120))
 	until [ "$(spd_main)" = "$1" ] || ((SECONDS >= end)); do snooze 0.05; done
 }
+# Wait until the guest is idle: at least 95% of a second's CPU time idle (up to 60 s).
+# A rate is measured only then, not while the kernel still frees what an earlier
+# part created (RCU callbacks, l2tp's deferred tunnel teardown, our lingering entries).
+cpu_idle_settle() {
+	local end=$((SECONDS + 60)) a b
+	while ((SECONDS < end)); do
+		read -r -a a < <(grep '^cpu ' /proc/stat)
+		snooze 1
+		read -r -a b < <(grep '^cpu ' /proc/stat)
+		# fields: user nice system idle iowait irq softirq steal
+		local busy=$(((b[1] + b[2] + b[3] + b[6] + b[7] + b[8]) - (a[1] + a[2] + a[3] + a[6] + a[7] + a[8])))
+		local idle=$(((b[4] + b[5]) - (a[4] + a[5])))
+		((idle + busy > 0 && 100 * idle >= 95 * (idle + busy))) && return 0
+	done
+	echo "the guest did not settle to 95% idle in 60 s" >&2
+}
 kv() { sed -n "s/^$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 has_part() { [[ " $PARTS " == *" $1 "* ]]; }
 # where the run is, on stderr (the results port; scripts/bench.sh leaves them out)
@@ -64,6 +80,7 @@ ppp_run() { # WAY many|one
 	[ "$1" = agent ] && agent=(-A "$TOOLS/l2tp-agent")
 	local opts=()
 	[ "$2" = many ] && peer=(10.1.0.1 1701) opts=(-m)
+	cpu_idle_settle
 	base=$(spd_main)
 	out=$("$TUN" -T "${opts[@]}" "${agent[@]}" -n "$N" -t 1000 10.0.0.1 1701 "${peer[@]}" 2>/tmp/tun.err) || {
 		echo "l2tp-tunnel failed: $out" >&2
@@ -92,6 +109,7 @@ nl_run() { # WAY many|one
 			echo "xfrm policy delete dir in src $p/32 dst 10.0.0.1/32 proto udp sport 1701 dport $((20000 + i))" >>/tmp/nl-del
 		fi
 	done
+	cpu_idle_settle
 	base=$(spd_main)
 	t0=$EPOCHREALTIME
 	ip -batch /tmp/nl-add || return 1
@@ -304,7 +322,7 @@ if has_part scale; then
 			have=$((S - 1))
 		fi
 		attached_wait "$have"
-		snooze 1	# let the SPD's hash resizes and the frees of RCU settle
+		cpu_idle_settle	# the SPD's hash resizes, the frees of RCU
 		rt[$S]='' rp[$S]=''
 		rate_tunnel >/dev/null	# warm-up: caches, the SA's first use
 		for ((r = 1; r <= R; r++)); do
