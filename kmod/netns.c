@@ -62,6 +62,7 @@ err_quarantine:
 
 static void __net_exit l2tpi_net_exit(struct net *net)
 {
+	l2tpi_owned_net_dying(net);
 	if (l2tpi_auto_attach_ok)
 		l2tpi_guard_net_exit(net);
 	l2tpi_quarantine_net_exit(net);	/* first: no retry binds a tunnel after this */

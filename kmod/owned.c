@@ -391,6 +391,19 @@ void l2tpi_owned_net_init(struct net *net)
 	ln->last_restore = jiffies - HZ;
 }
 
+/*
+ * @net is going, or rmmod is taking everything out: no restore from now on (each
+ * policy we delete would schedule one, and each would scan every entry left).
+ * Context: process.
+ */
+void l2tpi_owned_net_dying(struct net *net)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+
+	WRITE_ONCE(ln->dying, true);
+	cancel_delayed_work_sync(&ln->restore_work);
+}
+
 /* After every owner of @net has let go. Context: process. */
 void l2tpi_owned_net_exit(struct net *net)
 {

@@ -50,6 +50,7 @@ bool l2tpi_owned_is_ours(struct net *net, u32 index);
 unsigned int l2tpi_owned_restore(struct net *net);
 void l2tpi_owned_schedule_restore(struct net *net);
 void l2tpi_owned_net_init(struct net *net);
+void l2tpi_owned_net_dying(struct net *net);
 void l2tpi_owned_net_exit(struct net *net);
 
 #endif /* _L2TPI_OWNED_H */
