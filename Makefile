@@ -5,6 +5,8 @@
 # make check      the whole test suite: lint, builds for every supported kernel, QEMU guests
 # make demo       boot a guest on the stock Debian kernel and show what the module does
 # make fuzz       the genetlink fuzzer at full size on the debug kernel (see scripts/fuzz.sh)
+# make stress     the reliability scenarios at full size on the debug kernel, and the
+#                 genetlink fuzzer at a million messages beside it (see scripts/stress.sh)
 # make bench      tunnel bring-up with and without the module and with a userspace agent,
 #                 side by side in a guest per stock kernel (see scripts/bench.sh)
 # make install    the module (modules_install + depmod, for KDIR's kernel), the utility,
@@ -32,6 +34,7 @@ TOOLS := tools/xfrm-spd tools/udp-probe tools/l2tp-tunnel tools/plain-count \
 TOOLS += tools/modcycle
 TOOLS += tools/l2tp-ipsec-fuzz
 TOOLS += tools/l2tp-agent
+TOOLS += tools/l2tp-stress
 
 # l2tp-ipsec has a file per concern; its unit test links all of them but main() and
 # the socket code (l2tp-ipsec.c, l2tp-ipsec-nl.c).
@@ -39,7 +42,7 @@ L2TP_IPSEC_LIB := tools/l2tp-ipsec-args.c tools/l2tp-ipsec-msg.c tools/l2tp-ipse
 	tools/l2tp-ipsec-json.c tools/common.c
 L2TP_IPSEC_HDRS := tools/l2tp-ipsec.h tools/common.h include/uapi/linux/l2tp_ipsec.h
 
-.PHONY: all module tools tools-test check demo fuzz bench clean install install-tools dkms-src \
+.PHONY: all module tools tools-test check demo fuzz stress bench clean install install-tools dkms-src \
 	dkms-install
 
 all: module tools
@@ -105,6 +108,9 @@ demo:
 
 fuzz:
 	scripts/fuzz.sh
+
+stress:
+	scripts/stress.sh
 
 bench:
 	scripts/bench.sh

@@ -142,13 +142,13 @@ done
 # results are counted afterwards in a fixed order.
 queue=$logdir/queue
 : >"$queue"
-for order in "debug tunnel" "debug server" "debug netlink" "debug failclosed" "debug kunit" \
+for order in "debug tunnel" "debug server" "debug netlink" "debug stress" "debug failclosed" "debug kunit" \
 	"debug l2tp" "debug fuzz"; do
 	for k in $kernels; do
 		[ "$k" = "${order% *}" ] && echo "$order" >>"$queue"
 	done
 done
-for t in server tunnel vpn-cert vpn-psk netlink bench l2tp failclosed fuzz; do
+for t in server tunnel vpn-cert vpn-psk netlink bench stress l2tp failclosed fuzz; do
 	for k in $kernels; do
 		[ "$k" = debug ] || echo "$k $t" >>"$queue"
 	done

@@ -110,7 +110,7 @@ expected_block() {
 		echo "dir=out prio=0 family=$fam src=$any/0 dst=$any/0 proto=17 sport=0/0 dport=0/0 ifindex=0 action=block flags=0 ptype=main mark=$BLOCK_MARK/ffffffff ifid=0"
 	done | sort
 }
-block_policies() { "$TOOLS/xfrm-spd" -I -s -m " mark=$BLOCK_MARK/ffffffff "; }
+block_policies() { "$TOOLS/xfrm-spd" -I -s -m " ptype=main mark=$BLOCK_MARK/ffffffff "; }
 spd_nb() { spd | grep -vF " mark=$BLOCK_MARK/ffffffff "; }
 
 # udp_recv NETNS PORT SECONDS OUTFILE [ARGS...]: start a receiver in the background
