@@ -747,7 +747,7 @@ static void print_tally(const char *what, const struct tally *t)
 	printf("\n");
 }
 
-static int churn_close(struct churn *c, struct worker *w, unsigned int nw)
+static int churn_close(struct worker *w, unsigned int nw)
 {
 	unsigned long closed = 0;
 	unsigned int i, j;
@@ -772,7 +772,6 @@ static int churn_close(struct churn *c, struct worker *w, unsigned int nw)
 	}
 	nl_close(&nl);
 	printf("closed=%lu\n", closed);
-	(void)c;
 	return bad ? 1 : 0;
 }
 
@@ -914,7 +913,7 @@ static int churn_main(int argc, char **argv)
 	fprintf(stderr, "ready\n");
 	while (!stop)
 		sigsuspend(&waitmask);
-	return churn_close(&c, w, nw) | bad;
+	return churn_close(w, nw) | bad;
 }
 
 /* ---- flush ---- */
