@@ -36,7 +36,8 @@
  *   Once all are done, each tunnel thread's last KEEP tunnels are created (with -F
  *   and -e as above) and kept open: what they should have is then known.
  *   Prints "KIND ok=N refused=R [ERRNO=N...]" per kind of operation (ppp and genl:
- *   tunnel creations, send with -e, each disturber operation, modcycle, stack;
+ *   tunnel creations; genl-leftover: refused creations whose tunnel the kernel kept
+ *   all the same, deleted then; send with -e, each disturber operation, modcycle, stack;
  *   refused: the kernel said no, and the thread went on), then a line
  *   "kept LOCAL LPORT PEER PPORT" per tunnel kept open, and "ready" on stderr;
  *   holds them until SIGTERM, closes them (the GENL ones are deleted) and prints
@@ -288,7 +289,7 @@ struct churn {
 	const char *ko;		/* -M */
 	const char *mods[MAX_MODS];	/* -L */
 	unsigned int nmods;
-	struct tally t_ppp, t_genl, t_send, t_ops[OP_NR], t_mod, t_stack;
+	struct tally t_ppp, t_genl, t_left, t_send, t_ops[OP_NR], t_mod, t_stack;
 	unsigned long rounds;	/* -R */
 	atomic_int running;	/* tunnel threads still cycling */
 	atomic_int side_left;	/* module threads short of their -R rounds */
@@ -456,6 +457,13 @@ static int cycle(struct worker *w, struct nl *nl, unsigned long i, bool keep)
 		k.pport = port;
 	}
 	tally(w->genl ? &c->t_genl : &c->t_ppp, ret);
+	/*
+	 * l2tp can refuse a genetlink create and keep the tunnel all the same (6.12: its
+	 * notification could not be allocated after the tunnel was registered): such a
+	 * tunnel has its policies, rightly; it is deleted here and counted as leftover.
+	 */
+	if (ret && w->genl && nl->family && !genl_delete(nl, tid))
+		tally(&c->t_left, 0);
 	if (ret)
 		return ret;
 	if (!w->genl && c->eager)
@@ -894,8 +902,10 @@ static int churn_main(int argc, char **argv)
 		return 1;
 	if (c.ppp)
 		print_tally("ppp", &c.t_ppp);
-	if (c.genl)
+	if (c.genl) {
 		print_tally("genl", &c.t_genl);
+		print_tally("genl-leftover", &c.t_left);
+	}
 	if (c.eager)
 		print_tally("send", &c.t_send);
 	for (i = 0; i < OP_NR; i++)
