@@ -323,16 +323,22 @@ static void worker_port_tid(const struct worker *w, unsigned long i, bool keep,
 					   i % (TID_STRIDE - MAX_KEEP));
 }
 
-/* /proc/thread-self/make-it-fail: fault injection for this thread alone. */
+/*
+ * /proc/thread-self/make-it-fail: fault injection for this thread alone. The file
+ * stays open: opening it again to switch the injection off could itself fail (an
+ * allocation of the injected thread), and the thread would go on failing, its deletes
+ * included (seen: tunnels left behind).
+ */
+static __thread int mif_fd = -1;
+
 static void make_it_fail(bool on)
 {
-	int fd = open("/proc/thread-self/make-it-fail", O_WRONLY | O_CLOEXEC);
-
-	if (fd < 0)
+	if (mif_fd < 0)
+		mif_fd = open("/proc/thread-self/make-it-fail", O_WRONLY | O_CLOEXEC);
+	if (mif_fd < 0)
 		return;
-	if (write(fd, on ? "1" : "0", 1) != 1)
-		fprintf(stderr, "%s: make-it-fail: %s\n", prog, strerror(errno));
-	close(fd);
+	while (pwrite(mif_fd, on ? "1" : "0", 1, 0) != 1 && !on)
+		usleep(100);
 }
 
 /* A PPPoL2TP tunnel as xl2tpd opens it; 0 or a negative errno (nothing left open). */
