@@ -1,24 +1,25 @@
 #!/usr/bin/env bash
 # make stress: the reliability scenarios of scripts/tests/stress.sh at full size on the
 # debug kernel (KASAN, lockdep, DEBUG_ATOMIC_SLEEP, kmemleak, failslab), and beside
-# it, in a second guest (one per core), the genetlink fuzzer at a million messages on
-# the stock 6.12 kernel (the debug kernel takes 80 ms a message: too slow for that).
+# it, in a second guest slot (one per core), the genetlink fuzzer at a million messages
+# on each stock kernel, one after the other (the debug kernel takes 80 ms a message:
+# too slow for that; a stock guest about 0.5 ms).
 # make check runs stress.sh smoke-sized on every kernel. Prints both guests' TAP.
 #   L2TPI_STRESS_KERNEL   the kernel of the scenarios (default debug)
-#   L2TPI_STRESS_FUZZ     ROOT,USER,CHECK for the fuzz guest (default
+#   L2TPI_STRESS_FUZZ     ROOT,USER,CHECK for each fuzz guest (default
 #                         700000,300000,1: the state compared after every
-#                         refused message); 0 skips that guest
-#   L2TPI_FUZZ_KERNEL     its kernel (default 6.12)
+#                         refused message); 0 skips them
+#   L2TPI_FUZZ_KERNELS    their kernels (default "6.12 6.1")
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$L2TPI_TOP"
 k=${L2TPI_STRESS_KERNEL:-debug}
-fk=${L2TPI_FUZZ_KERNEL:-6.12}
+fks=${L2TPI_FUZZ_KERNELS:-6.12 6.1}
 fuzz=${L2TPI_STRESS_FUZZ:-700000,300000,1}
 [ "$fuzz" = 0 ] || [[ $fuzz =~ ^[0-9]+,[0-9]+,[1-9][0-9]*$ ]] ||
 	die "L2TPI_STRESS_FUZZ=$fuzz: expected ROOT,USER,CHECK or 0"
 make -s tools
-for kk in "$k" $([ "$fuzz" = 0 ] || echo "$fk"); do
+for kk in "$k" $([ "$fuzz" = 0 ] || echo "$fks"); do
 	scripts/kernel.sh "$kk" >/dev/null
 	scripts/build.sh "$kk" >/dev/null
 done
@@ -33,12 +34,19 @@ guest() {	# NAME KERNEL TEST CMDLINE
 }
 pids=()
 guest scenarios "$k" scripts/tests/stress.sh l2tpi.stress=full & pids+=($!)
-[ "$fuzz" = 0 ] || { guest fuzz "$fk" scripts/tests/fuzz.sh "l2tpi.fuzz=$fuzz"  & pids+=($!); }
+fuzzers() {
+	local fk rc=0
+	for fk in $fks; do
+		guest "fuzz-$fk" "$fk" scripts/tests/fuzz.sh "l2tpi.fuzz=$fuzz" || rc=1
+	done
+	return $rc
+}
+[ "$fuzz" = 0 ] || { fuzzers & pids+=($!); }
 rc=0
 for p in "${pids[@]}"; do
 	wait "$p" || rc=1
 done
-for h in scenarios fuzz; do
+for h in scenarios $(for fk in $fks; do echo "fuzz-$fk"; done); do
 	[ -f "build/stress-$h.log" ] || continue
 	echo "== $h"
 	cat "build/stress-$h.log"
