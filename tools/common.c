@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Helpers shared by the test tools udp-probe, l2tp-tunnel and plain-count:
+ * Helpers shared by the test tools (udp-probe, l2tp-tunnel, plain-count, l2tp-stress...):
  * error reporting, argument parsing, the SIGTERM/SIGINT stop flag, the
- * monotonic clock and errno names.  See common.h.
+ * monotonic clock, errno names and a bound netlink socket.  See common.h.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -20,6 +20,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+
+#include <libmnl/libmnl.h>
 
 #include "common.h"
 
@@ -176,4 +179,19 @@ const char *errno_name(int err, char *buf, size_t len)
 		return name;
 	snprintf(buf, len, "%d", err);
 	return buf;
+}
+
+struct mnl_socket *nl_socket(int bus, int timeout_s)
+{
+	struct timeval tv = { .tv_sec = timeout_s };
+	struct mnl_socket *sock = mnl_socket_open(bus);
+
+	if (!sock)
+		return NULL;
+	if (setsockopt(mnl_socket_get_fd(sock), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    mnl_socket_bind(sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		mnl_socket_close(sock);
+		return NULL;
+	}
+	return sock;
 }

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+struct mnl_socket;
+
 /* Upper bound for a SECONDS argument. */
 #define MAX_SECONDS		1e6
 
@@ -68,5 +70,11 @@ double now(void);
 
 /* Symbolic name of err ("EPERM"), or its number written into buf. */
 const char *errno_name(int err, char *buf, size_t len);
+
+/*
+ * A netlink socket of bus (NETLINK_GENERIC, NETLINK_XFRM...), bound, whose receives
+ * give up after timeout_s seconds (EAGAIN); NULL with errno set.
+ */
+struct mnl_socket *nl_socket(int bus, int timeout_s);
 
 #endif /* _L2TPI_TOOLS_COMMON_H */

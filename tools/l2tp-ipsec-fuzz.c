@@ -733,20 +733,13 @@ static uint8_t *rbuf;
 
 static int nl_open(struct nl *nl)
 {
-	struct timeval tv = { .tv_sec = TIMEOUT };
 	int one = 1;
 
-	nl->sock = mnl_socket_open(NETLINK_GENERIC);
+	nl->sock = nl_socket(NETLINK_GENERIC, TIMEOUT);
 	if (!nl->sock)
 		return -1;
 	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
-	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
-	    mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
-		mnl_socket_close(nl->sock);
-		nl->sock = NULL;
-		return -1;
-	}
 	nl->portid = mnl_socket_get_portid(nl->sock);
 	return 0;
 }

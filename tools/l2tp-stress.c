@@ -132,18 +132,10 @@ struct nl {
 
 static int nl_open(struct nl *nl, int bus)
 {
-	struct timeval tv = { .tv_sec = 30 };
-
 	memset(nl, 0, sizeof(*nl));
-	nl->sock = mnl_socket_open(bus);
+	nl->sock = nl_socket(bus, 30);
 	if (!nl->sock)
 		return -1;
-	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
-	    mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
-		mnl_socket_close(nl->sock);
-		nl->sock = NULL;
-		return -1;
-	}
 	nl->portid = mnl_socket_get_portid(nl->sock);
 	return 0;
 }
