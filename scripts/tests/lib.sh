@@ -82,7 +82,8 @@ tap_done() {
 	[ "$T_FAILED" = 0 ]
 }
 
-# Kernel modules the tests use; built in on the debug kernel, modules on stock ones.
+# Kernel modules the tests use; on the debug kernel xfrm, esp and veth are built in,
+# l2tp is modular as on the stock kernels.
 # A built-in one is skipped without running modprobe: on the debug kernel an exec costs
 # about two seconds.
 load_stock_modules() {
