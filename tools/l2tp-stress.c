@@ -31,7 +31,9 @@
  *           config back as it found it and deletes the connections it added.
  *   -M KO   unload l2tp_ipsec and load KO again, over and over; loaded at the end.
  *   -L KOS  unload these modules (last first, while nothing holds them) and load
- *           them again (first first), over and over; all loaded at the end.
+ *           them again (first first), over and over; all loaded at the end. Every
+ *           other round the tunnel threads park in between, so that l2tp_core can
+ *           go too. Also prints "unloaded NAME=N..." (how often each one went).
  *   -R N    -M and -L do at least N rounds: the tunnel threads go on until they have.
  *   Once all are done, each tunnel thread's last KEEP tunnels are created (with -F
  *   and -e as above) and kept open: what they should have is then known.
@@ -282,9 +284,12 @@ struct churn {
 	const char *mods[MAX_MODS];	/* -L */
 	unsigned int nmods;
 	struct tally t_ppp, t_genl, t_left, t_send, t_ops[OP_NR], t_mod, t_stack;
+	atomic_ulong unloaded[MAX_MODS];	/* -L: times each module really went */
 	unsigned long rounds;	/* -R */
 	atomic_int running;	/* tunnel threads still cycling */
 	atomic_int side_left;	/* module threads short of their -R rounds */
+	atomic_int quiesce;	/* -L: tunnel threads, park before the next cycle */
+	atomic_int parked;	/* tunnel threads parked */
 };
 
 
@@ -494,8 +499,15 @@ static void *worker_run(void *arg)
 		perror("l2tp-stress: netlink");
 		goto out;
 	}
-	for (i = 0; (i + c->keep < c->cycles || c->side_left) && !stop; i++)
+	for (i = 0; (i + c->keep < c->cycles || c->side_left) && !stop; i++) {
+		if (c->quiesce) {
+			c->parked++;
+			while (c->quiesce && !stop)
+				usleep(1000);
+			c->parked--;
+		}
 		cycle(w, &nl, i, false);
+	}
 out:
 	nl_close(&nl);
 	c->running--;
@@ -728,13 +740,31 @@ static void *stack_run(void *arg)
 	for (r = 0; (c->running || r < c->rounds) && !stop; r++) {
 		if (c->rounds && r == c->rounds)
 			c->side_left--;
-		for (i = c->nmods - 1; i >= 0; i--)
-			tally(&c->t_stack, unload(ko_name(c->mods[i], name, sizeof(name))));
+		/*
+		 * Every other round the tunnel threads park between two cycles first, so that
+		 * no tunnel holds l2tp_core and it can really go (a tunnel still being torn
+		 * down may keep it: EAGAIN); l2tp_ipsec's own cycling (-M) goes on.
+		 */
+		if (r % 2) {
+			double end = now() + 10;
+
+			c->quiesce = 1;
+			while (c->parked < c->running && now() < end)
+				usleep(1000);
+			usleep(50000);
+		}
+		for (i = c->nmods - 1; i >= 0; i--) {
+			ret = unload(ko_name(c->mods[i], name, sizeof(name)));
+			tally(&c->t_stack, ret);
+			if (!ret)
+				c->unloaded[i]++;
+		}
 		usleep(rand() % 20000);
 		for (i = 0; i < (int)c->nmods; i++) {
 			ret = load(c->mods[i], "");
 			tally(&c->t_stack, ret == -EEXIST ? 0 : ret);
 		}
+		c->quiesce = 0;
 		usleep(rand() % 20000);
 	}
 	if (c->rounds && r <= c->rounds)
@@ -806,7 +836,7 @@ static int churn_main(int argc, char **argv)
 	static struct churn c = { .ppp = 2, .genl = 2, .cycles = 1000, .keep = 2 };
 	static struct worker w[MAX_THREADS];
 	pthread_t tw[MAX_THREADS], td, tm, ts;
-	char *mods = NULL, *tok, *save = NULL;
+	char *mods = NULL, *tok, *save = NULL, name[64];
 	struct dist d = { .c = &c };
 	unsigned int nw, i, j;
 	sigset_t waitmask;
@@ -911,8 +941,14 @@ static int churn_main(int argc, char **argv)
 			print_tally(op_names[i], &c.t_ops[i]);
 	if (c.ko)
 		print_tally("modcycle", &c.t_mod);
-	if (c.nmods)
+	if (c.nmods) {
 		print_tally("stack", &c.t_stack);
+		printf("unloaded");
+		for (i = 0; i < c.nmods; i++)
+			printf(" %s=%lu", ko_name(c.mods[i], name, sizeof(name)),
+			       (unsigned long)c.unloaded[i]);
+		printf("\n");
+	}
 	for (i = 0; i < nw; i++)
 		for (j = 0; j < w[i].nkept; j++)
 			printf("kept %s %u %s %u\n", argv[optind], w[i].kept[j].lport,
