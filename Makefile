@@ -5,8 +5,9 @@
 # make check      the whole test suite: lint, builds for every supported kernel, QEMU guests
 # make demo       boot a guest on the stock Debian kernel and show what the module does
 # make fuzz       the genetlink fuzzer at full size on the debug kernel (see scripts/fuzz.sh)
-# make stress     the reliability scenarios at full size on the debug kernel, and the
-#                 genetlink fuzzer at a million messages beside it (see scripts/stress.sh)
+# make stress     the reliability scenarios at full size on the debug kernel, and beside
+#                 them the genetlink fuzzer, a million messages per stock kernel
+#                 (see scripts/stress.sh)
 # make bench      tunnel bring-up with and without the module and with a userspace agent,
 #                 side by side in a guest per stock kernel (see scripts/bench.sh)
 # make install    the module (modules_install + depmod, for KDIR's kernel), the utility,
