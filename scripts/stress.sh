@@ -24,6 +24,7 @@ for kk in "$k" $([ "$fuzz" = 0 ] || echo "$fks"); do
 	scripts/build.sh "$kk" >/dev/null
 done
 mkdir -p build
+rm -f build/stress-*.log	# a log of an earlier run is not this run's
 start=$(date +%s)
 guest() {	# NAME KERNEL TEST CMDLINE
 	local rc=0
