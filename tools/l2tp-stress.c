@@ -181,7 +181,7 @@ static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	do {
 		got = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
 		if (got < 0)
-			return errno == EINTR ? -EINTR : -errno;
+			return -errno;
 		ret = mnl_cb_run(nl->buf, got, seq, nl->portid, cb, data);
 	} while (ret > MNL_CB_STOP);
 	return ret < 0 ? -errno : 0;
