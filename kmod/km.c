@@ -3,7 +3,8 @@
  * l2tp_ipsec as an xfrm key manager (struct xfrm_mgr), next to xfrm_user and af_key:
  *
  * - notify_policy: hears every SPD change key managers are told about (flush,
- *   delete, update) and schedules the restore of what we own (owned.c);
+ *   delete, update) and schedules the restore of what we own (owned.c), except the
+ *   changes we make ourselves (policy.c);
  * - compile_policy: declines everything (xfrm calls it unconditionally; af_key and
  *   xfrm_user compile the socket policies setsockopt() asks for);
  * - is_alive: xfrm asks the key managers for an SA only while one of them says it
@@ -31,6 +32,7 @@
 #include "netlink.h"
 #include "netns.h"
 #include "owned.h"
+#include "policy.h"
 
 /* One ACQUIRE waiting for l2tpi_acq_work; holds a reference on @net. */
 struct l2tpi_acq {
@@ -73,7 +75,8 @@ static int l2tpi_km_notify_policy(struct xfrm_policy *xp, int dir, const struct 
 {
 	struct net *net = xp ? xp_net(xp) : c->net;
 
-	if (!net)
+	/* Our own deletes and updates (a tunnel that went, a new template) need none. */
+	if (!net || l2tpi_policy_notifying_self())
 		return 0;
 	switch (c->event) {
 	case XFRM_MSG_DELPOLICY:

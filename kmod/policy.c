@@ -15,7 +15,9 @@
  * Context: the allocation flags are the caller's; inserting and removing only take
  * spinlocks, so all of this works from atomic context too (the tunnel bind hook).
  */
+#include <linux/bottom_half.h>
 #include <linux/kernel.h>
+#include <linux/percpu.h>
 #include <linux/in.h>
 #include <linux/socket.h>
 #include <net/xfrm.h>
@@ -105,11 +107,34 @@ void l2tpi_policy_discard(struct xfrm_policy *pol)
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_discard);
 
+/*
+ * Set on this CPU while the key managers hear of a change we made: our own key
+ * manager (km.c) must not take our deletes and updates for someone else's and
+ * schedule a restore, a scan of every entry we own, after each tunnel that goes.
+ * Only written with bottom halves off, so no one else runs on this CPU meanwhile.
+ */
+static DEFINE_PER_CPU(bool, l2tpi_policy_self);
+
 static void l2tpi_policy_notify(struct xfrm_policy *pol, int dir, int event)
 {
 	struct km_event c = { .event = event, .net = xp_net(pol) };
 
+	local_bh_disable();
+	__this_cpu_write(l2tpi_policy_self, true);
 	km_policy_notify(pol, dir, &c);
+	__this_cpu_write(l2tpi_policy_self, false);
+	local_bh_enable();
+}
+
+/**
+ * l2tpi_policy_notifying_self() - whether the key manager callback running now
+ * reports a change l2tp_ipsec made itself
+ *
+ * Context: a key manager's notify_policy callback (bottom halves off when it is ours).
+ */
+bool l2tpi_policy_notifying_self(void)
+{
+	return in_softirq() && __this_cpu_read(l2tpi_policy_self);
 }
 
 /**

@@ -30,11 +30,14 @@
  * Lifetime: an entry holds a reference on its socket (so the pointer we hash and
  * lock stays valid until the work item is done with it) and is itself counted: one
  * reference while bound (the hash tables') or lingering (l2tpi_lingering's), one per
- * queued work item. The last put always happens in the work item, in process context.
+ * queued work item. The last put happens in the work item or where the socket cannot
+ * be freed with it: in process context (rmmod, a namespace's exit), or when a bind
+ * replaces the entry of the very socket it holds locked.
  *
  * Locking: l2tpi_tunnels_lock (BH-safe spinlock, taken from the kprobe handlers and
  * the output guard) protects both hash tables, l2tpi_lingering and every entry's
- * @bound, @linger and @drop. @delay, @announced and @index belong to the work item.
+ * @bound, @linger and @drop. @delay, @announced and @index belong to the work item
+ * (the bind sets them before the entry is published when nobody listens).
  */
 #include <linux/hashtable.h>
 #include <linux/in.h>
@@ -73,7 +76,8 @@
  * @linger: unbound by the tunnel's teardown, @own and the client count not released
  *          yet: in l2tpi_lingering until the socket is dead; under l2tpi_tunnels_lock
  * @drop: end the lingering now (rmmod, netns exit); under l2tpi_tunnels_lock
- * @lingering: in l2tpi_lingering while @linger
+ * @lingering: in l2tpi_lingering while @linger (or, unbound by rmmod or a
+ *             namespace's exit, briefly on that caller's own list)
  * @delay: the next poll for a dead socket, in jiffies; work item only
  * @announced: the attach event went out (so the detach event will); work item only
  * @index: SPD index of our out and in policy when the attach event went out; work
@@ -263,6 +267,24 @@ bool l2tpi_tunnel_next(struct net *net, unsigned long *pos, struct l2tpi_tunnel_
 	return false;
 }
 
+/*
+ * Mark @t announced without an event (nobody listens): the SPD indexes its detach
+ * event will carry. Context: any; before @t is published (the work item owns these
+ * fields from then on). Takes the namespace's owned_lock.
+ */
+static void l2tpi_tunnel_announced(struct l2tpi_tunnel *t)
+{
+	struct l2tpi_net *ln = l2tpi_net(t->net);
+	int dir;
+
+	spin_lock_bh(&ln->owned_lock);
+	for (dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT; dir++)
+		t->index[dir] = t->own[dir]->pol && l2tpi_policy_alive(t->own[dir]->pol) ?
+				t->own[dir]->pol->index : 0;
+	spin_unlock_bh(&ln->owned_lock);
+	t->announced = true;
+}
+
 /* The attach event once the tunnel is bound and attached, the detach event after. */
 static void l2tpi_tunnel_announce(struct l2tpi_tunnel *t, bool bound)
 {
@@ -358,7 +380,9 @@ static void l2tpi_tunnel_release(struct l2tpi_tunnel *t, bool linger)
 		return;
 	}
 	l2tpi_tunnel_release_now(t);
-	l2tpi_tunnel_kick(t);
+	/* The detach event, from the work item; when nobody listens, nothing to queue. */
+	if (l2tpi_nl_listening(t->net))
+		l2tpi_tunnel_kick(t);
 	l2tpi_tunnel_put(t);		/* the hash tables' reference */
 }
 
@@ -400,6 +424,7 @@ int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 	struct l2tpi_tunnel *t, *old;
 	struct l2tpi_config cfg;
 	int dir, err = 0;
+	bool announce;
 
 	spin_lock_bh(&ln->owned_lock);
 	cfg = ln->cfg;
@@ -441,6 +466,16 @@ int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 	refcount_set(&t->ref, 1);
 	t->bound = true;
 	INIT_DELAYED_WORK(&t->work, l2tpi_tunnel_work);
+	/*
+	 * The attach event needs process context: a work item, but only when someone
+	 * listens. Otherwise the entry counts as announced now, so that its detach
+	 * event still goes out to whoever listens by then (a dump, then monitor). On a
+	 * busy LNS the work item and its context switch were most of what an attach
+	 * cost (make bench).
+	 */
+	announce = l2tpi_nl_listening(net);
+	if (!announce)
+		l2tpi_tunnel_announced(t);
 
 	spin_lock_bh(&l2tpi_tunnels_lock);
 	old = l2tpi_tunnel_find_sk(sk);	/* a socket reused after a teardown we missed */
@@ -460,7 +495,8 @@ int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 	 * its next frame is routed with ours.
 	 */
 	sk_dst_reset(sk);
-	l2tpi_tunnel_kick(t);
+	if (announce)
+		l2tpi_tunnel_kick(t);
 	return 0;
 
 fail:
@@ -664,25 +700,29 @@ static bool l2tpi_tunnel_lingering(const struct net *net)
 	return any;
 }
 
-/* Unbind and release every tunnel of @net in bucket @bkt. Context: process. */
+/*
+ * Unbind and release every tunnel of @net in bucket @bkt: all of them unhashed in
+ * one pass (an unbound entry that does not linger lends its @lingering node to the
+ * local list), then released without the lock. Context: process.
+ */
 static void l2tpi_tunnel_net_exit_bucket(const struct net *net, unsigned int bkt)
 {
-	struct l2tpi_tunnel *t, *found;
+	struct l2tpi_tunnel *t, *tmp;
+	struct hlist_node *n;
+	LIST_HEAD(gone);
 
-	do {
-		found = NULL;
-		spin_lock_bh(&l2tpi_tunnels_lock);
-		hlist_for_each_entry(t, &l2tpi_by_sk[bkt], by_sk) {
-			if (t->net == net) {
-				found = t;
-				l2tpi_tunnel_unhash(t);
-				break;
-			}
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	hlist_for_each_entry_safe(t, n, &l2tpi_by_sk[bkt], by_sk) {
+		if (t->net == net) {
+			l2tpi_tunnel_unhash(t);
+			list_add_tail(&t->lingering, &gone);
 		}
-		spin_unlock_bh(&l2tpi_tunnels_lock);
-		if (found)
-			l2tpi_tunnel_release(found, false);
-	} while (found);
+	}
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+	list_for_each_entry_safe(t, tmp, &gone, lingering) {
+		list_del(&t->lingering);
+		l2tpi_tunnel_release(t, false);
+	}
 }
 
 /*
