@@ -136,6 +136,7 @@ bool l2tpi_policy_notifying_self(void)
 {
 	return in_softirq() && __this_cpu_read(l2tpi_policy_self);
 }
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_notifying_self);
 
 /**
  * l2tpi_policy_insert() - put a policy from l2tpi_policy_build() into its SPD

@@ -163,6 +163,76 @@ static void l2tpi_policy_del_after_foreign_delete_test(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, l2tpi_test_spd_find(theirs));
 }
 
+/* What a key manager heard about one policy: its events, and which were ours. */
+static struct {
+	const struct xfrm_policy *pol;
+	int events, self;
+} l2tpi_test_heard;
+
+static int l2tpi_test_km_notify_policy(struct xfrm_policy *xp, int dir, const struct km_event *c)
+{
+	if (xp && xp == READ_ONCE(l2tpi_test_heard.pol)) {
+		l2tpi_test_heard.events++;
+		l2tpi_test_heard.self += l2tpi_policy_notifying_self();
+	}
+	return 0;
+}
+
+static struct xfrm_mgr l2tpi_test_km = {
+	.notify_policy = l2tpi_test_km_notify_policy,
+};
+
+/*
+ * Key managers hear of our inserts and deletes (ip xfrm monitor shows them), and
+ * while they do, l2tpi_policy_notifying_self() tells our own key manager that the
+ * change is ours (so it schedules no restore); a change someone else reports is not.
+ */
+static void l2tpi_policy_notifying_self_test(struct kunit *test)
+{
+	struct l2tpi_pol_spec spec = l2tpi_test_spec(AF_INET, XFRM_POLICY_OUT, 61004);
+	struct km_event c = { .event = XFRM_MSG_DELPOLICY, .net = &init_net };
+	struct xfrm_policy *pol;
+
+	pol = l2tpi_policy_build(&init_net, &spec, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pol);
+	WRITE_ONCE(l2tpi_test_heard.pol, pol);
+	xfrm_register_km(&l2tpi_test_km);
+	if (l2tpi_policy_insert(pol, XFRM_POLICY_OUT)) {
+		KUNIT_FAIL(test, "the insert failed");
+		l2tpi_policy_discard(pol);
+		goto out;
+	}
+	KUNIT_EXPECT_EQ(test, l2tpi_test_heard.events, 1);
+	KUNIT_EXPECT_EQ(test, l2tpi_test_heard.self, 1);
+	/* Someone else deletes it, and says so as xfrm_user would. */
+	KUNIT_EXPECT_EQ(test, xfrm_policy_delete(pol, XFRM_POLICY_OUT), 0);
+	km_policy_notify(pol, XFRM_POLICY_OUT, &c);
+	KUNIT_EXPECT_EQ(test, l2tpi_test_heard.events, 2);
+	KUNIT_EXPECT_EQ(test, l2tpi_test_heard.self, 1);
+	KUNIT_EXPECT_FALSE(test, l2tpi_policy_notifying_self());
+	l2tpi_policy_del(pol);	/* already gone: only released, nothing to report */
+	KUNIT_EXPECT_EQ(test, l2tpi_test_heard.events, 2);
+
+	WRITE_ONCE(l2tpi_test_heard.pol, NULL);
+	pol = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
+	if (IS_ERR(pol)) {
+		KUNIT_FAIL(test, "the add failed: %ld", PTR_ERR(pol));
+		goto out;
+	}
+	WRITE_ONCE(l2tpi_test_heard.pol, pol);
+	l2tpi_test_heard.events = 0;
+	l2tpi_test_heard.self = 0;
+	xfrm_pol_hold(pol);
+	l2tpi_policy_del(pol);	/* ours: heard, as ours */
+	KUNIT_EXPECT_EQ(test, l2tpi_test_heard.events, 1);
+	KUNIT_EXPECT_EQ(test, l2tpi_test_heard.self, 1);
+	WRITE_ONCE(l2tpi_test_heard.pol, NULL);
+	xfrm_pol_put(pol);
+out:
+	WRITE_ONCE(l2tpi_test_heard.pol, NULL);
+	xfrm_unregister_km(&l2tpi_test_km);
+}
+
 static struct kunit_case l2tpi_policy_cases[] = {
 	KUNIT_CASE(l2tpi_policy_build_v4_out_test),
 	KUNIT_CASE(l2tpi_policy_build_v6_in_test),
@@ -170,6 +240,7 @@ static struct kunit_case l2tpi_policy_cases[] = {
 	KUNIT_CASE(l2tpi_policy_add_del_test),
 	KUNIT_CASE(l2tpi_policy_add_refuses_equal_test),
 	KUNIT_CASE(l2tpi_policy_del_after_foreign_delete_test),
+	KUNIT_CASE(l2tpi_policy_notifying_self_test),
 	{}
 };
 

@@ -196,6 +196,26 @@ check_eq "ynl --subscribe events: the same, in the same order" \
 check "ynl --subscribe events: the acquire too" \
 	grep -qE '"name": "acquire-ntf", "msg": \{"acquire": \{"policy-index": [1-9][0-9]*, "dir": "out", "reqid": 0, "src-ipv4": "10.0.0.1", "dst-ipv4": "10.0.0.2", "sport": 1701, "dport": 1701\}\}' "$W/ynl"
 
+# A tunnel attached while nobody listened (no work item then): a monitor started
+# later still gets its detach event, with the policy indexes it had.
+run ip l2tp add tunnel tunnel_id 3 peer_tunnel_id 3 encap udp local 10.0.0.1 remote 10.0.0.2 \
+	udp_sport 1703 udp_dport 1703
+run_out out "$LI" -j tunnel show
+idx=$(grep -oE '"id":3,[^]]*"policy-index":\[[0-9]+,[0-9]+\]' <<<"$out" | grep -oE '\[[0-9]+,[0-9]+\]$')
+check "tunnel 3 attached with two policy indexes" test -n "$idx"
+"$LI" -j monitor >"$W/mon2" 2>"$W/mon2.err" &
+mon=$!
+sleep 1
+ip l2tp del tunnel tunnel_id 3
+sleep 1
+kill -INT $mon
+wait $mon
+run cat "$W/mon2"
+check_eq "monitor started after the attach: no attach event, one detach event" \
+	"0 1" "$(grep -c '"event":"tunnel-attach"' "$W/mon2") $(grep -c '"event":"tunnel-detach","id":3,' "$W/mon2")"
+check "the detach event carries the indexes the tunnel was attached with" \
+	grep -qF "\"policy-index\":$idx" "$W/mon2"
+
 # --- without CAP_NET_ADMIN
 before=$(spd)
 for cmd in "config show" "server on" "config set restore on" "client add 10.0.0.2" \
