@@ -19,7 +19,9 @@
 #               the agent way's two SPD policies, the module;
 #   SPD scaling send rate through the measured tunnel's socket (ESP, null cipher)
 #               and through a plain unconnected UDP socket, with 1 ... 65,535
-#               attached tunnels (BENCH_SCALE), BENCH_FRAMES datagrams a run;
+#               attached tunnels (BENCH_SCALE), BENCH_FRAMES datagrams a run,
+#               each run divided by a control run just before it (the peer
+#               namespace's loopback: an empty SPD) against TCG's drift;
 #   teardown    at the sizes of BENCH_TEARDOWN: `ip xfrm policy flush` until the
 #               module's policies are all back (up to BENCH_FLUSH_MAX tunnels),
 #               rmmod, and insmod until it adopted every tunnel again.
@@ -266,13 +268,20 @@ if has_part scale; then
 		n=$(field sent <<<"$out")
 		calc "$n / $s"
 	}
-	rate_plain() {
-		local t0 t1 out
+	rate_plain() { # [NETNS ADDR]
+		local t0 t1 out ns=()
+		[ -n "${1:-}" ] && ns=(ip netns exec "$1")
 		t0=$EPOCHREALTIME
-		out=$("$TOOLS/udp-probe" send -i 0 10.0.0.2 9 "$F")
+		out=$("${ns[@]}" "$TOOLS/udp-probe" send -i 0 "${2:-10.0.0.2}" 9 "$F")
 		t1=$EPOCHREALTIME
 		calc "$(field sent <<<"$out") / ($t1 - $t0)"
 	}
+	# The control: the same plain sends, in the peer's namespace to its own
+	# loopback. Its SPD is empty whatever we attach here, so its rate is the
+	# guest's speed at that moment: under TCG that drifts by more than 5% between
+	# points minutes apart, so every run is divided by the control run just
+	# before it, and the ratios are of these quotients.
+	rate_control() { rate_plain peer 127.0.0.1; }
 
 	# Memory: MEMN tunnels, floor, agent (their two SPD policies over XFRM netlink)
 	# and module; unreclaimable slab before and after, per tunnel.
@@ -310,8 +319,9 @@ if has_part scale; then
 	module_on
 	have=0
 	declare -A rt rp
-	printf '\nSPD scaling: send rate with N attached tunnels (%s datagrams per run, %s runs)\n' "$F" "$R"
-	printf '%8s %14s %7s %14s %7s\n' tunnels "tunnel pkt/s" ratio "plain pkt/s" ratio
+	printf '\nSPD scaling: send rate with N attached tunnels (%s datagrams per run, %s runs;\n' "$F" "$R"
+	printf 'ratio: to 1 tunnel, each run divided by the control run before it)\n'
+	printf '%8s %14s %7s %14s %7s %14s\n' tunnels "tunnel pkt/s" ratio "plain pkt/s" ratio "control pkt/s"
 	json+=",\"spd_scaling\":["
 	sep=
 	for S in ${BENCH_SCALE:-1 1000 10000 65535}; do
@@ -323,17 +333,25 @@ if has_part scale; then
 		fi
 		attached_wait "$have"
 		cpu_idle_settle	# the SPD's hash resizes, the frees of RCU
-		rt[$S]='' rp[$S]=''
+		rt[$S]='' rp[$S]='' rc='' qt='' qp=''
 		rate_tunnel >/dev/null	# warm-up: caches, the SA's first use
 		for ((r = 1; r <= R; r++)); do
-			rt[$S]+="$(rate_tunnel);"
-			rp[$S]+="$(rate_plain);"
+			c1=$(rate_control)
+			t1=$(rate_tunnel)
+			c2=$(rate_control)
+			p1=$(rate_plain)
+			rt[$S]+="$t1;" rp[$S]+="$p1;" rc+="$c1;$c2;"
+			qt+="$(calc "$t1 / $c1");" qp+="$(calc "$p1 / $c2");"
 		done
 		read -r t tmin tmax <<<"$(stats "${rt[$S]}" 1)"
 		read -r p pmin pmax <<<"$(stats "${rp[$S]}" 1)"
-		[ -n "${base_t:-}" ] || { base_t=$t base_p=$p; }
-		printf '%8s %14.0f %7.3f %14.0f %7.3f\n' "$S" "$t" "$(calc "$t / $base_t")" "$p" "$(calc "$p / $base_p")"
-		json+="$sep{\"tunnels\":$S,\"tunnel_pps\":$t,\"tunnel_pps_min\":$tmin,\"tunnel_pps_max\":$tmax,\"tunnel_ratio\":$(calc "$t / $base_t"),\"plain_pps\":$p,\"plain_pps_min\":$pmin,\"plain_pps_max\":$pmax,\"plain_ratio\":$(calc "$p / $base_p")}"
+		read -r c cmin cmax <<<"$(stats "$rc" 1)"
+		read -r nt _ _ <<<"$(stats "$qt" 1)"
+		read -r np _ _ <<<"$(stats "$qp" 1)"
+		[ -n "${base_t:-}" ] || { base_t=$t base_p=$p base_nt=$nt base_np=$np; }
+		printf '%8s %14.0f %7.3f %14.0f %7.3f %14.0f\n' "$S" "$t" "$(calc "$nt / $base_nt")" \
+			"$p" "$(calc "$np / $base_np")" "$c"
+		json+="$sep{\"tunnels\":$S,\"tunnel_pps\":$t,\"tunnel_pps_min\":$tmin,\"tunnel_pps_max\":$tmax,\"tunnel_ratio\":$(calc "$nt / $base_nt"),\"tunnel_ratio_raw\":$(calc "$t / $base_t"),\"plain_pps\":$p,\"plain_pps_min\":$pmin,\"plain_pps_max\":$pmax,\"plain_ratio\":$(calc "$np / $base_np"),\"plain_ratio_raw\":$(calc "$p / $base_p"),\"control_pps\":$c,\"control_pps_min\":$cmin,\"control_pps_max\":$cmax}"
 		sep=,
 
 		if [[ " ${BENCH_TEARDOWN:-10000 65535} " == *" $S "* ]]; then

@@ -37,8 +37,10 @@ jq_check "memory: 300 tunnels with the module cost more than without" \
 	'd["memory"]["module_b"] > d["memory"]["floor_b"]'
 jq_check "memory: the module's entries are counted in its own slab cache" \
 	'0 < d["memory"]["module_entry_b"] <= 1024'
-jq_check "SPD scaling: send rates (ESP through the tunnel, plain) with 1 and 100 attached tunnels" \
-	'[r["tunnels"] for r in d["spd_scaling"]] == [1, 100] and all(r["tunnel_pps"] > 0 and r["plain_pps"] > 0 for r in d["spd_scaling"])'
+jq_check "SPD scaling: send rates (ESP through the tunnel, plain, the control) with 1 and 100 attached tunnels" \
+	'[r["tunnels"] for r in d["spd_scaling"]] == [1, 100] and all(r["tunnel_pps"] > 0 and r["plain_pps"] > 0 and r["control_pps"] > 0 for r in d["spd_scaling"])'
+jq_check "SPD scaling: the ratios are to the first point, normalised by the control" \
+	'd["spd_scaling"][0]["tunnel_ratio"] == 1 and d["spd_scaling"][0]["plain_ratio"] == 1 and all(r["tunnel_ratio"] > 0 for r in d["spd_scaling"])'
 jq_check "teardown: a flush of 100 tunnels' policies was restored and timed" \
 	'd["teardown"][0]["tunnels"] == 100 and d["teardown"][0]["flush_restore_s"] > 0'
 jq_check "teardown: rmmod left no policy behind (SPD and sockets), timed; insmod adopted them again" \
