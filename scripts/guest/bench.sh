@@ -134,9 +134,13 @@ window_run() { # WAY
 }
 
 # median and spread of column COL (1 create, 2 delete) of "a b;a b;..."
-stats() { # LIST COL: prints "MEDIAN MIN MAX"
-	tr ';' '\n' <<<"$1" | awk -v c="$2" 'NF { print $c }' | sort -g |
-		awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.6f %.6f %.6f\n", m, v[1], v[NR] }'
+stats() { # LIST COL: prints "MEDIAN MIN MAX" ("null null null" for an empty LIST)
+	tr ';' '\n' <<<"$1" | awk -v c="$2" 'NF && $c != "null" { print $c }' | sort -g |
+		awk '{ v[NR] = $1 } END { if (!NR) { print "null null null"; exit }
+			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.6f %.6f %.6f\n", m, v[1], v[NR] }'
+}
+fmt() { # VALUE DECIMALS: "-" for null
+	if [ "$1" = null ]; then printf -- -; else printf "%.${2}f" "$1"; fi
 }
 num() { sed 's/^\./0./; s/^-\./-0./'; }	# bc's ".5" as JSON's 0.5
 calc() { # EXPRESSION: its value, or null (a division by zero in a broken run)
@@ -200,14 +204,18 @@ fi
 
 # ---- SPD scaling, memory, teardown and restore ----------------------------------
 # Background tunnels: genetlink (kernel sockets), a peer each as on a real LNS.
-# Tunnel i: L2TPv3 id 100000 + i, local 10.0.0.1 (i < 32768) or 10.0.0.3, port
-# 30000 + i % 32768, peer 10.1.x.y (i + 1) port 1701.
+# Tunnel i: L2TPv3 id 100000 + i, local 10.0.0.1, .3 or .4 (22,000 each), port
+# 2000 + i % 22000, peer 10.1.x.y (i + 1) port 1701. The ports stay below the
+# ephemeral range (32768-60999): with all of it bound on an address, every send of
+# an unbound socket (the plain rate) scanned the whole range for a free port and
+# failed, and the SPD scaling part never ended at 65,535 tunnels.
 bg_batch() { # FROM TO add|del [agent]: an ip -batch file on stdout
 	awk -v from="$1" -v to="$2" -v op="$3" -v agent="${4:-}" 'BEGIN {
 		for (i = from; i < to; i++) {
 			id = 100000 + i
 			a = i + 1; peer = "10.1." int(a / 256) "." a % 256
-			loc = i < 32768 ? "10.0.0.1" : "10.0.0.3"; port = 30000 + i % 32768
+			loc = i < 22000 ? "10.0.0.1" : i < 44000 ? "10.0.0.3" : "10.0.0.4"
+			port = 2000 + i % 22000
 			if (op == "del")
 				print "l2tp del tunnel tunnel_id " id
 			else
@@ -252,6 +260,7 @@ slab_bytes() { # CACHE: active objects x object size
 
 if has_part scale; then
 	ip addr add 10.0.0.3/24 dev v0
+	ip addr add 10.0.0.4/24 dev v0
 	# The measured tunnel's outbound SA (10.0.0.1:1701 -> 10.0.0.2:1701 is its
 	# policy; reqid 0, the module's default): ESP with the null cipher, so what is
 	# measured is the policy and bundle path, not the cipher.
@@ -261,9 +270,16 @@ if has_part scale; then
 	# Send rate of the measured tunnel (its own connected UDP socket, as xl2tpd's)
 	# and of a plain unconnected UDP socket to the same peer (any other traffic:
 	# every datagram looks the SPD up).
+	# Each rate run is bounded (RATE_LIMIT s): at 65,535 tunnels a run has been seen
+	# not to end (see the README); a run without a result is left out, and a point
+	# without any is reported as null.
+	RATE_LIMIT=${BENCH_RATE_LIMIT:-300}
 	rate_tunnel() {
 		local out s n
-		out=$("$TUN" -T -n 1 -t 100 -c "$F" -i 0 10.0.0.1 1701 10.0.0.2 1701 2>/dev/null)
+		out=$(timeout "$RATE_LIMIT" "$TUN" -T -n 1 -t 100 -c "$F" -i 0 10.0.0.1 1701 10.0.0.2 1701 2>/dev/null) || {
+			progress "a send run through the tunnel had no result in $RATE_LIMIT s"
+			return 1
+		}
 		s=$(kv send_s "$out")
 		n=$(field sent <<<"$out")
 		calc "$n / $s"
@@ -272,7 +288,10 @@ if has_part scale; then
 		local t0 t1 out ns=()
 		[ -n "${1:-}" ] && ns=(ip netns exec "$1")
 		t0=$EPOCHREALTIME
-		out=$("${ns[@]}" "$TOOLS/udp-probe" send -i 0 "${2:-10.0.0.2}" 9 "$F")
+		out=$(timeout "$RATE_LIMIT" "${ns[@]}" "$TOOLS/udp-probe" send -i 0 "${2:-10.0.0.2}" 9 "$F") || {
+			progress "a plain send run had no result in $RATE_LIMIT s"
+			return 1
+		}
 		t1=$EPOCHREALTIME
 		calc "$(field sent <<<"$out") / ($t1 - $t0)"
 	}
@@ -336,12 +355,10 @@ if has_part scale; then
 		rt[$S]='' rp[$S]='' rc='' qt='' qp=''
 		rate_tunnel >/dev/null	# warm-up: caches, the SA's first use
 		for ((r = 1; r <= R; r++)); do
-			c1=$(rate_control)
-			t1=$(rate_tunnel)
-			c2=$(rate_control)
-			p1=$(rate_plain)
-			rt[$S]+="$t1;" rp[$S]+="$p1;" rc+="$c1;$c2;"
-			qt+="$(calc "$t1 / $c1");" qp+="$(calc "$p1 / $c2");"
+			c1=$(rate_control) && t1=$(rate_tunnel) && rt[$S]+="$t1;" rc+="$c1;" &&
+				qt+="$(calc "$t1 / $c1");"
+			c2=$(rate_control) && p1=$(rate_plain) && rp[$S]+="$p1;" rc+="$c2;" &&
+				qp+="$(calc "$p1 / $c2");"
 		done
 		read -r t tmin tmax <<<"$(stats "${rt[$S]}" 1)"
 		read -r p pmin pmax <<<"$(stats "${rp[$S]}" 1)"
@@ -349,8 +366,8 @@ if has_part scale; then
 		read -r nt _ _ <<<"$(stats "$qt" 1)"
 		read -r np _ _ <<<"$(stats "$qp" 1)"
 		[ -n "${base_t:-}" ] || { base_t=$t base_p=$p base_nt=$nt base_np=$np; }
-		printf '%8s %14.0f %7.3f %14.0f %7.3f %14.0f\n' "$S" "$t" "$(calc "$nt / $base_nt")" \
-			"$p" "$(calc "$np / $base_np")" "$c"
+		printf '%8s %14s %7s %14s %7s %14s\n' "$S" "$(fmt "$t" 0)" "$(fmt "$(calc "$nt / $base_nt")" 3)" \
+			"$(fmt "$p" 0)" "$(fmt "$(calc "$np / $base_np")" 3)" "$(fmt "$c" 0)"
 		json+="$sep{\"tunnels\":$S,\"tunnel_pps\":$t,\"tunnel_pps_min\":$tmin,\"tunnel_pps_max\":$tmax,\"tunnel_ratio\":$(calc "$nt / $base_nt"),\"tunnel_ratio_raw\":$(calc "$t / $base_t"),\"plain_pps\":$p,\"plain_pps_min\":$pmin,\"plain_pps_max\":$pmax,\"plain_ratio\":$(calc "$np / $base_np"),\"plain_ratio_raw\":$(calc "$p / $base_p"),\"control_pps\":$c,\"control_pps_min\":$cmin,\"control_pps_max\":$cmax}"
 		sep=,
 
@@ -364,10 +381,16 @@ if has_part scale; then
 				t0=$EPOCHREALTIME
 				ip xfrm policy flush
 				flushed=$(calc "$EPOCHREALTIME - $t0")
+				end=$((SECONDS + 600))
 				until read -r i o _ _ <<<"$(spd_counts)" && [ "$i" = "$i0" ] && [ "$o" = "$o0" ]; do
+					((SECONDS < end)) || break
 					snooze 0.01
 				done
-				restore=$(calc "$EPOCHREALTIME - $t0")
+				if [ "$i" = "$i0" ] && [ "$o" = "$o0" ]; then
+					restore=$(calc "$EPOCHREALTIME - $t0")
+				else
+					progress "the flush was not restored in 600 s ($i+$o of $i0+$o0)"
+				fi
 			fi
 			t0=$EPOCHREALTIME
 			rmmod l2tp_ipsec
