@@ -268,20 +268,17 @@ bool l2tpi_tunnel_next(struct net *net, unsigned long *pos, struct l2tpi_tunnel_
 }
 
 /*
- * Mark @t announced without an event (nobody listens): the SPD indexes its detach
- * event will carry. Context: any; before @t is published (the work item owns these
- * fields from then on). Takes the namespace's owned_lock.
+ * Mark @t announced and note the SPD indexes its detach event will carry; @info gets
+ * what the attach event shows. Context: the work item, or the bind before @t is
+ * published (nobody listens: no attach event). Takes l2tpi_tunnels_lock.
  */
-static void l2tpi_tunnel_announced(struct l2tpi_tunnel *t)
+static void l2tpi_tunnel_announced(struct l2tpi_tunnel *t, struct l2tpi_tunnel_info *info)
 {
-	struct l2tpi_net *ln = l2tpi_net(t->net);
-	int dir;
-
-	spin_lock_bh(&ln->owned_lock);
-	for (dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT; dir++)
-		t->index[dir] = t->own[dir]->pol && l2tpi_policy_alive(t->own[dir]->pol) ?
-				t->own[dir]->pol->index : 0;
-	spin_unlock_bh(&ln->owned_lock);
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	l2tpi_tunnel_fill_info(t, info);
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+	t->index[XFRM_POLICY_IN] = info->index[XFRM_POLICY_IN];
+	t->index[XFRM_POLICY_OUT] = info->index[XFRM_POLICY_OUT];
 	t->announced = true;
 }
 
@@ -291,12 +288,7 @@ static void l2tpi_tunnel_announce(struct l2tpi_tunnel *t, bool bound)
 	struct l2tpi_tunnel_info info;
 
 	if (bound && !t->announced) {
-		spin_lock_bh(&l2tpi_tunnels_lock);
-		l2tpi_tunnel_fill_info(t, &info);
-		spin_unlock_bh(&l2tpi_tunnels_lock);
-		t->index[XFRM_POLICY_IN] = info.index[XFRM_POLICY_IN];
-		t->index[XFRM_POLICY_OUT] = info.index[XFRM_POLICY_OUT];
-		t->announced = true;
+		l2tpi_tunnel_announced(t, &info);
 		l2tpi_nl_tunnel_event(t->net, &info, true);
 	} else if (!bound && t->announced) {
 		const struct l2tpi_pol_spec *out = &t->spec[XFRM_POLICY_OUT];
@@ -422,6 +414,7 @@ int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 {
 	struct l2tpi_net *ln = l2tpi_net(net);
 	struct l2tpi_tunnel *t, *old;
+	struct l2tpi_tunnel_info info;
 	struct l2tpi_config cfg;
 	int dir, err = 0;
 	bool announce;
@@ -475,7 +468,7 @@ int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 	 */
 	announce = l2tpi_nl_listening(net);
 	if (!announce)
-		l2tpi_tunnel_announced(t);
+		l2tpi_tunnel_announced(t, &info);
 
 	spin_lock_bh(&l2tpi_tunnels_lock);
 	old = l2tpi_tunnel_find_sk(sk);	/* a socket reused after a teardown we missed */
