@@ -248,14 +248,21 @@ static void l2tpi_krp_reset(void)
 /* Context: l2tpi_hook_lock held. */
 static void l2tpi_disarm_locked(void)
 {
+	struct kprobe *kps[] = { &l2tpi_kp_bind, &l2tpi_kp_destroy, &l2tpi_kp_delete };
+	struct kretprobe *krps[] = { &l2tpi_krp_register, &l2tpi_krp_create };
+
 	if (!l2tpi_armed)
 		return;
-	/* Attach first off, teardown last off: nothing is attached that we cannot detach. */
-	unregister_kprobe(&l2tpi_kp_bind);
-	unregister_kretprobe(&l2tpi_krp_register);
-	unregister_kretprobe(&l2tpi_krp_create);
-	unregister_kprobe(&l2tpi_kp_destroy);
-	unregister_kprobe(&l2tpi_kp_delete);
+	/*
+	 * Attach first off, teardown after it. Two calls, not five: each waits for the
+	 * handlers in flight (an RCU grace period), and rmmod is timed (make bench).
+	 * Between the disarm of the bind probe and the wait, a bind handler in flight may
+	 * attach a tunnel whose teardown probe is already off; both callers release
+	 * every entry after this (rmmod: l2tpi_tunnel_net_exit(); l2tp_core going: its
+	 * exit deleted every tunnel first, then l2tpi_tunnel_l2tp_going()).
+	 */
+	unregister_kprobes(kps, ARRAY_SIZE(kps));
+	unregister_kretprobes(krps, ARRAY_SIZE(krps));
 	l2tpi_kp_reset(&l2tpi_kp_bind);
 	l2tpi_kp_reset(&l2tpi_kp_destroy);
 	l2tpi_kp_reset(&l2tpi_kp_delete);
