@@ -2,7 +2,7 @@
 # make bench: the benchmark of scripts/guest/bench.sh in a guest per kernel
 # (L2TPI_BENCH_KERNELS, default "6.12 6.1"); prints each guest's table and writes its
 # figures to build/bench-KERNEL.json. L2TPI_BENCH_N (tunnels, default 1000) and
-# L2TPI_BENCH_R (repetitions, default 3) set the size; L2TPI_BENCH_PARTS ("bringup
+# L2TPI_BENCH_R (repetitions, default 5) set the size; L2TPI_BENCH_PARTS ("bringup
 # scale"), _SCALE ("1 1000 10000 65535"), _TEARDOWN ("10000 65535"), _FLUSH_MAX
 # (65535), _MEM_N (10000) and _FRAMES (50000) those of scripts/guest/bench.sh's parts.
 set -euo pipefail
@@ -12,7 +12,7 @@ make -s tools
 mkdir -p build
 # The guest reads its size from the tree it sees (the host's, over 9p).
 {
-	printf 'BENCH_N=%s\nBENCH_R=%s\n' "${L2TPI_BENCH_N:-1000}" "${L2TPI_BENCH_R:-3}"
+	printf 'BENCH_N=%s\nBENCH_R=%s\n' "${L2TPI_BENCH_N:-1000}" "${L2TPI_BENCH_R:-5}"
 	for v in PARTS SCALE TEARDOWN FLUSH_MAX MEM_N FRAMES; do
 		eval "val=\${L2TPI_BENCH_$v:-}"
 		[ -z "$val" ] || printf 'BENCH_%s=%q\n' "$v" "$val"

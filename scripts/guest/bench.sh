@@ -27,14 +27,14 @@
 #               rmmod, and insmod until it adopted every tunnel again.
 # Output: tables, and one line "BENCH-JSON {...}" for scripts/bench.sh; progress
 # lines ("+ ...") on stderr. BENCH_N (tunnels, default 1000), BENCH_R (repetitions,
-# default 3), BENCH_PARTS ("bringup scale"); the defaults of the others are below.
+# default 5), BENCH_PARTS ("bringup scale"); the defaults of the others are below.
 . "$L2TPI_TOP/scripts/tests/lib.sh"
 
 # make bench's size (build/bench.env), unless the caller set one (make check's smoke)
 # shellcheck disable=SC1091
 [ -z "${BENCH_N:-}" ] && [ -r "$L2TPI_TOP/build/bench.env" ] && . "$L2TPI_TOP/build/bench.env"
 N=${BENCH_N:-1000}
-R=${BENCH_R:-3}
+R=${BENCH_R:-5}
 W=${BENCH_W:-100}
 PARTS=${BENCH_PARTS:-bringup scale}
 ulimit -n $((3 * N + 64))
