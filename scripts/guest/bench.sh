@@ -122,14 +122,22 @@ nl_run() { # WAY many|one
 	spd_settle "$base"
 }
 
-# Plaintext window, one run: frames that left in plaintext of W tunnels sending at once
-window_run() { # WAY
-	local agent=() c
+# Plaintext window, one run: frames that left in plaintext of W tunnels sending at once,
+# or null when the run did not open all W tunnels (a 0 must not stand for a run that
+# sent nothing). Each run has its own tunnel ids: l2tp tears the previous run's
+# tunnels down asynchronously.
+window_run() { # WAY RUN: RUN numbers the runs (tunnel ids 3000 + 100 * (RUN % 70) on)
+	local agent=() c out tid=$((3000 + 100 * ($2 % 70)))
 	[ "$1" = agent ] && agent=(-A "$TOOLS/l2tp-agent")
 	count_plain /tmp/wc 120 || return 1
-	"$TUN" "${agent[@]}" -e -c 1 -n "$W" -t 3000 10.0.0.1 1701 10.0.0.2 30000 >/dev/null 2>&1
+	out=$("$TUN" "${agent[@]}" -e -c 1 -n "$W" -t "$tid" 10.0.0.1 1701 10.0.0.2 30000 2>/tmp/win.err)
 	snooze 0.3
 	c=$(count_done /tmp/wc)
+	if [ "$(field tunnels <<<"$out")" != "$W" ]; then
+		progress "plaintext window, $1: the run opened $(field tunnels <<<"$out") of $W tunnels ($(tail -n 1 /tmp/win.err)); left out"
+		echo null
+		return 0
+	fi
 	field plain <<<"$c"
 }
 
@@ -157,6 +165,7 @@ printf '\n%s (%s), kernel audit %s\n' "$KVERSION" "$(uname -r)" "$audit"
 json="{\"kernel\":\"$KVERSION\",\"audit\":\"$audit\""
 
 if has_part bringup; then
+	win_runs=0
 	for ((r = 1; r <= R; r++)); do
 		for way in "${ways[@]}"; do
 			progress "bring-up: repetition $r, $way"
@@ -165,7 +174,8 @@ if has_part bringup; then
 			res[ppp1-$way]+="$(ppp_run "$way" one);"
 			res[nl-$way]+="$(nl_run "$way" many);"
 			res[nl1-$way]+="$(nl_run "$way" one);"
-			res[win-$way]+="$(window_run "$way") "
+			win_runs=$((win_runs + 1))
+			res[win-$way]+="$(window_run "$way" "$win_runs") "
 		done
 	done
 	module_off
@@ -196,7 +206,7 @@ if has_part bringup; then
 	json+="],\"plaintext_window\":{\"tunnels\":$W"
 	printf '\nplaintext window: %s tunnels send one frame the moment they exist\n' "$W"
 	for way in "${ways[@]}"; do
-		printf '  %-7s plaintext frames per run: %s\n' "$way" "${res[win-$way]}"
+		printf '  %-7s plaintext frames per run: %s\n' "$way" "${res[win-$way]//null/-}"
 		json+=",\"$way\":[$(tr ' ' '\n' <<<"${res[win-$way]}" | awk 'NF' | paste -sd,)]"
 	done
 	json+="}"
