@@ -127,14 +127,15 @@ nl_run() { # WAY many|one
 # sent nothing). Each run has its own tunnel ids: l2tp tears the previous run's
 # tunnels down asynchronously.
 window_run() { # WAY RUN: RUN numbers the runs (tunnel ids 3000 + 100 * (RUN % 70) on)
-	local agent=() c out tid=$((3000 + 100 * ($2 % 70)))
+	local agent=() c out opened tid=$((3000 + 100 * ($2 % 70)))
 	[ "$1" = agent ] && agent=(-A "$TOOLS/l2tp-agent")
 	count_plain /tmp/wc 120 || return 1
 	out=$("$TUN" "${agent[@]}" -e -c 1 -n "$W" -t "$tid" 10.0.0.1 1701 10.0.0.2 30000 2>/tmp/win.err)
 	snooze 0.3
 	c=$(count_done /tmp/wc)
-	if [ "$(field tunnels <<<"$out")" != "$W" ]; then
-		progress "plaintext window, $1: the run opened $(field tunnels <<<"$out") of $W tunnels ($(tail -n 1 /tmp/win.err)); left out"
+	opened=$(field tunnels <<<"$out")
+	if [ "$opened" != "$W" ]; then
+		progress "plaintext window, $1: the run opened ${opened:-no} of $W tunnels ($(tail -n 1 /tmp/win.err)); left out"
 		echo null
 		return 0
 	fi
