@@ -20,7 +20,7 @@ const struct nla_policy l2tp_ipsec_client_nl_policy[L2TP_IPSEC_A_CLIENT_POLICY_I
 	[L2TP_IPSEC_A_CLIENT_POLICY_INDEX] = { .type = NLA_U32, },
 };
 
-const struct nla_policy l2tp_ipsec_config_nl_policy[L2TP_IPSEC_A_CONFIG_RESTORE + 1] = {
+const struct nla_policy l2tp_ipsec_config_nl_policy[L2TP_IPSEC_A_CONFIG_UNARMED_REASON + 1] = {
 	[L2TP_IPSEC_A_CONFIG_SERVER] = NLA_POLICY_MAX(NLA_U8, 1),
 	[L2TP_IPSEC_A_CONFIG_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[L2TP_IPSEC_A_CONFIG_REQID] = { .type = NLA_U32, },
@@ -28,6 +28,9 @@ const struct nla_policy l2tp_ipsec_config_nl_policy[L2TP_IPSEC_A_CONFIG_RESTORE 
 	[L2TP_IPSEC_A_CONFIG_LEVEL] = NLA_POLICY_MAX(NLA_U32, 1),
 	[L2TP_IPSEC_A_CONFIG_AUTO_ATTACH] = NLA_POLICY_MAX(NLA_U8, 1),
 	[L2TP_IPSEC_A_CONFIG_RESTORE] = NLA_POLICY_MAX(NLA_U8, 1),
+	[L2TP_IPSEC_A_CONFIG_MAX_TUNNELS] = NLA_POLICY_MIN(NLA_U32, 1),
+	[L2TP_IPSEC_A_CONFIG_ARMED] = { .type = NLA_U8, },
+	[L2TP_IPSEC_A_CONFIG_UNARMED_REASON] = { .type = NLA_NUL_STRING, },
 };
 
 /* Global operation policy for l2tp_ipsec */

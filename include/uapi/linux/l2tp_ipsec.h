@@ -30,6 +30,8 @@
  *   priority     u32    SPD priority (default L2TP_IPSEC_DEFAULT_PRIORITY)
  *   level        "require" | "use"   (default "require")
  *   auto_attach  bool   per-tunnel policies (default 1); 0 disarms it in every netns
+ *   max_tunnels  1..4294967295   most attached tunnels per netns (default
+ *                       L2TP_IPSEC_DEFAULT_MAX_TUNNELS)
  *   restore      bool   put owned policies back after a flush (default 1)
  * A bad value makes the module load fail with -EINVAL and a kernel message naming
  * the parameter; nothing is installed.
@@ -55,12 +57,15 @@
  * Commands (attributes of the top level set L2TP_IPSEC_A_*):
  *
  * L2TP_IPSEC_CMD_CONFIG_GET (dump; request: nothing)
- *   One message with L2TP_IPSEC_A_CONFIG: every L2TP_IPSEC_A_CONFIG_* attribute.
+ *   One message with L2TP_IPSEC_A_CONFIG: every L2TP_IPSEC_A_CONFIG_* attribute,
+ *   with ARMED (u8: auto-attach's probes are armed) and, when they are not,
+ *   UNARMED_REASON (string).
  *
  * L2TP_IPSEC_CMD_CONFIG_SET (do; request: L2TP_IPSEC_A_CONFIG with any subset of
  *   L2TP_IPSEC_A_CONFIG_*)
  *   SERVER (u8 0|1), PORT (be16, 1..65535), REQID (u32), PRIORITY (u32),
- *   LEVEL (u32, enum l2tp_ipsec_level), AUTO_ATTACH (u8 0|1), RESTORE (u8 0|1).
+ *   LEVEL (u32, enum l2tp_ipsec_level), AUTO_ATTACH (u8 0|1), RESTORE (u8 0|1),
+ *   MAX_TUNNELS (u32, >= 1). ARMED and UNARMED_REASON are read-only (-EINVAL).
  *   With server mode on, a change of port, reqid, priority or level replaces the
  *   server policies at once (the new ones are installed before the old ones go).
  *   Client connections and tunnels keep the policies they were created with.
@@ -90,7 +95,9 @@
  *   nest of L2TP_IPSEC_A_SA_*: DIR, STATE (enum l2tp_ipsec_sa_state), and for an
  *   SA that exists SPI (be32), REQID, BYTES, PACKETS (u64)). The SA shown for a
  *   direction is the newest ESP state for the address pair (during a rekey, the new
- *   one, which the kernel also prefers for output).
+ *   one, which the kernel also prefers for output). The dump ends with one message
+ *   with L2TP_IPSEC_A_REFUSED: UNPRIVILEGED, INEXACT, LIMIT (u32), the tunnels
+ *   auto-attach refused (enum l2tp_ipsec_refusal) since the namespace came up.
  *
  * L2TP_IPSEC_CMD_POLICY_GET (dump; request: nothing)
  *   One message per owned policy with L2TP_IPSEC_A_POLICY: INDEX (0 while not in
@@ -113,6 +120,11 @@
  * L2TP_IPSEC_CMD_ACQUIRE_NTF        L2TP_IPSEC_A_ACQUIRE: an owned policy needs an SA:
  *                                   POLICY_INDEX, DIR, REQID, SRC/DST address, SPORT,
  *                                   DPORT; enough for the agent to start IKE.
+ * L2TP_IPSEC_CMD_TUNNEL_REFUSE_NTF  L2TP_IPSEC_A_TUNNEL (the 5-tuple and id as far as
+ *                                   known) and L2TP_IPSEC_A_REFUSAL (u32, enum
+ *                                   l2tp_ipsec_refusal): a new tunnel got no
+ *                                   policies of its own. Rate-limited; the REFUSED
+ *                                   counters count every one.
  */
 #ifndef _UAPI_LINUX_L2TP_IPSEC_H
 #define _UAPI_LINUX_L2TP_IPSEC_H
@@ -130,6 +142,9 @@
  * tunnel policy, and leaves 0..1023 for an administrator's explicit exceptions.
  */
 #define L2TP_IPSEC_DEFAULT_PRIORITY	1024
+
+/* Default per-namespace limit on attached tunnels (config MAX_TUNNELS). */
+#define L2TP_IPSEC_DEFAULT_MAX_TUNNELS	65536
 
 /*
  * Fail closed. When auto-attach is on, every network namespace also holds two policies
@@ -195,6 +210,25 @@ enum l2tp_ipsec_sa_state {
 	L2TP_IPSEC_SA_STATE_PRESENT,
 };
 
+/**
+ * enum l2tp_ipsec_refusal - Why auto-attach left a tunnel without policies of its
+ *   own (it is counted, logged and announced; server and client policies still
+ *   apply to its traffic).
+ * @L2TP_IPSEC_REFUSAL_UNPRIVILEGED: Its creator lacked CAP_NET_ADMIN in the user
+ *   namespace that owns the socket's network namespace (PPPoL2TP needs no
+ *   capability).
+ * @L2TP_IPSEC_REFUSAL_INEXACT: Its socket is not bound to a port and connected to
+ *   one peer: a policy for it would cover other traffic. Server mode covers such a
+ *   listening socket.
+ * @L2TP_IPSEC_REFUSAL_LIMIT: The namespace already has max-tunnels attached
+ *   tunnels.
+ */
+enum l2tp_ipsec_refusal {
+	L2TP_IPSEC_REFUSAL_UNPRIVILEGED,
+	L2TP_IPSEC_REFUSAL_INEXACT,
+	L2TP_IPSEC_REFUSAL_LIMIT,
+};
+
 enum {
 	L2TP_IPSEC_A_CONFIG_SERVER = 1,
 	L2TP_IPSEC_A_CONFIG_PORT,
@@ -203,6 +237,9 @@ enum {
 	L2TP_IPSEC_A_CONFIG_LEVEL,
 	L2TP_IPSEC_A_CONFIG_AUTO_ATTACH,
 	L2TP_IPSEC_A_CONFIG_RESTORE,
+	L2TP_IPSEC_A_CONFIG_MAX_TUNNELS,
+	L2TP_IPSEC_A_CONFIG_ARMED,
+	L2TP_IPSEC_A_CONFIG_UNARMED_REASON,
 
 	__L2TP_IPSEC_A_CONFIG_MAX
 };
@@ -251,6 +288,16 @@ enum {
 };
 
 #define L2TP_IPSEC_A_TUNNEL_MAX (__L2TP_IPSEC_A_TUNNEL_MAX - 1)
+
+enum {
+	L2TP_IPSEC_A_REFUSED_UNPRIVILEGED = 1,
+	L2TP_IPSEC_A_REFUSED_INEXACT,
+	L2TP_IPSEC_A_REFUSED_LIMIT,
+
+	__L2TP_IPSEC_A_REFUSED_MAX
+};
+
+#define L2TP_IPSEC_A_REFUSED_MAX (__L2TP_IPSEC_A_REFUSED_MAX - 1)
 
 enum {
 	L2TP_IPSEC_A_POLICY_INDEX = 1,
@@ -303,6 +350,8 @@ enum {
 	L2TP_IPSEC_A_POLICY,
 	L2TP_IPSEC_A_RESTORED,
 	L2TP_IPSEC_A_ACQUIRE,
+	L2TP_IPSEC_A_REFUSED,
+	L2TP_IPSEC_A_REFUSAL,
 
 	__L2TP_IPSEC_A_MAX
 };
@@ -322,6 +371,7 @@ enum {
 	L2TP_IPSEC_CMD_TUNNEL_DETACH_NTF,
 	L2TP_IPSEC_CMD_RESTORE_NTF,
 	L2TP_IPSEC_CMD_ACQUIRE_NTF,
+	L2TP_IPSEC_CMD_TUNNEL_REFUSE_NTF,
 
 	__L2TP_IPSEC_CMD_MAX
 };
