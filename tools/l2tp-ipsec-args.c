@@ -7,13 +7,15 @@
  * Options stop at the first argument that is not one. Objects, commands and keywords
  * may be abbreviated to any prefix that names only one of them ("cl a" is "client
  * add"; "s" is ambiguous between show and server); an object without a command
- * shows it. Values are strict: decimal digits only, ports 1-65535, other numbers
- * 0-4294967295, addresses IPv4 or IPv6 literals; a keyword given twice is an error.
+ * shows it. Values are strict: decimal digits only, ports 1-65535, max-tunnels
+ * 1-4294967295, other numbers 0-4294967295, addresses IPv4 or IPv6 literals; a
+ * keyword given twice is an error.
  * Nothing here prints: errors come back as text for main() (and the unit test).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -42,7 +44,7 @@ static const struct {
 	  "       l2tp-ipsec [OPTIONS] config show\n"
 	  "       l2tp-ipsec [OPTIONS] config set [server on|off] [port PORT] [reqid REQID]\n"
 	  "                  [priority PRIO] [level require|use] [auto-attach on|off]\n"
-	  "                  [restore on|off]\n" },
+	  "                  [restore on|off] [max-tunnels N]\n" },
 	{ "server",
 	  "       l2tp-ipsec [OPTIONS] server on|off [port PORT] [reqid REQID]\n"
 	  "                  [level require|use] [priority PRIO]\n" },
@@ -75,7 +77,8 @@ void lipsec_usage(FILE *f, const char *object)
 	      "  -h, --help         show this help\n"
 	      "  -V, --version      show the version\n"
 	      "SERVER is an IPv4 or IPv6 address; PORT is 1-65535; REQID and PRIO are\n"
-	      "0-4294967295. Objects, commands and keywords may be abbreviated.\n"
+	      "0-4294967295; N is 1-4294967295. Objects, commands and keywords may be\n"
+	      "abbreviated.\n"
 	      "Exit status: 0 ok, 1 kernel or system error, 2 usage error.\n", f);
 }
 
@@ -252,15 +255,18 @@ static int value_port(struct args *a, const char *kw, uint16_t *out)
 	return 0;
 }
 
-static int value_u32(struct args *a, const char *kw, uint32_t *out)
+/* A number from min to 4294967295. */
+static int value_u32(struct args *a, const char *kw, uint32_t min, uint32_t *out)
 {
 	const char *arg = next(a);
 	unsigned long v;
 
 	if (!arg)
-		return fail(a, "missing value after \"%s\" (a number, 0-4294967295)", kw);
-	if (!parse_uint(arg, UINT32_MAX, &v))
-		return fail(a, "invalid %s \"%s\" (a number, 0-4294967295)", kw, arg);
+		return fail(a, "missing value after \"%s\" (a number, %" PRIu32 "-4294967295)",
+			    kw, min);
+	if (!parse_uint(arg, UINT32_MAX, &v) || v < min)
+		return fail(a, "invalid %s \"%s\" (a number, %" PRIu32 "-4294967295)",
+			    kw, arg, min);
 	*out = v;
 	return 0;
 }
@@ -303,10 +309,13 @@ static int config_fields(struct args *a, const struct kw *tab)
 			rc = value_port(a, kw, &cfg->port);
 			break;
 		case L2TP_IPSEC_A_CONFIG_REQID:
-			rc = value_u32(a, kw, &cfg->reqid);
+			rc = value_u32(a, kw, 0, &cfg->reqid);
 			break;
 		case L2TP_IPSEC_A_CONFIG_PRIORITY:
-			rc = value_u32(a, kw, &cfg->priority);
+			rc = value_u32(a, kw, 0, &cfg->priority);
+			break;
+		case L2TP_IPSEC_A_CONFIG_MAX_TUNNELS:
+			rc = value_u32(a, kw, 1, &cfg->max_tunnels);
 			break;
 		default:
 			rc = fail(a, "unknown keyword \"%s\"", kw);
@@ -326,6 +335,7 @@ static const struct kw config_set_kws[] = {
 	{ "level", L2TP_IPSEC_A_CONFIG_LEVEL },
 	{ "auto-attach", L2TP_IPSEC_A_CONFIG_AUTO_ATTACH },
 	{ "restore", L2TP_IPSEC_A_CONFIG_RESTORE },
+	{ "max-tunnels", L2TP_IPSEC_A_CONFIG_MAX_TUNNELS },
 	{ NULL, 0 }
 };
 
@@ -386,7 +396,7 @@ static int obj_config(struct args *a)
 		if (config_fields(a, config_set_kws))
 			return LIPSEC_EXIT_USAGE;
 		if (!a->req->config.has)
-			return fail(a, "nothing to set (server, port, reqid, priority, level, auto-attach or restore)");
+			return fail(a, "nothing to set (server, port, reqid, priority, level, auto-attach, restore or max-tunnels)");
 		return 0;
 	case CMD_HELP:
 		return help(a, "config");

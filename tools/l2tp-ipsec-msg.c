@@ -97,6 +97,8 @@ void lipsec_put_config(struct nlmsghdr *nlh, const struct lipsec_config *cfg)
 		mnl_attr_put_u8(nlh, L2TP_IPSEC_A_CONFIG_AUTO_ATTACH, cfg->auto_attach);
 	if (LIPSEC_HAS(cfg, L2TP_IPSEC_A_CONFIG_RESTORE))
 		mnl_attr_put_u8(nlh, L2TP_IPSEC_A_CONFIG_RESTORE, cfg->restore);
+	if (LIPSEC_HAS(cfg, L2TP_IPSEC_A_CONFIG_MAX_TUNNELS))
+		mnl_attr_put_u32(nlh, L2TP_IPSEC_A_CONFIG_MAX_TUNNELS, cfg->max_tunnels);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -158,7 +160,7 @@ struct nlmsghdr *lipsec_build_dump(void *buf, uint16_t family, uint8_t cmd, uint
 }
 
 /* What an attribute must look like; anything else is ignored. */
-enum kind { K_NONE, K_U8, K_U16, K_U32, K_S32, K_U64, K_IN6, K_FLAG, K_NEST };
+enum kind { K_NONE, K_U8, K_U16, K_U32, K_S32, K_U64, K_IN6, K_FLAG, K_NEST, K_STR };
 
 static const uint8_t config_pol[L2TP_IPSEC_A_CONFIG_MAX + 1] = {
 	[L2TP_IPSEC_A_CONFIG_SERVER] = K_U8,
@@ -168,6 +170,9 @@ static const uint8_t config_pol[L2TP_IPSEC_A_CONFIG_MAX + 1] = {
 	[L2TP_IPSEC_A_CONFIG_LEVEL] = K_U32,
 	[L2TP_IPSEC_A_CONFIG_AUTO_ATTACH] = K_U8,
 	[L2TP_IPSEC_A_CONFIG_RESTORE] = K_U8,
+	[L2TP_IPSEC_A_CONFIG_MAX_TUNNELS] = K_U32,
+	[L2TP_IPSEC_A_CONFIG_ARMED] = K_U8,
+	[L2TP_IPSEC_A_CONFIG_UNARMED_REASON] = K_STR,
 };
 
 static const uint8_t client_pol[L2TP_IPSEC_A_CLIENT_MAX + 1] = {
@@ -198,6 +203,12 @@ static const uint8_t tunnel_pol[L2TP_IPSEC_A_TUNNEL_MAX + 1] = {
 	[L2TP_IPSEC_A_TUNNEL_PEER_PORT] = K_U16,
 	[L2TP_IPSEC_A_TUNNEL_POLICY_INDEX] = K_U32,
 	[L2TP_IPSEC_A_TUNNEL_SA] = K_NEST,
+};
+
+static const uint8_t refused_pol[L2TP_IPSEC_A_REFUSED_MAX + 1] = {
+	[L2TP_IPSEC_A_REFUSED_UNPRIVILEGED] = K_U32,
+	[L2TP_IPSEC_A_REFUSED_INEXACT] = K_U32,
+	[L2TP_IPSEC_A_REFUSED_LIMIT] = K_U32,
 };
 
 static const uint8_t policy_pol[L2TP_IPSEC_A_POLICY_MAX + 1] = {
@@ -243,6 +254,8 @@ static const uint8_t top_pol[L2TP_IPSEC_A_MAX + 1] = {
 	[L2TP_IPSEC_A_POLICY] = K_NEST,
 	[L2TP_IPSEC_A_RESTORED] = K_U32,
 	[L2TP_IPSEC_A_ACQUIRE] = K_NEST,
+	[L2TP_IPSEC_A_REFUSED] = K_NEST,
+	[L2TP_IPSEC_A_REFUSAL] = K_U32,
 };
 
 /* The attribute's type if pol knows it and its length fits, else 0. */
@@ -278,6 +291,10 @@ static unsigned int attr_type(const struct nlattr *a, const uint8_t *pol, unsign
 	case K_NEST:
 		ok = true;
 		break;
+	case K_STR:
+		/* NUL-terminated, as NLA_NUL_STRING sends it. */
+		ok = len && !((const char *)mnl_attr_get_payload(a))[len - 1];
+		break;
 	default:
 		ok = false;
 	}
@@ -292,6 +309,12 @@ static uint64_t get_u64(const struct nlattr *a)
 static uint16_t get_be16(const struct nlattr *a)
 {
 	return ntohs(mnl_attr_get_u16(a));
+}
+
+/* A K_STR attribute into buf (cut to fit). */
+static void get_str(const struct nlattr *a, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", mnl_attr_get_str(a));
 }
 
 static void get_addr(const struct nlattr *a, int family, struct lipsec_addr *addr)
@@ -335,6 +358,15 @@ static void parse_config(const struct nlattr *nest, struct lipsec_config *c)
 			break;
 		case L2TP_IPSEC_A_CONFIG_RESTORE:
 			c->restore = mnl_attr_get_u8(a);
+			break;
+		case L2TP_IPSEC_A_CONFIG_MAX_TUNNELS:
+			c->max_tunnels = mnl_attr_get_u32(a);
+			break;
+		case L2TP_IPSEC_A_CONFIG_ARMED:
+			c->armed = mnl_attr_get_u8(a);
+			break;
+		case L2TP_IPSEC_A_CONFIG_UNARMED_REASON:
+			get_str(a, c->unarmed_reason, sizeof(c->unarmed_reason));
 			break;
 		}
 	}
@@ -442,6 +474,27 @@ static void parse_tunnel(const struct nlattr *nest, struct lipsec_tunnel *tun)
 		case L2TP_IPSEC_A_TUNNEL_SA:
 			if (tun->n_sa < LIPSEC_MAX_SA)
 				parse_sa(a, &tun->sa[tun->n_sa++]);
+			break;
+		}
+	}
+}
+
+static void parse_refused(const struct nlattr *nest, struct lipsec_refused *r)
+{
+	const struct nlattr *a;
+	unsigned int t;
+
+	for_each_valid(a, nest, refused_pol, t) {
+		r->has |= LIPSEC_BIT(t);
+		switch (t) {
+		case L2TP_IPSEC_A_REFUSED_UNPRIVILEGED:
+			r->unprivileged = mnl_attr_get_u32(a);
+			break;
+		case L2TP_IPSEC_A_REFUSED_INEXACT:
+			r->inexact = mnl_attr_get_u32(a);
+			break;
+		case L2TP_IPSEC_A_REFUSED_LIMIT:
+			r->limit = mnl_attr_get_u32(a);
 			break;
 		}
 	}
@@ -595,6 +648,12 @@ int lipsec_msg_parse(const struct nlmsghdr *nlh, struct lipsec_msg *m)
 			break;
 		case L2TP_IPSEC_A_ACQUIRE:
 			parse_acquire(a, &m->acquire);
+			break;
+		case L2TP_IPSEC_A_REFUSED:
+			parse_refused(a, &m->refused);
+			break;
+		case L2TP_IPSEC_A_REFUSAL:
+			m->refusal = mnl_attr_get_u32(a);
 			break;
 		}
 	}

@@ -37,6 +37,9 @@
 #define LIPSEC_MAX_INDEX	16
 #define LIPSEC_MAX_SA		4
 
+/* Room for a string attribute (longer ones are cut). */
+#define LIPSEC_STR_LEN		256
+
 /* Room for an error message (ours or the kernel's extended ACK). */
 #define LIPSEC_ERR_LEN		512
 
@@ -83,6 +86,9 @@ struct lipsec_config {
 	uint32_t level;
 	bool auto_attach;
 	bool restore;
+	uint32_t max_tunnels;
+	bool armed;				/* replies only */
+	char unarmed_reason[LIPSEC_STR_LEN];	/* replies only */
 };
 
 /*
@@ -120,6 +126,14 @@ struct lipsec_tunnel {
 	uint32_t index[LIPSEC_MAX_INDEX];
 	unsigned int n_sa;
 	struct lipsec_sa sa[LIPSEC_MAX_SA];
+};
+
+/* L2TP_IPSEC_A_REFUSED: has bits are L2TP_IPSEC_A_REFUSED_*. */
+struct lipsec_refused {
+	uint32_t has;
+	uint32_t unprivileged;
+	uint32_t inexact;
+	uint32_t limit;
 };
 
 /* L2TP_IPSEC_A_POLICY: has bits are L2TP_IPSEC_A_POLICY_*. */
@@ -163,6 +177,8 @@ struct lipsec_msg {
 	struct lipsec_policy policy;
 	uint32_t restored;
 	struct lipsec_acquire acquire;
+	struct lipsec_refused refused;
+	uint32_t refusal;	/* enum l2tp_ipsec_refusal */
 };
 
 /* What the command line asks for. */

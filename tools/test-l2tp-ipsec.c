@@ -167,6 +167,11 @@ static void test_parse_good(void)
 	   "abbreviated keywords and values: sport 1702 lifetime static");
 	good("config set port 0001701", LIPSEC_CONFIG_SET, &req);
 	ok(req.config.port == 1701, "leading zeros are still decimal");
+	if (good("config set max-tunnels 1", LIPSEC_CONFIG_SET, &req))
+		ok(req.config.has == LIPSEC_BIT(L2TP_IPSEC_A_CONFIG_MAX_TUNNELS) &&
+		   req.config.max_tunnels == 1, "max-tunnels 1: the smallest limit, nothing else");
+	if (good("config set max 4294967295", LIPSEC_CONFIG_SET, &req))
+		ok(req.config.max_tunnels == UINT32_MAX, "max 4294967295: abbreviated, the largest");
 }
 
 static void test_parse_bad(void)
@@ -179,7 +184,7 @@ static void test_parse_bad(void)
 	bad("config frob", "config: unknown command \"frob\"");
 	bad("config show extra", "config show: unexpected argument \"extra\"");
 	bad("config set",
-	    "config set: nothing to set (server, port, reqid, priority, level, auto-attach or restore)");
+	    "config set: nothing to set (server, port, reqid, priority, level, auto-attach, restore or max-tunnels)");
 	bad("config set bogus 1", "config set: unknown keyword \"bogus\"");
 	bad("config set p 1", "config set: ambiguous keyword \"p\" (port, priority)");
 	bad("config set port", "config set: missing value after \"port\" (a port, 1-65535)");
@@ -198,11 +203,28 @@ static void test_parse_bad(void)
 	bad("config set server yes", "config set: invalid server \"yes\" (on or off)");
 	bad("config set auto-attach 1", "config set: invalid auto-attach \"1\" (on or off)");
 	bad("config set restore", "config set: missing value after \"restore\" (on or off)");
+	bad("config set max-tunnels 0",
+	    "config set: invalid max-tunnels \"0\" (a number, 1-4294967295)");
+	bad("config set max-tunnels 4294967296",
+	    "config set: invalid max-tunnels \"4294967296\" (a number, 1-4294967295)");
+	bad("config set max-tunnels 99999999999999999999999",
+	    "config set: invalid max-tunnels \"99999999999999999999999\" (a number, 1-4294967295)");
+	bad("config set max-tunnels lots",
+	    "config set: invalid max-tunnels \"lots\" (a number, 1-4294967295)");
+	bad("config set max-tunnels -1",
+	    "config set: invalid max-tunnels \"-1\" (a number, 1-4294967295)");
+	bad("config set max-tunnels 0x10",
+	    "config set: invalid max-tunnels \"0x10\" (a number, 1-4294967295)");
+	bad("config set max-tunnels",
+	    "config set: missing value after \"max-tunnels\" (a number, 1-4294967295)");
+	bad("config set max-tunnels 5 max-t 6", "config set: \"max-tunnels\" given twice");
+	bad("config set armed 1", "config set: unknown keyword \"armed\"");
 	bad("config set port 1 reqid 2 port 1", "config set: \"port\" given twice");
 	bad("config set server on se off", "config set: \"server\" given twice");
 	bad("server", "server: missing on or off");
 	bad("server maybe", "server: invalid argument \"maybe\" (on or off)");
 	bad("server on auto-attach off", "server: unknown keyword \"auto-attach\"");
+	bad("server on max-tunnels 5", "server: unknown keyword \"max-tunnels\"");
 	bad("server on level", "server: missing value after \"level\" (require or use)");
 	bad("server off priority 1 priority 1", "server: \"priority\" given twice");
 	bad("client add", "client add: missing server address");
@@ -338,6 +360,15 @@ static void test_build(void)
 		   u8_is(s.tb[L2TP_IPSEC_A_CONFIG_AUTO_ATTACH], 1) &&
 		   u8_is(s.tb[L2TP_IPSEC_A_CONFIG_RESTORE], 0),
 		   "config set with all seven fields, extremes of u32");
+	if (built("config set max-tunnels 4294967295", &s))
+		ok(s.cmd == L2TP_IPSEC_CMD_CONFIG_SET && s.ninner == 1 &&
+		   u32_is(s.tb[L2TP_IPSEC_A_CONFIG_MAX_TUNNELS], UINT32_MAX),
+		   "config set max-tunnels 4294967295: CONFIG { MAX_TUNNELS u32 } only");
+	if (built("config set restore off max-tunnels 1", &s))
+		ok(s.ninner == 2 && u8_is(s.tb[L2TP_IPSEC_A_CONFIG_RESTORE], 0) &&
+		   u32_is(s.tb[L2TP_IPSEC_A_CONFIG_MAX_TUNNELS], 1) &&
+		   !s.tb[L2TP_IPSEC_A_CONFIG_ARMED] && !s.tb[L2TP_IPSEC_A_CONFIG_UNARMED_REASON],
+		   "config set restore off max-tunnels 1: MAX_TUNNELS 1, no read-only attribute");
 	if (built("client add 192.0.2.2", &s))
 		ok(s.cmd == L2TP_IPSEC_CMD_CLIENT_ADD && s.nest_type == L2TP_IPSEC_A_CLIENT &&
 		   s.ninner == 1 && attr_is(s.tb[L2TP_IPSEC_A_CLIENT_SERVER_IPV4], v4, 4),
@@ -1224,6 +1255,16 @@ static void test_binary(const char *bin)
 		   "bad value");
 	expect_bin(bin, "", 2, NULL, "l2tp-ipsec: missing object (try \"l2tp-ipsec help\")\n",
 		   "no arguments");
+	expect_bin(bin, "config set max-tunnels 0", 2, NULL,
+		   "l2tp-ipsec: config set: invalid max-tunnels \"0\" (a number, 1-4294967295)\n",
+		   "max-tunnels 0: exit 2, nothing sent");
+	expect_bin(bin, "help config", 0,
+		   "Usage: l2tp-ipsec [OPTIONS] OBJECT COMMAND [ARGS]\n"
+		   "       l2tp-ipsec [OPTIONS] config show\n"
+		   "       l2tp-ipsec [OPTIONS] config set [server on|off] [port PORT] [reqid REQID]\n"
+		   "                  [priority PRIO] [level require|use] [auto-attach on|off]\n"
+		   "                  [restore on|off] [max-tunnels N]\n", NULL,
+		   "help config: max-tunnels in the usage of config set");
 	expect_bin(bin, "-h", 0, "Usage: l2tp-ipsec [OPTIONS] OBJECT COMMAND [ARGS]\n", NULL,
 		   "help on stdout, exit 0");
 	expect_bin(bin, "-V", 0, "l2tp-ipsec: generic netlink family l2tp_ipsec version 1\n", NULL,
