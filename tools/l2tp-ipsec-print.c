@@ -2,24 +2,32 @@
 /*
  * l2tp-ipsec: output. Every object has a text form and a JSON form:
  *
- *   config   server on port 1701 reqid 0 priority 1024 level require auto-attach on restore on
+ *   config   server on port 1701 reqid 0 priority 1024 level require auto-attach on
+ *              (armed) restore on max-tunnels 65536       (all on one line; or
+ *              "auto-attach off (not armed: REASON)")
  *   client   192.0.2.2 sport 1701 lifetime connection tunnels 1 policies 14 15
  *   tunnel   tunnel 7  192.0.2.1:1701 -> 192.0.2.2:1701
  *                policy out index 12
  *                sa out present spi 0x1234abcd reqid 1 bytes 1234 packets 10
+ *   refused  refused: unprivileged 0 inexact 2 limit 0   (after the tunnels)
  *   policy   out  udp 0.0.0.0/0 sport 1701 -> 0.0.0.0/0  esp transport reqid 0 require
  *              prio 1024  index 12  server              (all on one line)
  *
  * The view (l2tp-ipsec show) puts them under "config:", "clients:", "tunnels:" and
- * "policies:"; there each tunnel's policy lines also show the policy, and "policies:"
- * lists only those no tunnel showed. Its JSON is one array holding one object with the
- * keys config, clients, tunnels and policies.
+ * "policies:", with the "refused:" line after the tunnels; there each tunnel's policy
+ * lines also show the policy, and "policies:" lists only those no tunnel showed. Its
+ * JSON is one array holding one object with the keys config, clients, tunnels,
+ * refused (an object of the three counters) and policies. The JSON of tunnel show is
+ * the array of tunnels alone: the refused counters are in the view's JSON only.
  *
  * Text shows only the attributes the kernel sent (a policy port that is absent is any
- * port). JSON keys are the attribute names of netlink/l2tp_ipsec.yaml; enums are
- * strings (a value this tool does not know is a number), addresses strings, ports
- * numbers in host order, the SPI a "0x%08x" string, server/auto-attach/restore and the
- * block/shadowed flags booleans, family "inet"/"inet6".
+ * port; without ARMED, an older module, the armed state is left out). JSON keys are
+ * the attribute names of netlink/l2tp_ipsec.yaml; enums are strings (a value this tool
+ * does not know is a number), addresses strings, ports numbers in host order, the SPI
+ * a "0x%08x" string, server/auto-attach/restore/armed and the block/shadowed flags
+ * booleans, family "inet"/"inet6". Events are one line of text, or one JSON object
+ * with the event name under "event" ("tunnel-refuse": the tunnel's fields and
+ * "refusal").
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -96,6 +104,16 @@ const char *lipsec_sa_state_name(uint32_t v)
 	return ENUM_NAME(names, v);
 }
 
+const char *lipsec_refusal_name(uint32_t v)
+{
+	static const char *const names[] = {
+		[L2TP_IPSEC_REFUSAL_UNPRIVILEGED] = "unprivileged",
+		[L2TP_IPSEC_REFUSAL_INEXACT] = "inexact",
+		[L2TP_IPSEC_REFUSAL_LIMIT] = "limit",
+	};
+	return ENUM_NAME(names, v);
+}
+
 /* An enum for text: its name, or the number. */
 static const char *enum_text(const char *name, uint32_t v, char *buf, size_t len)
 {
@@ -117,6 +135,18 @@ static void json_enum(struct lipsec_json *j, const char *key, const char *name, 
 static const char *on_off(bool v)
 {
 	return v ? "on" : "off";
+}
+
+/* A string from the kernel for one line of text: control characters become '?'. */
+static const char *text_str(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	snprintf(buf, len, "%s", s);
+	for (i = 0; buf[i]; i++)
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+			buf[i] = '?';
+	return buf;
 }
 
 static const char *addr_str(const struct lipsec_addr *a, char *buf, size_t len)
@@ -173,8 +203,8 @@ static void word(struct words *w, const char *fmt, ...)
 
 static void text_config(FILE *f, const struct lipsec_config *c)
 {
+	char buf[16], reason[LIPSEC_STR_LEN];
 	struct words w = { .f = f };
-	char buf[16];
 
 	if (LIPSEC_HAS(c, L2TP_IPSEC_A_CONFIG_SERVER))
 		word(&w, "server %s", on_off(c->server));
@@ -189,8 +219,17 @@ static void text_config(FILE *f, const struct lipsec_config *c)
 					       buf, sizeof(buf)));
 	if (LIPSEC_HAS(c, L2TP_IPSEC_A_CONFIG_AUTO_ATTACH))
 		word(&w, "auto-attach %s", on_off(c->auto_attach));
+	if (LIPSEC_HAS(c, L2TP_IPSEC_A_CONFIG_ARMED) && c->armed)
+		word(&w, "(armed)");
+	else if (LIPSEC_HAS(c, L2TP_IPSEC_A_CONFIG_ARMED) &&
+		 LIPSEC_HAS(c, L2TP_IPSEC_A_CONFIG_UNARMED_REASON))
+		word(&w, "(not armed: %s)", text_str(c->unarmed_reason, reason, sizeof(reason)));
+	else if (LIPSEC_HAS(c, L2TP_IPSEC_A_CONFIG_ARMED))
+		word(&w, "(not armed)");
 	if (LIPSEC_HAS(c, L2TP_IPSEC_A_CONFIG_RESTORE))
 		word(&w, "restore %s", on_off(c->restore));
+	if (LIPSEC_HAS(c, L2TP_IPSEC_A_CONFIG_MAX_TUNNELS))
+		word(&w, "max-tunnels %" PRIu32, c->max_tunnels);
 }
 
 static void json_config_fields(struct lipsec_json *j, const struct lipsec_config *c)
@@ -209,6 +248,12 @@ static void json_config_fields(struct lipsec_json *j, const struct lipsec_config
 		lipsec_json_bool(j, "auto-attach", c->auto_attach);
 	if (LIPSEC_HAS(c, L2TP_IPSEC_A_CONFIG_RESTORE))
 		lipsec_json_bool(j, "restore", c->restore);
+	if (LIPSEC_HAS(c, L2TP_IPSEC_A_CONFIG_MAX_TUNNELS))
+		lipsec_json_uint(j, "max-tunnels", c->max_tunnels);
+	if (LIPSEC_HAS(c, L2TP_IPSEC_A_CONFIG_ARMED))
+		lipsec_json_bool(j, "armed", c->armed);
+	if (LIPSEC_HAS(c, L2TP_IPSEC_A_CONFIG_UNARMED_REASON))
+		lipsec_json_str(j, "unarmed-reason", c->unarmed_reason);
 }
 
 /* client */
@@ -563,6 +608,33 @@ static void json_tunnel_fields(struct lipsec_json *j, const struct lipsec_tunnel
 	lipsec_json_arr_close(j);
 }
 
+/* refused */
+
+/* "refused: unprivileged N inexact N limit N" (the counters the kernel sent). */
+static void text_refused(FILE *f, const struct lipsec_refused *r)
+{
+	fputs("refused:", f);
+	if (LIPSEC_HAS(r, L2TP_IPSEC_A_REFUSED_UNPRIVILEGED))
+		fprintf(f, " unprivileged %" PRIu32, r->unprivileged);
+	if (LIPSEC_HAS(r, L2TP_IPSEC_A_REFUSED_INEXACT))
+		fprintf(f, " inexact %" PRIu32, r->inexact);
+	if (LIPSEC_HAS(r, L2TP_IPSEC_A_REFUSED_LIMIT))
+		fprintf(f, " limit %" PRIu32, r->limit);
+	fputc('\n', f);
+}
+
+static void json_refused(struct lipsec_json *j, const struct lipsec_refused *r)
+{
+	lipsec_json_obj_open(j, "refused");
+	if (LIPSEC_HAS(r, L2TP_IPSEC_A_REFUSED_UNPRIVILEGED))
+		lipsec_json_uint(j, "unprivileged", r->unprivileged);
+	if (LIPSEC_HAS(r, L2TP_IPSEC_A_REFUSED_INEXACT))
+		lipsec_json_uint(j, "inexact", r->inexact);
+	if (LIPSEC_HAS(r, L2TP_IPSEC_A_REFUSED_LIMIT))
+		lipsec_json_uint(j, "limit", r->limit);
+	lipsec_json_obj_close(j);
+}
+
 /* dumps */
 
 /* The messages of msgs that carry attribute type, parsed, one at a time. */
@@ -628,6 +700,17 @@ static void text_one(FILE *f, const char *indent, unsigned int type,
 	fputc('\n', f);
 }
 
+/*
+ * The refused counters of a TUNNEL_GET dump (its last message, which has no tunnel);
+ * false when the kernel did not send them.
+ */
+static bool dump_refused(const struct lipsec_buf *msgs, struct lipsec_msg *m)
+{
+	const struct nlmsghdr *nlh = NULL;
+
+	return next_with(msgs, &nlh, L2TP_IPSEC_A_REFUSED, m);
+}
+
 void lipsec_print_dump(const struct lipsec_fmt *fmt, enum lipsec_action action,
 		       const struct lipsec_buf *msgs)
 {
@@ -647,6 +730,9 @@ void lipsec_print_dump(const struct lipsec_fmt *fmt, enum lipsec_action action,
 	}
 	if (fmt->json)
 		lipsec_json_arr_close(&j);
+	/* JSON keeps the array of tunnels; the view has the counters under "refused". */
+	else if (type == L2TP_IPSEC_A_TUNNEL && dump_refused(msgs, &m))
+		text_refused(fmt->f, &m.refused);
 }
 
 /* The policies of a POLICY_GET dump, in order; NULL (and *n 0) if none. */
@@ -696,6 +782,8 @@ static void view_json(struct lipsec_json *j, const struct lipsec_buf *config,
 		while (next_with(bufs[i], &nlh, lists[i].type, m))
 			json_one(j, lists[i].type, m);
 		lipsec_json_arr_close(j);
+		if (lists[i].type == L2TP_IPSEC_A_TUNNEL && dump_refused(tunnels, m))
+			json_refused(j, &m->refused);
 	}
 	lipsec_json_obj_close(j);
 	lipsec_json_arr_close(j);
@@ -738,6 +826,8 @@ static void view_text(FILE *f, const struct lipsec_buf *config,
 		text_tunnel(f, INDENT, &m->tunnel, pols, n, used);
 	}
 	fputs(any ? "" : " none\n", f);
+	if (dump_refused(tunnels, m))
+		text_refused(f, &m->refused);
 
 	/* The policies no tunnel above showed. */
 	fputs("policies:", f);
@@ -784,6 +874,8 @@ static const char *event_name(uint8_t cmd)
 		return "restore";
 	case L2TP_IPSEC_CMD_ACQUIRE_NTF:
 		return "acquire";
+	case L2TP_IPSEC_CMD_TUNNEL_REFUSE_NTF:
+		return "tunnel-refuse";
 	}
 	return NULL;
 }
@@ -821,7 +913,7 @@ static void json_acquire_fields(struct lipsec_json *j, const struct lipsec_acqui
 		lipsec_json_uint(j, "dport", q->dport);
 }
 
-/* "tunnel attach LOCAL -> PEER id N policies A B" */
+/* "tunnel attach LOCAL -> PEER id N policies A B" (refuse: no policies) */
 static void text_tunnel_event(FILE *f, const char *what, const struct lipsec_tunnel *t)
 {
 	unsigned int i;
@@ -838,6 +930,8 @@ static void text_tunnel_event(FILE *f, const char *what, const struct lipsec_tun
 
 static void event_text(FILE *f, const struct lipsec_msg *m)
 {
+	char buf[16];
+
 	switch (m->cmd) {
 	case L2TP_IPSEC_CMD_CONFIG_NTF:
 		fputs("config ", f);
@@ -848,6 +942,12 @@ static void event_text(FILE *f, const struct lipsec_msg *m)
 		break;
 	case L2TP_IPSEC_CMD_TUNNEL_DETACH_NTF:
 		text_tunnel_event(f, "detach", &m->tunnel);
+		break;
+	case L2TP_IPSEC_CMD_TUNNEL_REFUSE_NTF:
+		text_tunnel_event(f, "refuse", &m->tunnel);
+		if (m->has & LIPSEC_BIT(L2TP_IPSEC_A_REFUSAL))
+			fprintf(f, " reason %s", enum_text(lipsec_refusal_name(m->refusal),
+							   m->refusal, buf, sizeof(buf)));
 		break;
 	case L2TP_IPSEC_CMD_RESTORE_NTF:
 		fprintf(f, "restore %" PRIu32 " %s", m->restored,
@@ -877,6 +977,11 @@ static void event_json(const struct lipsec_fmt *fmt, const struct lipsec_msg *m)
 	case L2TP_IPSEC_CMD_TUNNEL_ATTACH_NTF:
 	case L2TP_IPSEC_CMD_TUNNEL_DETACH_NTF:
 		json_tunnel_fields(&j, &m->tunnel, false);
+		break;
+	case L2TP_IPSEC_CMD_TUNNEL_REFUSE_NTF:
+		json_tunnel_fields(&j, &m->tunnel, false);
+		if (m->has & LIPSEC_BIT(L2TP_IPSEC_A_REFUSAL))
+			json_enum(&j, "refusal", lipsec_refusal_name(m->refusal), m->refusal);
 		break;
 	case L2TP_IPSEC_CMD_RESTORE_NTF:
 		if (m->has & LIPSEC_BIT(L2TP_IPSEC_A_RESTORED))

@@ -296,6 +296,7 @@ const char *lipsec_origin_name(uint32_t v);
 const char *lipsec_lifetime_name(uint32_t v);
 const char *lipsec_dir_name(uint32_t v);
 const char *lipsec_sa_state_name(uint32_t v);
+const char *lipsec_refusal_name(uint32_t v);
 
 /*
  * The output of a show (CONFIG_SHOW, CLIENT_SHOW, TUNNEL_SHOW, POLICY_SHOW) from its

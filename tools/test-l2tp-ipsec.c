@@ -438,6 +438,7 @@ static void put_addr(struct nlmsghdr *nlh, uint16_t t4, uint16_t t6, const char 
 		mnl_attr_put(nlh, t6, 16, a);
 }
 
+/* The configuration as an older module sends it (no max-tunnels, no armed state). */
 static struct nlmsghdr *config_msg(uint8_t cmd)
 {
 	struct nlmsghdr *nlh = canned(cmd);
@@ -450,6 +451,41 @@ static struct nlmsghdr *config_msg(uint8_t cmd)
 	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_CONFIG_LEVEL, L2TP_IPSEC_LEVEL_REQUIRE);
 	mnl_attr_put_u8(nlh, L2TP_IPSEC_A_CONFIG_AUTO_ATTACH, 1);
 	mnl_attr_put_u8(nlh, L2TP_IPSEC_A_CONFIG_RESTORE, 1);
+	mnl_attr_nest_end(nlh, n);
+	return nlh;
+}
+
+/*
+ * The configuration with max-tunnels and the armed state: armed 1 (reason ignored),
+ * 0 with the reason (NULL: none), or -1: no ARMED.
+ */
+static struct nlmsghdr *config_msg_armed(uint8_t cmd, bool auto_attach, uint32_t max,
+					 int armed, const char *reason)
+{
+	struct nlmsghdr *nlh = canned(cmd);
+	struct nlattr *n = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_CONFIG);
+
+	mnl_attr_put_u8(nlh, L2TP_IPSEC_A_CONFIG_SERVER, 0);
+	mnl_attr_put_u8(nlh, L2TP_IPSEC_A_CONFIG_AUTO_ATTACH, auto_attach);
+	mnl_attr_put_u8(nlh, L2TP_IPSEC_A_CONFIG_RESTORE, 1);
+	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_CONFIG_MAX_TUNNELS, max);
+	if (armed >= 0)
+		mnl_attr_put_u8(nlh, L2TP_IPSEC_A_CONFIG_ARMED, armed);
+	if (armed == 0 && reason)
+		mnl_attr_put_strz(nlh, L2TP_IPSEC_A_CONFIG_UNARMED_REASON, reason);
+	mnl_attr_nest_end(nlh, n);
+	return nlh;
+}
+
+/* The last message of a TUNNEL_GET dump: the refused counters alone. */
+static struct nlmsghdr *refused_msg(uint32_t unprivileged, uint32_t inexact, uint32_t limit)
+{
+	struct nlmsghdr *nlh = canned(L2TP_IPSEC_CMD_TUNNEL_GET);
+	struct nlattr *n = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_REFUSED);
+
+	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_REFUSED_UNPRIVILEGED, unprivileged);
+	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_REFUSED_INEXACT, inexact);
+	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_REFUSED_LIMIT, limit);
 	mnl_attr_nest_end(nlh, n);
 	return nlh;
 }
@@ -592,6 +628,26 @@ static const struct pol pol_tunnel_in = {
 	.origin = L2TP_IPSEC_ORIGIN_TUNNEL, .owners = 1, .error = -ENOBUFS,
 };
 
+/* A tunnel-refuse event; id 0 = no ID attribute, ports 0 = absent. */
+static struct nlmsghdr *refuse_msg(uint32_t id, const char *local, const char *peer,
+				   uint16_t lport, uint16_t pport, uint32_t refusal)
+{
+	struct nlmsghdr *nlh = canned(L2TP_IPSEC_CMD_TUNNEL_REFUSE_NTF);
+	struct nlattr *n = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_TUNNEL);
+
+	if (id)
+		mnl_attr_put_u32(nlh, L2TP_IPSEC_A_TUNNEL_ID, id);
+	put_addr(nlh, L2TP_IPSEC_A_TUNNEL_LOCAL_IPV4, L2TP_IPSEC_A_TUNNEL_LOCAL_IPV6, local);
+	put_addr(nlh, L2TP_IPSEC_A_TUNNEL_PEER_IPV4, L2TP_IPSEC_A_TUNNEL_PEER_IPV6, peer);
+	if (lport)
+		put_be16(nlh, L2TP_IPSEC_A_TUNNEL_LOCAL_PORT, lport);
+	if (pport)
+		put_be16(nlh, L2TP_IPSEC_A_TUNNEL_PEER_PORT, pport);
+	mnl_attr_nest_end(nlh, n);
+	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_REFUSAL, refusal);
+	return nlh;
+}
+
 static void add(struct lipsec_buf *b, const struct nlmsghdr *nlh)
 {
 	if (lipsec_buf_add(b, nlh))
@@ -668,6 +724,73 @@ static void test_print_config(void)
 		    "]\n",
 		    "config show: pretty JSON");
 	lipsec_buf_free(&b);
+
+	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 65536, 1, NULL));
+	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false,
+		    "server off auto-attach on (armed) restore on max-tunnels 65536\n",
+		    "config show: armed, max-tunnels (text)");
+	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false,
+		    "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536,\"armed\":true}]\n",
+		    "config show: armed, max-tunnels (JSON)");
+	lipsec_buf_free(&b);
+
+	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 1, 0,
+				 "the probe on l2tp_tunnel_register could not be registered"));
+	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false,
+		    "server off auto-attach on (not armed: the probe on l2tp_tunnel_register could not be registered) restore on max-tunnels 1\n",
+		    "config show: not armed, with the reason (text)");
+	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false,
+		    "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":1,\"armed\":false,"
+		    "\"unarmed-reason\":\"the probe on l2tp_tunnel_register could not be registered\"}]\n",
+		    "config show: not armed, with the reason (JSON)");
+	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, true,
+		    "[\n"
+		    "    {\n"
+		    "        \"server\": false,\n"
+		    "        \"auto-attach\": true,\n"
+		    "        \"restore\": true,\n"
+		    "        \"max-tunnels\": 1,\n"
+		    "        \"armed\": false,\n"
+		    "        \"unarmed-reason\": \"the probe on l2tp_tunnel_register could not be registered\"\n"
+		    "    }\n"
+		    "]\n",
+		    "config show: not armed, with the reason (pretty JSON)");
+	lipsec_buf_free(&b);
+
+	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, false, 4294967295u, 0,
+				 "auto-attach is off"));
+	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false,
+		    "server off auto-attach off (not armed: auto-attach is off) restore on max-tunnels 4294967295\n",
+		    "config show: auto-attach off, not armed, the largest max-tunnels");
+	lipsec_buf_free(&b);
+
+	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 65536, 0, "a\nb\x1b[1m"));
+	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false,
+		    "server off auto-attach on (not armed: a?b?[1m) restore on max-tunnels 65536\n",
+		    "config show: control characters of the reason are '?' in text");
+	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false,
+		    "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536,\"armed\":false,"
+		    "\"unarmed-reason\":\"a\\nb\\u001b[1m\"}]\n",
+		    "config show: and escaped in JSON");
+	lipsec_buf_free(&b);
+
+	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 65536, 0, NULL));
+	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false,
+		    "server off auto-attach on (not armed) restore on max-tunnels 65536\n",
+		    "config show: not armed without a reason (text)");
+	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false,
+		    "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536,\"armed\":false}]\n",
+		    "config show: not armed without a reason (JSON: no unarmed-reason)");
+	lipsec_buf_free(&b);
+
+	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 65536, -1, NULL));
+	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false,
+		    "server off auto-attach on restore on max-tunnels 65536\n",
+		    "config show: no ARMED attribute: nothing about it (text)");
+	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false,
+		    "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536}]\n",
+		    "config show: no ARMED attribute: nothing about it (JSON)");
+	lipsec_buf_free(&b);
 }
 
 static void test_print_clients(void)
@@ -712,6 +835,41 @@ static void test_print_tunnels(void)
 		    "{\"local-ipv6\":\"2001:db8::1\",\"peer-ipv6\":\"2001:db8::2\",\"local-port\":1701,\"peer-port\":40000,"
 		    "\"policy-index\":[0,0],\"sa\":[]}]\n",
 		    "tunnel show: JSON with sa objects");
+
+	/* The dump's last message: the refused counters, never a tunnel. */
+	add(&b, refused_msg(1, 2, 3));
+	expect_dump(LIPSEC_TUNNEL_SHOW, &b, false, false,
+		    "tunnel 7  192.0.2.1:1701 -> 192.0.2.2:1701\n"
+		    "    policy out index 12\n"
+		    "    policy in index 13\n"
+		    "    sa out present spi 0x1234abcd reqid 1 bytes 1234 packets 10\n"
+		    "    sa in acquiring\n"
+		    "tunnel -  [2001:db8::1]:1701 -> [2001:db8::2]:40000\n"
+		    "    policy out index 0\n"
+		    "    policy in index 0\n"
+		    "refused: unprivileged 1 inexact 2 limit 3\n",
+		    "tunnel show: the refused line after the tunnels (text)");
+	expect_dump(LIPSEC_TUNNEL_SHOW, &b, true, false,
+		    "[{\"id\":7,\"local-ipv4\":\"192.0.2.1\",\"peer-ipv4\":\"192.0.2.2\",\"local-port\":1701,\"peer-port\":1701,"
+		    "\"policy-index\":[12,13],\"sa\":[{\"dir\":\"out\",\"state\":\"present\",\"spi\":\"0x1234abcd\",\"reqid\":1,\"bytes\":1234,\"packets\":10},"
+		    "{\"dir\":\"in\",\"state\":\"acquiring\"}]},"
+		    "{\"local-ipv6\":\"2001:db8::1\",\"peer-ipv6\":\"2001:db8::2\",\"local-port\":1701,\"peer-port\":40000,"
+		    "\"policy-index\":[0,0],\"sa\":[]}]\n",
+		    "tunnel show: JSON stays the array of tunnels, no counters in it");
+	lipsec_buf_free(&b);
+
+	add(&b, refused_msg(0, 0, 0));
+	expect_dump(LIPSEC_TUNNEL_SHOW, &b, false, false,
+		    "refused: unprivileged 0 inexact 0 limit 0\n",
+		    "tunnel show: no tunnels, only the refused line (text)");
+	expect_dump(LIPSEC_TUNNEL_SHOW, &b, true, false, "[]\n",
+		    "tunnel show: no tunnels, the counters message is no tunnel (JSON [])");
+	lipsec_buf_free(&b);
+
+	add(&b, refused_msg(4294967295u, 0, 17));
+	expect_dump(LIPSEC_TUNNEL_SHOW, &b, false, false,
+		    "refused: unprivileged 4294967295 inexact 0 limit 17\n",
+		    "tunnel show: refused counters up to u32 max");
 	lipsec_buf_free(&b);
 }
 
@@ -794,6 +952,41 @@ static void test_print_robust(void)
 		    "bad-length and unknown attributes ignored, message without the nest skipped");
 	lipsec_buf_free(&b);
 
+	/* A reason that is not NUL-terminated, or empty, and ARMED of the wrong size. */
+	nlh = canned(L2TP_IPSEC_CMD_CONFIG_GET);
+	n = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_CONFIG);
+	mnl_attr_put_u8(nlh, L2TP_IPSEC_A_CONFIG_ARMED, 0);
+	mnl_attr_put(nlh, L2TP_IPSEC_A_CONFIG_UNARMED_REASON, 3, "abc");
+	mnl_attr_put(nlh, L2TP_IPSEC_A_CONFIG_UNARMED_REASON, 0, NULL);
+	mnl_attr_put_u16(nlh, L2TP_IPSEC_A_CONFIG_MAX_TUNNELS, 7);
+	mnl_attr_nest_end(nlh, n);
+	add(&b, nlh);
+	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false, "[{\"armed\":false}]\n",
+		    "unterminated or empty reason and a short max-tunnels ignored");
+	lipsec_buf_free(&b);
+
+	nlh = canned(L2TP_IPSEC_CMD_CONFIG_GET);
+	n = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_CONFIG);
+	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_CONFIG_ARMED, 1);
+	mnl_attr_put_strz(nlh, L2TP_IPSEC_A_CONFIG_UNARMED_REASON, "");
+	mnl_attr_nest_end(nlh, n);
+	add(&b, nlh);
+	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false, "[{\"unarmed-reason\":\"\"}]\n",
+		    "a 4-byte ARMED ignored; an empty NUL-terminated reason kept");
+	lipsec_buf_free(&b);
+
+	/* Refused counters of the wrong size are left out; a message with both is both. */
+	nlh = canned(L2TP_IPSEC_CMD_TUNNEL_GET);
+	n = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_REFUSED);
+	mnl_attr_put_u64(nlh, L2TP_IPSEC_A_REFUSED_UNPRIVILEGED, 1);
+	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_REFUSED_LIMIT, 2);
+	mnl_attr_put_u32(nlh, 9, 3);
+	mnl_attr_nest_end(nlh, n);
+	add(&b, nlh);
+	expect_dump(LIPSEC_TUNNEL_SHOW, &b, false, false, "refused: limit 2\n",
+		    "refused: a counter of the wrong size and an unknown one left out");
+	lipsec_buf_free(&b);
+
 	/* u64 counters sent in 4 bytes (nla_put_uint) and an SA without a state. */
 	nlh = canned(L2TP_IPSEC_CMD_TUNNEL_GET);
 	n = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_TUNNEL);
@@ -845,6 +1038,51 @@ static void test_view(void)
 	       "    out  udp 0.0.0.0/0 -> 0.0.0.0/0  block mark 0x4c32b10c  prio 0  index 20  block\n",
 	       "show: text view; tunnel policies joined by index and by 5-tuple, not repeated");
 	free(c.text);
+
+	lipsec_buf_free(&cfg);
+	add(&cfg, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 100, 0, "no kprobes"));
+	add(&tun, refused_msg(0, 5, 1));
+	cap_open(&c, false, false);
+	lipsec_print_view(&c.fmt, &cfg, &none, &tun, &none);
+	is_str(cap_close(&c),
+	       "config: server off auto-attach on (not armed: no kprobes) restore on max-tunnels 100\n"
+	       "clients: none\n"
+	       "tunnels:\n"
+	       "    tunnel 7  192.0.2.1:1701 -> 192.0.2.2:1702\n"
+	       "        policy out index 30\n"
+	       "        policy in index 0\n"
+	       "        sa out present spi 0x1234abcd reqid 1 bytes 1234 packets 10\n"
+	       "        sa in acquiring\n"
+	       "refused: unprivileged 0 inexact 5 limit 1\n"
+	       "policies: none\n",
+	       "show: text view with the armed state and the refused line after the tunnels");
+	free(c.text);
+
+	cap_open(&c, true, false);
+	lipsec_print_view(&c.fmt, &cfg, &none, &tun, &none);
+	is_str(cap_close(&c),
+	       "[{\"config\":{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":100,"
+	       "\"armed\":false,\"unarmed-reason\":\"no kprobes\"},"
+	       "\"clients\":[],"
+	       "\"tunnels\":[{\"id\":7,\"local-ipv4\":\"192.0.2.1\",\"peer-ipv4\":\"192.0.2.2\",\"local-port\":1701,\"peer-port\":1702,"
+	       "\"policy-index\":[30,0],\"sa\":[{\"dir\":\"out\",\"state\":\"present\",\"spi\":\"0x1234abcd\",\"reqid\":1,\"bytes\":1234,\"packets\":10},"
+	       "{\"dir\":\"in\",\"state\":\"acquiring\"}]}],"
+	       "\"refused\":{\"unprivileged\":0,\"inexact\":5,\"limit\":1},"
+	       "\"policies\":[]}]\n",
+	       "show: JSON view with the armed state and refused as an object after tunnels");
+	free(c.text);
+
+	lipsec_buf_free(&tun);
+	add(&tun, refused_msg(2, 0, 0));
+	cap_open(&c, false, false);
+	lipsec_print_view(&c.fmt, &none, &none, &tun, &none);
+	is_str(cap_close(&c),
+	       "config: none\nclients: none\ntunnels: none\n"
+	       "refused: unprivileged 2 inexact 0 limit 0\npolicies: none\n",
+	       "show: text view, no tunnels but the refused line");
+	free(c.text);
+	lipsec_buf_free(&cfg);
+	add(&cfg, config_msg(L2TP_IPSEC_CMD_CONFIG_GET));
 
 	cap_open(&c, false, false);
 	lipsec_print_view(&c.fmt, &none, &none, &none, &none);
@@ -951,6 +1189,43 @@ static void test_events(void)
 	mnl_attr_nest_end(nlh, n);
 	expect_event(nlh, false, "acquire in [2001:db8::2]:1701 -> 2001:db8::1\n",
 		     "event acquire: IPv6, a port missing");
+
+	nlh = refuse_msg(12, "10.0.0.1", "10.0.0.2", 1701, 1701, L2TP_IPSEC_REFUSAL_UNPRIVILEGED);
+	expect_event(nlh, false,
+		     "tunnel refuse 10.0.0.1:1701 -> 10.0.0.2:1701 id 12 reason unprivileged\n",
+		     "event tunnel refuse: text");
+	expect_event(nlh, true,
+		     "{\"event\":\"tunnel-refuse\",\"id\":12,\"local-ipv4\":\"10.0.0.1\",\"peer-ipv4\":\"10.0.0.2\","
+		     "\"local-port\":1701,\"peer-port\":1701,\"policy-index\":[],\"refusal\":\"unprivileged\"}\n",
+		     "event tunnel refuse: JSON");
+
+	nlh = refuse_msg(0, "2001:db8::1", "2001:db8::2", 1701, 1702, L2TP_IPSEC_REFUSAL_LIMIT);
+	expect_event(nlh, false,
+		     "tunnel refuse [2001:db8::1]:1701 -> [2001:db8::2]:1702 reason limit\n",
+		     "event tunnel refuse: text, IPv6, no id");
+	expect_event(nlh, true,
+		     "{\"event\":\"tunnel-refuse\",\"local-ipv6\":\"2001:db8::1\",\"peer-ipv6\":\"2001:db8::2\","
+		     "\"local-port\":1701,\"peer-port\":1702,\"policy-index\":[],\"refusal\":\"limit\"}\n",
+		     "event tunnel refuse: JSON, IPv6, no id");
+
+	nlh = refuse_msg(3, "10.0.0.1", "10.0.0.2", 1701, 0, L2TP_IPSEC_REFUSAL_INEXACT);
+	expect_event(nlh, false, "tunnel refuse 10.0.0.1:1701 -> 10.0.0.2 id 3 reason inexact\n",
+		     "event tunnel refuse: inexact, no peer port");
+
+	nlh = refuse_msg(3, "10.0.0.1", "10.0.0.2", 1701, 1701, 9);
+	expect_event(nlh, false, "tunnel refuse 10.0.0.1:1701 -> 10.0.0.2:1701 id 3 reason 9\n",
+		     "event tunnel refuse: unknown refusal as a number (text)");
+	expect_event(nlh, true,
+		     "{\"event\":\"tunnel-refuse\",\"id\":3,\"local-ipv4\":\"10.0.0.1\",\"peer-ipv4\":\"10.0.0.2\","
+		     "\"local-port\":1701,\"peer-port\":1701,\"policy-index\":[],\"refusal\":9}\n",
+		     "event tunnel refuse: unknown refusal as a number (JSON)");
+
+	nlh = config_msg_armed(L2TP_IPSEC_CMD_CONFIG_NTF, true, 65536, 1, NULL);
+	expect_event(nlh, false, "config server off auto-attach on (armed) restore on max-tunnels 65536\n",
+		     "event config: armed and max-tunnels (text)");
+	expect_event(nlh, true,
+		     "{\"event\":\"config\",\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536,\"armed\":true}\n",
+		     "event config: armed and max-tunnels (JSON)");
 
 	nlh = canned(42);
 	expect_event(nlh, false, "event 42\n", "unknown event: text");
