@@ -9,12 +9,14 @@
  * and the family id only, never on the kernel's answers, so a seed replays the same
  * bytes (nlmsg_seq is i + 1). Kinds, with the names they are counted under:
  *   valid    30%  well-formed requests of every command: the four dumps, config-set
- *                 with a random subset of the seven attributes, client-add/del on a
+ *                 with a random subset of the eight settable attributes (not the
+ *                 read-only armed and unarmed-reason), client-add/del on a
  *                 pool of 16 addresses (192.0.2.1-8, 2001:db8::1-8) so that adds and
  *                 dels meet, optional sport (1701, 4500) and lifetime
  *   mutated  60%  a valid request with 1-3 mutations:
- *                 semantic   values out of range, port 0, both/no/any address,
- *                            attributes the command does not take
+ *                 semantic   values out of range, port 0, max-tunnels 0, both/no/any
+ *                            address, attributes the command does not take, the
+ *                            read-only armed or unarmed-reason in config-set (EINVAL)
  *                 size wrongnest unknown dup nestnest emptynest huge: the bytes are
  *                            spliced and every enclosing length fixed up
  *                 cmd flags attrflags lenoff flip trunc: header fields, attribute
@@ -34,8 +36,8 @@
  *
  * Safety. When more than MAX_LIVE client connections exist that were not there at the
  * start, they are all deleted. At the end (SIGINT/SIGTERM too) they are deleted, the
- * initial ones that went are added back, the initial configuration is set again (all
- * seven attributes) and the result is checked: configuration, clients, policy count.
+ * initial ones that went are added back, the initial configuration is set again (every
+ * settable attribute) and the result is checked: configuration, clients, policy count.
  *
  * -u: a child drops to UID/GID (no groups, empty bounding set, no capabilities,
  * no_new_privs), then opens its own socket and sends what the parent generates (over
@@ -270,16 +272,30 @@ static void put_pool_addr(struct msg *m, unsigned int p)
 		put(m, L2TP_IPSEC_A_CLIENT_SERVER_IPV6, a6, 16);
 }
 
-/* config-set; bad: a value out of range, a client nest, or no config nest. */
+/* Whether config-set takes attribute t (armed and unarmed-reason are read-only). */
+static bool config_settable(unsigned int t)
+{
+	return t && t <= L2TP_IPSEC_A_CONFIG_MAX && t != L2TP_IPSEC_A_CONFIG_ARMED &&
+	       t != L2TP_IPSEC_A_CONFIG_UNARMED_REASON;
+}
+
+/*
+ * config-set; bad: a value out of range, a read-only attribute (any value), a client
+ * nest, or no config nest.
+ */
 static bool gen_config(struct msg *m, bool bad)
 {
 	static const uint8_t badable[] = {
 		L2TP_IPSEC_A_CONFIG_SERVER, L2TP_IPSEC_A_CONFIG_PORT, L2TP_IPSEC_A_CONFIG_LEVEL,
 		L2TP_IPSEC_A_CONFIG_AUTO_ATTACH, L2TP_IPSEC_A_CONFIG_RESTORE,
+		L2TP_IPSEC_A_CONFIG_MAX_TUNNELS, L2TP_IPSEC_A_CONFIG_ARMED,
+		L2TP_IPSEC_A_CONFIG_UNARMED_REASON,
 	};
 	static const uint16_t ports[] = { 1701, 1701, 1702, 4500, 1, 65535 };
 	static const uint32_t prios[] = { 0, 1023, 1024, 0xffffffff };
-	unsigned int want = rn(128), badt = 0, t;
+	static const uint32_t maxes[] = { 1, 2, 16, L2TP_IPSEC_DEFAULT_MAX_TUNNELS, 0xffffffff };
+	static const char *const reasons[] = { "", "armed", "auto-attach is off" };
+	unsigned int want = rn(256), badt = 0, t, r;
 	size_t nest;
 	bool b;
 
@@ -295,7 +311,7 @@ static bool gen_config(struct msg *m, bool bad)
 	}
 	nest = nest_start(m, L2TP_IPSEC_A_CONFIG);
 	for (t = 1; t <= L2TP_IPSEC_A_CONFIG_MAX; t++) {
-		if (!(want & (1u << (t - 1))))
+		if (!(want & (1u << (t - 1))) || (!config_settable(t) && t != badt))
 			continue;
 		b = t == badt;
 		switch (t) {
@@ -310,6 +326,16 @@ static bool gen_config(struct msg *m, bool bad)
 			break;
 		case L2TP_IPSEC_A_CONFIG_LEVEL:
 			put_u32(m, t, !b ? rn(2) : chance(50) ? 2 : 2 + rnd64() % 0xfffffffe);
+			break;
+		case L2TP_IPSEC_A_CONFIG_MAX_TUNNELS:
+			put_u32(m, t, b ? 0 : chance(60) ? maxes[rn(5)] : 1 + rn(0xffffffff));
+			break;
+		case L2TP_IPSEC_A_CONFIG_ARMED:		/* read-only: bad as it is */
+			put_u8(m, t, rn(2));
+			break;
+		case L2TP_IPSEC_A_CONFIG_UNARMED_REASON:	/* read-only, NUL-terminated */
+			r = rn(3);
+			put(m, t, reasons[r], strlen(reasons[r]) + 1);
 			break;
 		default:	/* the u8 booleans */
 			put_u8(m, t, b ? 2 + rn(254) : rn(2));
@@ -498,8 +524,8 @@ static bool insert(struct msg *m, int c, uint16_t type, const void *data, size_t
 
 /* Payload sizes per attribute set (NEST: a nest), for attributes in the wrong place. */
 #define NEST 0xff
-static const uint8_t top_sz[] = { 0, NEST, NEST, NEST, NEST, 4, NEST };
-static const uint8_t config_sz[] = { 0, 1, 2, 4, 4, 4, 1, 1 };
+static const uint8_t top_sz[] = { 0, NEST, NEST, NEST, NEST, 4, NEST, NEST, 4 };
+static const uint8_t config_sz[] = { 0, 1, 2, 4, 4, 4, 1, 1, 4, 1, 8 };	/* a string: 8 */
 static const uint8_t client_sz[] = { 0, 4, 16, 2, 4, 4, 4 };
 static const uint8_t tunnel_sz[] = { 0, 4, 4, 16, 4, 16, 2, 2, 4, NEST };
 static const uint8_t policy_sz[] = { 0, 4, 4, 2, 4, 16, 4, 16, 1, 1, 1, 2, 2, 4, 4, 0, 4, 4, 4, 4, 0, 4 };
@@ -1061,7 +1087,7 @@ static int cleanup(struct nl *nl, const struct snap *init, struct snap *cur)
 	nlh = ctl_header(nl, buf, L2TP_IPSEC_CMD_CONFIG_SET, 0);
 	nest = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_CONFIG);
 	for (t = 1; t <= L2TP_IPSEC_A_CONFIG_MAX; t++)
-		if (init->cfg_len[t])
+		if (init->cfg_len[t] && config_settable(t))
 			mnl_attr_put(nlh, t, init->cfg_len[t], &init->cfg[t]);
 	mnl_attr_nest_end(nlh, nest);
 	transact(nl, nlh, nlh->nlmsg_len, NULL, NULL, &r);
