@@ -20,6 +20,7 @@ void l2tpi_config_default(struct l2tpi_config *cfg)
 		.level = L2TP_IPSEC_LEVEL_REQUIRE,
 		.auto_attach = true,
 		.restore = true,
+		.max_tunnels = L2TP_IPSEC_DEFAULT_MAX_TUNNELS,
 	};
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_config_default);

@@ -18,6 +18,7 @@ struct l2tpi_config {
 	enum l2tp_ipsec_level level;	/* require: template mandatory; use: optional */
 	bool auto_attach;		/* per-tunnel policies when l2tp binds a socket */
 	bool restore;			/* put owned policies back when someone removes them */
+	u32 max_tunnels;		/* most attached tunnels per namespace, >= 1 */
 };
 
 void l2tpi_config_default(struct l2tpi_config *cfg);

@@ -8,7 +8,9 @@
  * be routed without a transform. This netfilter hook, last at LOCAL_OUT of IPv4 and
  * IPv6 in every namespace, drops such a frame: a packet of an L2TP UDP tunnel socket
  * whose route is not an xfrm bundle, when that socket
- *  - carries the quarantine mark (quarantine.c: its tunnel could not be attached), or
+ *  - carries the quarantine mark or waits in the quarantine (quarantine.c: its
+ *    tunnel could not be attached; a mark the daemon set meanwhile changes nothing),
+ *    or
  *  - is attached to a tunnel of ours whose outbound policy is required (level
  *    "require") and not shadowed by an equal policy of someone else (tunnel.c),
  * unless the socket has an outbound policy of its own (whoever set it decided).
@@ -39,6 +41,7 @@
 #include <uapi/linux/l2tp_ipsec.h>
 
 #include "guard.h"
+#include "quarantine.h"
 #include "tunnel.h"
 
 static unsigned int l2tpi_guard_hook(void *priv, struct sk_buff *skb,
@@ -58,7 +61,7 @@ static unsigned int l2tpi_guard_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	if (READ_ONCE(udp_sk(sk)->encap_type) != UDP_ENCAP_L2TPINUDP)
 		return NF_ACCEPT;
-	if (READ_ONCE(sk->sk_mark) == L2TP_IPSEC_BLOCK_MARK)
+	if (READ_ONCE(sk->sk_mark) == L2TP_IPSEC_BLOCK_MARK || l2tpi_quarantined(sk))
 		return NF_DROP;
 	if (rcu_access_pointer(sk->sk_policy[XFRM_POLICY_OUT]))
 		return NF_ACCEPT;

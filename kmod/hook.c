@@ -23,22 +23,62 @@
  * l2tp_core comes (before its init runs, so no tunnel can be bound unseen) and
  * disarms them when either goes.
  *
- * Handlers run in atomic context: no sleeping, GFP_ATOMIC only.
+ * Handlers run in atomic context: no sleeping, GFP_ATOMIC only. They run from ftrace
+ * (KPROBES_ON_FTRACE) with preemption off, in the task that called the probed
+ * function; without KPROBES_ON_FTRACE (an int3 or BRK trap) the handlers would run in
+ * a debug-exception context where their spinlocks and allocations are not safe, so
+ * the probes are not armed there, nor on architectures other than x86_64, where the
+ * argument registers were not verified.
  *
- * Locking: l2tpi_hook_lock (mutex) serialises arming and disarming;
- * l2tpi_pending_lock (BH-safe spinlock) protects the list of register calls in flight
- * and l2tpi_created.
+ * Never fail open silently: the probed functions are checked three times.
+ *  - At build time, setup_udp_tunnel_sock()'s prototype in the headers: the bind
+ *    handler is built for (net, struct socket *, cfg) or (net, struct sock *, cfg);
+ *    with any other, auto-attach is built off.
+ *  - In the handlers, cheap checks that hold on every kernel the module knows: the
+ *    socket's back-pointer to its struct socket, l2tp_tunnel_create()'s version
+ *    argument being 2 or 3 and its out-pointer lying on the task's stack, the tunnel
+ *    it returns being a kernel address. One that fails disarms auto-attach (from a
+ *    work item) and releases every tunnel entry.
+ *  - When arming: a function that is missing while l2tp_core is there (renamed or
+ *    inlined) is reported as such, not as l2tp_core not being loaded yet.
+ * Not armed, auto-attach says why (l2tpi_hook_status(): config show, netlink,
+ * dmesg); server and client policies go on working.
+ *
+ * Locking: l2tpi_hook_lock (mutex) serialises arming and disarming and protects
+ * l2tpi_unarmed; l2tpi_pending_lock (BH-safe spinlock) protects the list of register
+ * calls in flight and l2tpi_created.
  */
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
+#include <linux/sched/task_stack.h>
+#include <linux/uaccess.h>
+#include <linux/workqueue.h>
 #include <net/udp_tunnel.h>
 
 #include "hook.h"
 #include "quarantine.h"
+#include "trust.h"
 #include "tunnel.h"
+
+/*
+ * setup_udp_tunnel_sock() takes a struct socket up to 7.1, a struct sock in later
+ * kernels and in distribution kernels that took that change. Building with
+ * -DL2TPI_TEST_UNKNOWN_BIND (make check) pretends to know neither.
+ */
+typedef void (*l2tpi_bind_socket_t)(struct net *, struct socket *, struct udp_tunnel_sock_cfg *);
+typedef void (*l2tpi_bind_sk_t)(struct net *, struct sock *, struct udp_tunnel_sock_cfg *);
+#ifdef L2TPI_TEST_UNKNOWN_BIND
+#define L2TPI_BIND_SOCKET	0
+#define L2TPI_BIND_SK		0
+#else
+#define L2TPI_BIND_SOCKET \
+	__builtin_types_compatible_p(typeof(&setup_udp_tunnel_sock), l2tpi_bind_socket_t)
+#define L2TPI_BIND_SK \
+	__builtin_types_compatible_p(typeof(&setup_udp_tunnel_sock), l2tpi_bind_sk_t)
+#endif
 
 /* One l2tp_tunnel_register() call in flight, in its kretprobe instance's data. */
 struct l2tpi_pending {
@@ -72,6 +112,29 @@ static DEFINE_MUTEX(l2tpi_hook_lock);		/* arming and disarming */
 static DEFINE_SPINLOCK(l2tpi_pending_lock);	/* see above; BH-safe */
 static HLIST_HEAD(l2tpi_pending_list);
 static bool l2tpi_armed;			/* under l2tpi_hook_lock */
+/* Why not armed; under l2tpi_hook_lock. */
+static char l2tpi_unarmed[L2TPI_UNARMED_LEN] = "the module was loaded with auto_attach=0";
+/* A handler saw a function that is not what this build expects: set once, never
+ * cleared (until the module is loaded again); every handler returns at once.
+ */
+static bool l2tpi_mismatch;			/* READ_ONCE/WRITE_ONCE */
+static const char *l2tpi_mismatch_what;		/* written once, before l2tpi_mismatch */
+static void l2tpi_mismatch_fn(struct work_struct *work);
+static DECLARE_WORK(l2tpi_mismatch_work, l2tpi_mismatch_fn);
+
+/*
+ * A probed function does not look as this build expects: stop attaching now, and
+ * disarm from process context. Context: a handler (atomic).
+ */
+static void l2tpi_hook_mismatch(const char *what)
+{
+	if (READ_ONCE(l2tpi_mismatch))
+		return;
+	l2tpi_mismatch_what = what;
+	smp_wmb();	/* @what before the flag: read by l2tpi_mismatch_fn() */
+	WRITE_ONCE(l2tpi_mismatch, true);
+	schedule_work(&l2tpi_mismatch_work);
+}
 
 /* The struct l2tp_tunnel that current is registering, if we saw the call begin. */
 static const void *l2tpi_pending_tunnel(struct l2tpi_tunnel_id *id)
@@ -98,9 +161,18 @@ static const void *l2tpi_pending_tunnel(struct l2tpi_tunnel_id *id)
 static int l2tpi_create_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct l2tpi_creating *c = (struct l2tpi_creating *)ri->data;
+	u32 version = (u32)regs_get_kernel_argument(regs, 1);
 
+	c->tunnelp = NULL;
+	if (READ_ONCE(l2tpi_mismatch))
+		return 0;
 	c->id = (u32)regs_get_kernel_argument(regs, 2);
 	c->tunnelp = (void **)regs_get_kernel_argument(regs, 5);
+	/* Both callers pass the address of a local variable. */
+	if ((version != 2 && version != 3) || !object_is_on_stack(c->tunnelp)) {
+		c->tunnelp = NULL;
+		l2tpi_hook_mismatch("l2tp_tunnel_create");
+	}
 	return 0;
 }
 
@@ -111,6 +183,10 @@ static int l2tpi_create_return(struct kretprobe_instance *ri, struct pt_regs *re
 
 	if (regs_return_value(regs) || !c->tunnelp)
 		return 0;
+	if (!virt_addr_valid(*c->tunnelp)) {
+		l2tpi_hook_mismatch("l2tp_tunnel_create");
+		return 0;
+	}
 	spin_lock_bh(&l2tpi_pending_lock);
 	/* A stale note for the same address (a missed register call) must not match. */
 	for (i = 0; i < L2TPI_CREATED_SLOTS; i++)
@@ -157,20 +233,56 @@ static int l2tpi_register_return(struct kretprobe_instance *ri, struct pt_regs *
 	return 0;
 }
 
-/* setup_udp_tunnel_sock(struct net *net, struct socket *sock, struct udp_tunnel_sock_cfg *cfg) */
+/*
+ * The socket setup_udp_tunnel_sock() was given, after checking that it is one: read
+ * without faulting, with the socket's own back-pointer to its struct socket.
+ */
+static struct sock *l2tpi_bind_sk(unsigned long arg)
+{
+	struct socket *sock, *back;
+	struct sock *sk;
+
+	if (L2TPI_BIND_SOCKET) {
+		sock = (struct socket *)arg;
+		if (get_kernel_nofault(sk, &sock->sk))
+			return NULL;
+	} else {
+		sk = (struct sock *)arg;
+		if (get_kernel_nofault(sock, &sk->sk_socket))
+			return NULL;
+	}
+	if (!sk || !sock || get_kernel_nofault(back, &sk->sk_socket) || back != sock ||
+	    sk->sk_protocol != IPPROTO_UDP || sk->sk_type != SOCK_DGRAM)
+		return NULL;
+	return sk;
+}
+
+/*
+ * setup_udp_tunnel_sock(struct net *net, struct socket *sock, struct udp_tunnel_sock_cfg *cfg)
+ * or, in newer kernels, (struct net *net, struct sock *sk, struct udp_tunnel_sock_cfg *cfg).
+ * l2tp_core calls it in the task that creates the tunnel: the PPPoL2TP connect()
+ * or the genetlink request, whose capability decides (trust.c), and whose memory
+ * cgroup pays for the entry.
+ */
 static int l2tpi_bind_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct net *net = (struct net *)regs_get_kernel_argument(regs, 0);
-	struct socket *sock = (struct socket *)regs_get_kernel_argument(regs, 1);
 	struct udp_tunnel_sock_cfg *cfg;
 	struct l2tpi_tunnel_id id;
 	const void *key;
+	struct sock *sk;
 
 	cfg = (struct udp_tunnel_sock_cfg *)regs_get_kernel_argument(regs, 2);
-	if (cfg->encap_type != UDP_ENCAP_L2TPINUDP || !sock->sk)
+	if (READ_ONCE(l2tpi_mismatch) || cfg->encap_type != UDP_ENCAP_L2TPINUDP)
 		return 0;
+	sk = l2tpi_bind_sk(regs_get_kernel_argument(regs, 1));
+	if (!sk || !net_eq(sock_net(sk), net)) {
+		l2tpi_hook_mismatch("setup_udp_tunnel_sock");
+		return 0;
+	}
 	key = l2tpi_pending_tunnel(&id);
-	l2tpi_tunnel_bind(net, sock->sk, key, &id);
+	l2tpi_tunnel_bind(net, sk, key, &id, l2tpi_trust_current(net),
+			  GFP_ATOMIC | __GFP_ACCOUNT);
 	return 0;
 }
 
@@ -179,6 +291,8 @@ static int l2tpi_delete_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	const void *key = (const void *)regs_get_kernel_argument(regs, 0);
 
+	if (READ_ONCE(l2tpi_mismatch))
+		return 0;
 	l2tpi_quarantine_forget_key(key);	/* first: see quarantine.c */
 	l2tpi_tunnel_unbind_key(key);
 	return 0;
@@ -189,6 +303,8 @@ static int l2tpi_destroy_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	const struct sock *sk = (const struct sock *)regs_get_kernel_argument(regs, 0);
 
+	if (READ_ONCE(l2tpi_mismatch))
+		return 0;
 	l2tpi_quarantine_forget_sk(sk);		/* first: see quarantine.c */
 	l2tpi_tunnel_unbind_sk(sk);
 	return 0;
@@ -323,21 +439,55 @@ err_delete:
 	return err;
 }
 
-static int l2tpi_hook_try_arm(void)
+/*
+ * Arm the probes, or note why not. @l2tp_there: l2tp_core is known to be loaded (its
+ * module notifier), so a missing function is missing from it, not yet to come.
+ * Context: process. Return: 0 when armed.
+ */
+static int l2tpi_hook_try_arm(bool l2tp_there)
 {
 	const char *what = NULL;
 	int err;
 
 	mutex_lock(&l2tpi_hook_lock);
+	if (READ_ONCE(l2tpi_mismatch)) {
+		mutex_unlock(&l2tpi_hook_lock);
+		return -EINVAL;		/* stays as l2tpi_mismatch_fn() said */
+	}
 	err = l2tpi_arm_locked(&what);
+	/* l2tp_tunnel_delete, the first probe, is l2tp_core's: armed, l2tp_core is there */
+	if (err == -ENOENT && (l2tp_there || what != l2tpi_kp_delete.symbol_name)) {
+		snprintf(l2tpi_unarmed, sizeof(l2tpi_unarmed),
+			 "this kernel has no %s (renamed or inlined): not supported", what);
+		pr_warn("auto-attach is OFF: %s; server and client policies still work\n",
+			l2tpi_unarmed);
+	} else if (err == -ENOENT) {
+		snprintf(l2tpi_unarmed, sizeof(l2tpi_unarmed), "waiting for l2tp_core");
+		pr_info("auto-attach waits for l2tp_core; server and client policies work\n");
+	} else if (err) {
+		snprintf(l2tpi_unarmed, sizeof(l2tpi_unarmed), "cannot probe %s: error %d",
+			 what, err);
+		pr_warn("auto-attach is OFF: %s; server and client policies still work\n",
+			l2tpi_unarmed);
+	}
 	mutex_unlock(&l2tpi_hook_lock);
-	if (err == -ENOENT)
-		pr_info("auto-attach waits for l2tp_core (%s not found); server and client policies work\n",
-			what);
-	else if (err)
-		pr_warn("auto-attach is OFF: cannot probe %s: %d; server and client policies still work\n",
-			what, err);
 	return err;
+}
+
+/* A handler saw a function that is not what this build expects. Context: process. */
+static void l2tpi_mismatch_fn(struct work_struct *work)
+{
+	smp_rmb();	/* l2tpi_mismatch_what, written before the flag */
+	mutex_lock(&l2tpi_hook_lock);
+	l2tpi_disarm_locked();
+	snprintf(l2tpi_unarmed, sizeof(l2tpi_unarmed),
+		 "%s does not look as this build expects: disarmed", l2tpi_mismatch_what);
+	pr_err("auto-attach is OFF: %s; server and client policies still work\n",
+	       l2tpi_unarmed);
+	mutex_unlock(&l2tpi_hook_lock);
+	/* Their teardown probes are gone: nothing would release them otherwise. */
+	l2tpi_quarantine_drain();
+	l2tpi_tunnel_l2tp_going();
 }
 
 static bool l2tpi_is_l2tp_module(const struct module *mod)
@@ -352,11 +502,15 @@ static int l2tpi_module_event(struct notifier_block *nb, unsigned long state, vo
 	if (!l2tpi_is_l2tp_module(mod))
 		return NOTIFY_DONE;
 	if (state == MODULE_STATE_COMING && !strcmp(mod->name, "l2tp_core")) {
-		l2tpi_hook_try_arm();
+		l2tpi_hook_try_arm(true);
 	} else if (state == MODULE_STATE_GOING) {
 		mutex_lock(&l2tpi_hook_lock);
 		l2tpi_disarm_locked();
+		if (!READ_ONCE(l2tpi_mismatch))
+			snprintf(l2tpi_unarmed, sizeof(l2tpi_unarmed), "waiting for l2tp_core");
 		mutex_unlock(&l2tpi_hook_lock);
+		/* Their last socket reference may run l2tp's code: drop it while it is there. */
+		l2tpi_quarantine_drain();
 		l2tpi_tunnel_l2tp_going();
 	}
 	return NOTIFY_DONE;
@@ -367,26 +521,53 @@ static struct notifier_block l2tpi_module_nb = {
 	.priority = -1,		/* after kprobes' own notifier has seen the module */
 };
 
-bool l2tpi_hook_armed(void)
+/**
+ * l2tpi_hook_status() - whether auto-attach's probes are armed, and if not why
+ * @why: the reason when not armed
+ * @len: its size
+ *
+ * Context: process.
+ */
+bool l2tpi_hook_status(char *why, size_t len)
 {
 	bool armed;
 
 	mutex_lock(&l2tpi_hook_lock);
 	armed = l2tpi_armed;
+	strscpy(why, armed ? "" : l2tpi_unarmed, len);
 	mutex_unlock(&l2tpi_hook_lock);
 	return armed;
 }
 
+/* Where the handlers' context was not verified, auto-attach is never armed. */
+static const char *l2tpi_hook_unsupported(void)
+{
+	if (!IS_ENABLED(CONFIG_X86_64))
+		return "kprobe handlers are verified on x86_64 only";
+	if (!IS_ENABLED(CONFIG_KPROBES_ON_FTRACE))
+		return "this kernel has no KPROBES_ON_FTRACE";
+	if (!L2TPI_BIND_SOCKET && !L2TPI_BIND_SK)
+		return "built against a setup_udp_tunnel_sock() of unknown prototype";
+	return NULL;
+}
+
 int l2tpi_hook_init(void)
 {
+	const char *unsupported = l2tpi_hook_unsupported();
 	unsigned int n;
 	int err;
 
+	if (unsupported) {
+		strscpy(l2tpi_unarmed, unsupported, sizeof(l2tpi_unarmed));
+		pr_warn("auto-attach is OFF: %s; server and client policies still work\n",
+			unsupported);
+		return 0;
+	}
 	err = register_module_notifier(&l2tpi_module_nb);
 	if (err)
 		return err;
 	/* Failing to arm is reported, not fatal. Once armed, adopt what already exists. */
-	if (!l2tpi_hook_try_arm()) {
+	if (!l2tpi_hook_try_arm(false)) {
 		n = l2tpi_tunnel_adopt();
 		if (n)
 			pr_info("adopted %u existing L2TP tunnels\n", n);
@@ -396,8 +577,11 @@ int l2tpi_hook_init(void)
 
 void l2tpi_hook_exit(void)
 {
+	if (l2tpi_hook_unsupported())
+		return;
 	unregister_module_notifier(&l2tpi_module_nb);
 	mutex_lock(&l2tpi_hook_lock);
 	l2tpi_disarm_locked();
 	mutex_unlock(&l2tpi_hook_lock);
+	cancel_work_sync(&l2tpi_mismatch_work);
 }

@@ -3,7 +3,7 @@
  * l2tp_ipsec as an xfrm key manager (struct xfrm_mgr), next to xfrm_user and af_key:
  *
  * - notify_policy: hears every SPD change key managers are told about (flush,
- *   delete, update) and schedules the restore of what we own (owned.c), except the
+ *   delete, update, hard expire) and schedules the restore of what we own (owned.c), except the
  *   changes we make ourselves (policy.c);
  * - compile_policy: declines everything (xfrm calls it unconditionally; af_key and
  *   xfrm_user compile the socket policies setsockopt() asks for);
@@ -83,6 +83,11 @@ static int l2tpi_km_notify_policy(struct xfrm_policy *xp, int dir, const struct 
 	case XFRM_MSG_FLUSHPOLICY:
 	case XFRM_MSG_UPDPOLICY:
 		l2tpi_owned_schedule_restore(net);
+		break;
+	case XFRM_MSG_POLEXPIRE:
+		/* A hard expire took the policy out of the SPD (a soft one only warns). */
+		if (c->data.hard)
+			l2tpi_owned_schedule_restore(net);
 		break;
 	}
 	return 0;

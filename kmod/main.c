@@ -16,6 +16,7 @@
 #include "netns.h"
 #include "quarantine.h"
 #include "server.h"
+#include "trust.h"
 #include "tunnel.h"
 
 /* The parameters, validated at parse time; only read by l2tpi_init(). */
@@ -25,6 +26,7 @@ static struct l2tpi_config l2tpi_params = {
 	.level = L2TP_IPSEC_LEVEL_REQUIRE,
 	.auto_attach = true,
 	.restore = true,
+	.max_tunnels = L2TP_IPSEC_DEFAULT_MAX_TUNNELS,
 };
 
 module_param_named(server, l2tpi_params.server, bool, 0444);
@@ -72,6 +74,27 @@ MODULE_PARM_DESC(reqid, "reqid of the ESP templates, for the IKE daemon's trap (
 
 module_param_cb(priority, &l2tpi_param_u32_ops, &l2tpi_params.priority, 0444);
 MODULE_PARM_DESC(priority, "SPD priority of the policies, lower wins (default 1024)");
+
+/* max_tunnels: decimal u32, at least 1. */
+static int l2tpi_param_max_tunnels_set(const char *val, const struct kernel_param *kp)
+{
+	u32 v;
+
+	if (!val || kstrtou32(val, 10, &v) || !v) {
+		pr_err("max_tunnels=%s: must be a decimal number, 1..4294967295\n", val ?: "");
+		return -EINVAL;
+	}
+	*(u32 *)kp->arg = v;
+	return 0;
+}
+
+static const struct kernel_param_ops l2tpi_param_max_tunnels_ops = {
+	.set = l2tpi_param_max_tunnels_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_tunnels, &l2tpi_param_max_tunnels_ops, &l2tpi_params.max_tunnels, 0444);
+MODULE_PARM_DESC(max_tunnels, "Most tunnels with policies of their own per network namespace (default 65536)");
 
 static int l2tpi_param_level_set(const char *val, const struct kernel_param *kp)
 {
@@ -153,6 +176,7 @@ static int __init l2tpi_init(void)
 err_nl:
 	if (l2tpi_params.auto_attach)
 		l2tpi_hook_exit();
+	l2tpi_trust_exit();
 	l2tpi_quarantine_flush();
 	l2tpi_tunnel_flush();
 err_hook:
@@ -171,6 +195,7 @@ static void __exit l2tpi_exit(void)
 	l2tpi_nl_exit();
 	if (l2tpi_params.auto_attach)
 		l2tpi_hook_exit();
+	l2tpi_trust_exit();
 	l2tpi_quarantine_flush();
 	l2tpi_tunnel_flush();
 	l2tpi_server_disable(&init_net);

@@ -26,6 +26,7 @@
 #include <net/xfrm.h>
 
 #include "client.h"
+#include "hook.h"
 #include "netlink.h"
 #include "netlink-gen.h"
 #include "netns.h"
@@ -101,6 +102,8 @@ static int l2tpi_nl_put_addr(struct sk_buff *skb, int a4, int a6, unsigned short
 static int l2tpi_nl_put_config(struct sk_buff *skb, const struct l2tpi_config *cfg)
 {
 	struct nlattr *nest = nla_nest_start(skb, L2TP_IPSEC_A_CONFIG);
+	char why[L2TPI_UNARMED_LEN];
+	bool armed = l2tpi_hook_status(why, sizeof(why));
 
 	if (!nest ||
 	    nla_put_u8(skb, L2TP_IPSEC_A_CONFIG_SERVER, cfg->server) ||
@@ -109,7 +112,10 @@ static int l2tpi_nl_put_config(struct sk_buff *skb, const struct l2tpi_config *c
 	    nla_put_u32(skb, L2TP_IPSEC_A_CONFIG_PRIORITY, cfg->priority) ||
 	    nla_put_u32(skb, L2TP_IPSEC_A_CONFIG_LEVEL, cfg->level) ||
 	    nla_put_u8(skb, L2TP_IPSEC_A_CONFIG_AUTO_ATTACH, cfg->auto_attach) ||
-	    nla_put_u8(skb, L2TP_IPSEC_A_CONFIG_RESTORE, cfg->restore))
+	    nla_put_u8(skb, L2TP_IPSEC_A_CONFIG_RESTORE, cfg->restore) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_CONFIG_MAX_TUNNELS, cfg->max_tunnels) ||
+	    nla_put_u8(skb, L2TP_IPSEC_A_CONFIG_ARMED, armed) ||
+	    (!armed && nla_put_string(skb, L2TP_IPSEC_A_CONFIG_UNARMED_REASON, why)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -208,7 +214,7 @@ int l2tp_ipsec_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct l2tpi_net *ln = l2tpi_net(net);
 	struct l2tpi_config cfg;
 	bool changed;
-	int err;
+	int err, i;
 
 	err = l2tpi_nl_only(info->attrs, L2TP_IPSEC_A_CONFIG, info->extack);
 	if (err)
@@ -219,6 +225,12 @@ int l2tp_ipsec_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 			       l2tp_ipsec_config_nl_policy, info->extack);
 	if (err)
 		return err;
+	for (i = L2TP_IPSEC_A_CONFIG_ARMED; i <= L2TP_IPSEC_A_CONFIG_UNARMED_REASON; i++) {
+		if (tb[i]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[i], "read-only attribute");
+			return -EINVAL;
+		}
+	}
 	if (tb[L2TP_IPSEC_A_CONFIG_AUTO_ATTACH] &&
 	    nla_get_u8(tb[L2TP_IPSEC_A_CONFIG_AUTO_ATTACH]) && !l2tpi_netns_auto_attach_ok()) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[L2TP_IPSEC_A_CONFIG_AUTO_ATTACH],
@@ -242,6 +254,8 @@ int l2tp_ipsec_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 		cfg.auto_attach = nla_get_u8(tb[L2TP_IPSEC_A_CONFIG_AUTO_ATTACH]);
 	if (tb[L2TP_IPSEC_A_CONFIG_RESTORE])
 		cfg.restore = nla_get_u8(tb[L2TP_IPSEC_A_CONFIG_RESTORE]);
+	if (tb[L2TP_IPSEC_A_CONFIG_MAX_TUNNELS])
+		cfg.max_tunnels = nla_get_u32(tb[L2TP_IPSEC_A_CONFIG_MAX_TUNNELS]);
 	changed = memcmp(&cfg, &ln->cfg, sizeof(cfg));
 	err = changed ? l2tpi_server_apply_locked(net, &cfg) : 0;
 	mutex_unlock(&ln->lock);
@@ -475,19 +489,49 @@ static int l2tpi_nl_put_tunnel(struct sk_buff *skb, struct net *net,
 	return 0;
 }
 
+/* The dump's last message: how many tunnels auto-attach refused, by reason. */
+static int l2tpi_nl_put_refused(struct sk_buff *skb, struct netlink_callback *cb,
+				struct net *net)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = l2tpi_nl_dump_hdr(skb, cb, L2TP_IPSEC_CMD_TUNNEL_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, L2TP_IPSEC_A_REFUSED);
+	if (!nest ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_REFUSED_UNPRIVILEGED,
+			atomic_read(&ln->refused[L2TP_IPSEC_REFUSAL_UNPRIVILEGED])) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_REFUSED_INEXACT,
+			atomic_read(&ln->refused[L2TP_IPSEC_REFUSAL_INEXACT])) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_REFUSED_LIMIT,
+			atomic_read(&ln->refused[L2TP_IPSEC_REFUSAL_LIMIT]))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
 int l2tp_ipsec_nl_tunnel_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct net *net = sock_net(skb->sk);
 	struct l2tpi_tunnel_info ti;
 	unsigned long pos = cb->args[0], next = pos;
+	bool more;
 	void *hdr;
 	int err;
 
 	err = l2tpi_nl_dump_check(cb);
 	if (err)
 		return err;
+	if (cb->args[1])
+		return 0;	/* the refused counters went out: done */
 	/* Each tunnel is copied out first: the SA lookups take xfrm's state lock. */
-	while (l2tpi_tunnel_next(net, &next, &ti)) {
+	while ((more = l2tpi_tunnel_next(net, &next, &ti))) {
 		hdr = l2tpi_nl_dump_hdr(skb, cb, L2TP_IPSEC_CMD_TUNNEL_GET);
 		if (!hdr)
 			break;
@@ -499,6 +543,9 @@ int l2tp_ipsec_nl_tunnel_get_dumpit(struct sk_buff *skb, struct netlink_callback
 		pos = next;
 	}
 	cb->args[0] = pos;
+	/* All tunnels out: the counters, last. */
+	if (!more && !l2tpi_nl_put_refused(skb, cb, net))
+		cb->args[1] = 1;
 	return skb->len;
 }
 
@@ -594,6 +641,29 @@ void l2tpi_nl_tunnel_event(struct net *net, const struct l2tpi_tunnel_info *info
 	if (!skb)
 		return;
 	if (l2tpi_nl_put_tunnel(skb, net, info, false))
+		l2tpi_nl_drop_event(skb);
+	else
+		l2tpi_nl_send_event(net, skb, hdr);
+}
+
+/**
+ * l2tpi_nl_tunnel_refused() - tell the events group that a tunnel got no policies
+ * @net: the tunnel's namespace
+ * @info: what is known of it
+ * @why: enum l2tp_ipsec_refusal
+ *
+ * Context: process (trust.c's work item).
+ */
+void l2tpi_nl_tunnel_refused(struct net *net, const struct l2tpi_tunnel_info *info, int why)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = l2tpi_nl_new_event(net, L2TP_IPSEC_CMD_TUNNEL_REFUSE_NTF, &hdr);
+	if (!skb)
+		return;
+	if (l2tpi_nl_put_tunnel(skb, net, info, false) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_REFUSAL, why))
 		l2tpi_nl_drop_event(skb);
 	else
 		l2tpi_nl_send_event(net, skb, hdr);

@@ -25,6 +25,7 @@ struct l2tpi_acquire_info {
 int l2tpi_nl_init(void);
 void l2tpi_nl_exit(void);
 void l2tpi_nl_tunnel_event(struct net *net, const struct l2tpi_tunnel_info *info, bool attach);
+void l2tpi_nl_tunnel_refused(struct net *net, const struct l2tpi_tunnel_info *info, int why);
 void l2tpi_nl_restored(struct net *net, unsigned int n);
 void l2tpi_nl_acquire(struct net *net, const struct l2tpi_acquire_info *info);
 bool l2tpi_nl_listening(struct net *net);

@@ -42,6 +42,10 @@
  * @restore_work: puts back what a flush or delete took out of the SPD
  * @last_restore: jiffies when @restore_work last ran (see owned.c); READ/WRITE_ONCE
  * @dying: set when the namespace goes; no more restore work after that
+ * @nr_tunnels: tunnel entries holding policies here, bound or lingering (tunnel.c),
+ *              held under @cfg.max_tunnels; atomic
+ * @refused: tunnels auto-attach refused here, by enum l2tp_ipsec_refusal (trust.c);
+ *           atomic
  */
 struct l2tpi_net {
 	struct net *net;
@@ -56,6 +60,8 @@ struct l2tpi_net {
 	struct delayed_work restore_work;
 	unsigned long last_restore;
 	bool dying;
+	atomic_t nr_tunnels;
+	atomic_t refused[L2TP_IPSEC_REFUSAL_LIMIT + 1];
 };
 
 struct l2tpi_net *l2tpi_net(const struct net *net);

@@ -18,8 +18,11 @@
  *   process context with GFP_KERNEL, backing off from 10 ms to 5 s. Once the tunnel's
  *   policies are in, the socket gets its own mark back.
  *
- * If the table is full the socket stays blocked until its tunnel goes, and the
- * kernel log says so. Inbound frames are not blocked by the mark (inbound lookups
+ * If the table is full the socket stays blocked, and the kernel log says so; a later
+ * tunnel bound to that socket whose policies go in takes the mark off. A daemon that
+ * sets its own SO_MARK on a blocked socket does not unblock it: the output guard
+ * drops the frames of every socket in the table whatever its mark, and the repair
+ * leaves the daemon's mark in place. Inbound frames are not blocked by the mark (inbound lookups
  * use the packet's mark); while quarantined, plaintext from the peer is only refused
  * where a server or client policy covers it.
  *
@@ -216,11 +219,11 @@ void l2tpi_quarantine(struct net *net, struct sock *sk, const void *key,
 				l2tpi_q[i].gone = false;
 				l2tpi_q[i].gen++;
 				mod_delayed_work(system_wq, &l2tpi_q_work, 0);
-				break;
+				spin_unlock_bh(&l2tpi_q_lock);
+				return;
 			}
 		}
-		spin_unlock_bh(&l2tpi_q_lock);
-		return;
+		mark = 0;	/* blocked while the table was full: its own mark is lost */
 	}
 	WRITE_ONCE(sk->sk_mark, L2TP_IPSEC_BLOCK_MARK);
 	sk_dst_reset(sk);
@@ -291,6 +294,10 @@ static bool l2tpi_q_retry(struct l2tpi_q_slot *s, bool *bound)
 	lock_sock(s->sk);
 	err = l2tpi_tunnel_bind_gfp(s->net, s->sk, s->key, &s->id, GFP_KERNEL);
 	release_sock(s->sk);
+	if (err == -EDQUOT) {	/* max-tunnels reached meanwhile: refused, unblocked */
+		l2tpi_tunnel_refuse_sk(s->net, s->sk, &s->id, L2TP_IPSEC_REFUSAL_LIMIT);
+		return true;
+	}
 	if (err)
 		return false;
 	*bound = true;
@@ -355,9 +362,61 @@ unsigned int l2tpi_quarantine_count(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_quarantine_count);
 
+/*
+ * Take every socket out of the table (l2tp_core going, or the hooks disarmed): their
+ * tunnels' teardown will not be seen any more. Context: process.
+ */
+void l2tpi_quarantine_drain(void)
+{
+	l2tpi_q_drain(NULL);
+}
+
 /* Module exit, after the hooks are gone: nothing is quarantined any more. */
 void l2tpi_quarantine_flush(void)
 {
 	l2tpi_q_drain(NULL);
 	cancel_delayed_work_sync(&l2tpi_q_work);
+}
+
+/* Whether @sk has a slot (of a live tunnel, or @gone_too of any). */
+static bool l2tpi_q_has(const struct sock *sk, bool gone_too)
+{
+	bool found = false;
+	int i;
+
+	if (!READ_ONCE(l2tpi_q_used))
+		return false;
+	spin_lock_bh(&l2tpi_q_lock);
+	for (i = 0; i < L2TPI_Q_SLOTS && !found; i++)
+		found = l2tpi_q[i].sk == sk && (gone_too || !l2tpi_q[i].gone);
+	spin_unlock_bh(&l2tpi_q_lock);
+	return found;
+}
+
+/**
+ * l2tpi_quarantined() - whether @sk waits in the table (whatever its mark says)
+ * @sk: a socket
+ *
+ * Context: any but hardirq.
+ */
+bool l2tpi_quarantined(const struct sock *sk)
+{
+	return l2tpi_q_has(sk, false);
+}
+
+/**
+ * l2tpi_quarantine_bound() - @sk's new tunnel has its policies: no stale block
+ * @sk: the socket, locked by l2tp
+ *
+ * A socket blocked while the table was full has no slot to give its mark back; once
+ * a tunnel of it is attached the mark has nothing left to block (its own mark was
+ * not saved: it gets none). Context: any.
+ */
+void l2tpi_quarantine_bound(struct sock *sk)
+{
+	/* A slot, even of a tunnel that went, gives the socket its own mark back. */
+	if (READ_ONCE(sk->sk_mark) != L2TP_IPSEC_BLOCK_MARK || l2tpi_q_has(sk, true))
+		return;
+	WRITE_ONCE(sk->sk_mark, 0);
+	sk_dst_reset(sk);
 }

@@ -19,6 +19,9 @@ void l2tpi_quarantine(struct net *net, struct sock *sk, const void *key,
 void l2tpi_quarantine_forget_sk(const struct sock *sk);
 void l2tpi_quarantine_forget_key(const void *key);
 unsigned int l2tpi_quarantine_count(void);
+void l2tpi_quarantine_drain(void);
 void l2tpi_quarantine_flush(void);
+bool l2tpi_quarantined(const struct sock *sk);
+void l2tpi_quarantine_bound(struct sock *sk);
 
 #endif /* _L2TPI_QUARANTINE_H */

@@ -24,8 +24,29 @@
  * the last reference to it (l2tp holds one until it frees the tunnel, which its
  * sessions keep alive), then they are released (the last owner of a 5-tuple takes
  * the policy out). The work item polls for that, backing off from 1 jiffy to a
- * second. Only rmmod, a namespace's exit, a socket bound again to a new tunnel and
+ * second: an entry outlives its socket by at most a second plus the workqueue's
+ * latency. Only rmmod, a namespace's exit, a socket bound again to a new tunnel and
  * l2tp_core's unload end an entry at once.
+ *
+ * Why polling: no notifier reports the end of a socket. Its sk_destruct is l2tp's
+ * own on 6.1 (chaining ours in front of it would leave a pointer into this module's
+ * text on the socket after rmmod), and a probe on sk_destruct() or udp_destruct_*()
+ * would tax every socket the host frees, L2TP or not. A lingering entry costs one
+ * work item a second until its socket dies; a host has a few, for seconds.
+ *
+ * One entry per socket: a socket bound to a new tunnel while the entry of its
+ * previous tunnel lingers (l2tp lets a socket serve tunnel after tunnel, one at a
+ * time) ends that lingering at once; the new entry holds the socket and owns the
+ * same policies. Otherwise each entry would wait for the others' references to the
+ * socket, and none would ever go.
+ *
+ * Tunnels without a key (adopted at load, or whose register probe missed) cannot be
+ * matched by l2tp_tunnel_delete(), and on 6.12 l2tp clears the socket's destroy
+ * callback when it frees the tunnel. A sweep looks at them once a second, while
+ * there are any: a socket that is no longer an L2TP encapsulation socket (6.12
+ * clears encap_type when it frees the tunnel) or that only we hold has lost its
+ * tunnel, and its entry lingers as above. So every entry is released at most two
+ * seconds after its socket is gone, on 6.1 and 6.12.
  *
  * Lifetime: an entry holds a reference on its socket (so the pointer we hash and
  * lock stays valid until the work item is done with it) and is itself counted: one
@@ -35,8 +56,8 @@
  * replaces the entry of the very socket it holds locked.
  *
  * Locking: l2tpi_tunnels_lock (BH-safe spinlock, taken from the kprobe handlers and
- * the output guard) protects both hash tables, l2tpi_lingering and every entry's
- * @bound, @linger and @drop. @delay, @announced and @index belong to the work item
+ * the output guard) protects the hash tables, l2tpi_lingering, l2tpi_keyless and
+ * every entry's @bound, @linger and @drop. @delay, @announced and @index belong to the work item
  * (the bind sets them before the entry is published when nobody listens).
  */
 #include <linux/hashtable.h>
@@ -55,12 +76,13 @@
 #include "netns.h"
 #include "owned.h"
 #include "quarantine.h"
+#include "trust.h"
 #include "tunnel.h"
 #include "kunit.h"
 
 /**
  * struct l2tpi_tunnel - a tunnel socket we attached policies to
- * @by_sk: in l2tpi_by_sk
+ * @by_sk: in l2tpi_by_sk while bound, in l2tpi_linger_by_sk while lingering
  * @by_key: in l2tpi_by_key when @key is known
  * @ref: see "Lifetime" above
  * @net: the socket's namespace (not referenced: our pernet exit unbinds first)
@@ -78,6 +100,7 @@
  * @drop: end the lingering now (rmmod, netns exit); under l2tpi_tunnels_lock
  * @lingering: in l2tpi_lingering while @linger (or, unbound by rmmod or a
  *             namespace's exit, briefly on that caller's own list)
+ * @keyless: in l2tpi_keyless while bound without a @key
  * @delay: the next poll for a dead socket, in jiffies; work item only
  * @announced: the attach event went out (so the detach event will); work item only
  * @index: SPD index of our out and in policy when the attach event went out; work
@@ -103,6 +126,7 @@ struct l2tpi_tunnel {
 	bool announced;
 	u32 index[2];
 	struct list_head lingering;
+	struct list_head keyless;
 	unsigned long delay;
 	struct delayed_work work;
 };
@@ -112,8 +136,12 @@ struct l2tpi_tunnel {
 static DEFINE_SPINLOCK(l2tpi_tunnels_lock);	/* see above: BH-safe, any context */
 static DEFINE_HASHTABLE(l2tpi_by_sk, L2TPI_TUNNEL_HASH_BITS);
 static DEFINE_HASHTABLE(l2tpi_by_key, L2TPI_TUNNEL_HASH_BITS);
+static DEFINE_HASHTABLE(l2tpi_linger_by_sk, L2TPI_TUNNEL_HASH_BITS);
 static LIST_HEAD(l2tpi_lingering);	/* see above */
+static LIST_HEAD(l2tpi_keyless);	/* see above */
 static struct workqueue_struct *l2tpi_wq;
+static void l2tpi_keyless_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(l2tpi_keyless_work, l2tpi_keyless_fn);
 /*
  * Entries come from a cache of their own: /proc/slabinfo shows what tunnels cost, and
  * failslab can be pointed at exactly this allocation of the bind hook (the
@@ -323,6 +351,7 @@ static void l2tpi_tunnel_linger(struct l2tpi_tunnel *t)
 	if (done) {
 		t->linger = false;
 		list_del(&t->lingering);
+		hash_del(&t->by_sk);
 	}
 	spin_unlock_bh(&l2tpi_tunnels_lock);
 	if (done) {
@@ -355,6 +384,7 @@ static void l2tpi_tunnel_release_now(struct l2tpi_tunnel *t)
 	l2tpi_client_tunnel_down(t->net, t->family, &t->peer, t->lport);
 	l2tpi_owned_put(t->net, t->own[XFRM_POLICY_OUT]);
 	l2tpi_owned_put(t->net, t->own[XFRM_POLICY_IN]);
+	atomic_dec(&l2tpi_net(t->net)->nr_tunnels);
 }
 
 /*
@@ -367,6 +397,7 @@ static void l2tpi_tunnel_release(struct l2tpi_tunnel *t, bool linger)
 		spin_lock_bh(&l2tpi_tunnels_lock);
 		t->linger = true;
 		list_add(&t->lingering, &l2tpi_lingering);
+		hash_add(l2tpi_linger_by_sk, &t->by_sk, (unsigned long)t->sk);
 		spin_unlock_bh(&l2tpi_tunnels_lock);
 		l2tpi_tunnel_kick(t);	/* the hash tables' reference is now the list's */
 		return;
@@ -385,6 +416,18 @@ static void l2tpi_tunnel_unhash(struct l2tpi_tunnel *t)
 	hash_del(&t->by_sk);
 	if (t->key)
 		hash_del(&t->by_key);
+	else
+		list_del_init(&t->keyless);
+}
+
+/* End the lingering of @t now (its socket serves a new entry). Context: lock held. */
+static void l2tpi_tunnel_end_lingering_locked(struct l2tpi_tunnel *t)
+{
+	t->drop = true;
+	/* Now, not after its delay: a new instance holds a reference. */
+	refcount_inc(&t->ref);
+	if (mod_delayed_work(l2tpi_wq, &t->work, 0))
+		refcount_dec(&t->ref);	/* it was queued: that instance has one */
 }
 
 static struct l2tpi_tunnel *l2tpi_tunnel_find_sk(const struct sock *sk)
@@ -397,17 +440,39 @@ static struct l2tpi_tunnel *l2tpi_tunnel_find_sk(const struct sock *sk)
 	return NULL;
 }
 
+/* End the lingering entries of @sk (one at most). Context: lock held. */
+static void l2tpi_tunnel_end_lingering_sk(const struct sock *sk)
+{
+	struct l2tpi_tunnel *t;
+
+	hash_for_each_possible(l2tpi_linger_by_sk, t, by_sk, (unsigned long)sk)
+		if (t->sk == sk && !t->drop)
+			l2tpi_tunnel_end_lingering_locked(t);
+}
+
+/* What a refusal reports of a tunnel: its 5-tuple and id. */
+static void l2tpi_tunnel_spec_info(const struct l2tpi_pol_spec *out,
+				   const struct l2tpi_tunnel_id *id,
+				   struct l2tpi_tunnel_info *info)
+{
+	*info = (struct l2tpi_tunnel_info) {
+		.id = *id, .family = out->family, .local = out->saddr, .peer = out->daddr,
+		.lport = out->sport, .pport = out->dport,
+	};
+}
+
 /**
  * l2tpi_tunnel_bind_gfp() - own the two policies of tunnel socket @sk
  * @net: the tunnel's namespace
- * @sk: the UDP socket, locked, bound and (normally) connected
+ * @sk: the UDP socket, locked, bound and connected (l2tpi_tunnel_bind() checked)
  * @key: the struct l2tp_tunnel it belongs to, or NULL if unknown
  * @id: its L2TP tunnel id, if known
  * @gfp: GFP_ATOMIC from the hook, GFP_KERNEL from the quarantine retry
  *
  * Context: any; the caller holds the socket lock.
- * Return: 0 with the SPD policies in place (or auto-attach off in @net), or -errno
- * with nothing changed.
+ * Return: 0 with the SPD policies in place (or auto-attach off in @net), -EDQUOT
+ * when @net has max-tunnels entries already, or another -errno; nothing changed
+ * on error.
  */
 int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 			  const struct l2tpi_tunnel_id *id, gfp_t gfp)
@@ -424,6 +489,10 @@ int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 	spin_unlock_bh(&ln->owned_lock);
 	if (!cfg.auto_attach)
 		return 0;
+	if (atomic_inc_return(&ln->nr_tunnels) > cfg.max_tunnels) {
+		atomic_dec(&ln->nr_tunnels);
+		return -EDQUOT;
+	}
 
 	t = kmem_cache_zalloc(l2tpi_tunnel_cache, gfp);
 	if (!t) {
@@ -458,6 +527,7 @@ int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 	t->lport = ntohs(t->spec[XFRM_POLICY_OUT].sport);
 	refcount_set(&t->ref, 1);
 	t->bound = true;
+	INIT_LIST_HEAD(&t->keyless);
 	INIT_DELAYED_WORK(&t->work, l2tpi_tunnel_work);
 	/*
 	 * The attach event needs process context: a work item, but only when someone
@@ -474,9 +544,15 @@ int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 	old = l2tpi_tunnel_find_sk(sk);	/* a socket reused after a teardown we missed */
 	if (old)
 		l2tpi_tunnel_unhash(old);
+	l2tpi_tunnel_end_lingering_sk(sk);
 	hash_add(l2tpi_by_sk, &t->by_sk, (unsigned long)sk);
-	if (key)
+	if (key) {
 		hash_add(l2tpi_by_key, &t->by_key, (unsigned long)key);
+	} else {
+		list_add(&t->keyless, &l2tpi_keyless);
+		/* Not queued yet: the first keyless entry starts the sweep. */
+		queue_delayed_work(l2tpi_wq, &l2tpi_keyless_work, HZ);
+	}
 	spin_unlock_bh(&l2tpi_tunnels_lock);
 	if (old)
 		l2tpi_tunnel_release(old, false);
@@ -495,26 +571,80 @@ int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 fail:
 	if (t)
 		kmem_cache_free(l2tpi_tunnel_cache, t);
+	atomic_dec(&ln->nr_tunnels);
 	return err;
 }
 
 /**
  * l2tpi_tunnel_bind() - l2tp is binding @sk to a tunnel: own its two policies
  * @net: the tunnel's namespace
- * @sk: the UDP socket, locked by l2tp, bound and (normally) connected
+ * @sk: the UDP socket, locked by l2tp
  * @key: the struct l2tp_tunnel being registered, or NULL if unknown
  * @id: its L2TP tunnel id, if known
+ * @trusted: its creator has CAP_NET_ADMIN over @net (trust.c)
+ * @gfp: GFP_ATOMIC, with __GFP_ACCOUNT when the creator is the current task
  *
- * Context: atomic (kprobe handler). Returns with the SPD policies in place or, when
- * they cannot be installed, with the socket blocked (quarantine.c): fail closed.
+ * A tunnel that is not trusted, has no exact 5-tuple or does not fit under
+ * max-tunnels gets nothing and is reported (trust.c).
+ * Context: atomic (kprobe handler, adoption). Returns with the SPD policies in
+ * place, refused, or, when they cannot be installed, with the socket blocked
+ * (quarantine.c): fail closed.
  */
 void l2tpi_tunnel_bind(struct net *net, struct sock *sk, const void *key,
-		       const struct l2tpi_tunnel_id *id)
+		       const struct l2tpi_tunnel_id *id, bool trusted, gfp_t gfp)
 {
-	int err = l2tpi_tunnel_bind_gfp(net, sk, key, id, GFP_ATOMIC);
+	struct l2tpi_net *ln = l2tpi_net(net);
+	struct l2tpi_tunnel_info info;
+	struct l2tpi_pol_spec out;
+	struct l2tpi_config cfg;
+	int why, err;
 
-	if (err)
-		l2tpi_quarantine(net, sk, key, id, err);
+	spin_lock_bh(&ln->owned_lock);
+	cfg = ln->cfg;
+	spin_unlock_bh(&ln->owned_lock);
+	if (!cfg.auto_attach || l2tpi_tunnel_sk_spec(sk, XFRM_POLICY_OUT, &cfg, &out))
+		return;
+	l2tpi_tunnel_spec_info(&out, id, &info);
+	if (!trusted) {
+		why = L2TP_IPSEC_REFUSAL_UNPRIVILEGED;
+	} else if (!l2tpi_trust_exact(&out)) {
+		why = L2TP_IPSEC_REFUSAL_INEXACT;
+	} else {
+		err = l2tpi_tunnel_bind_gfp(net, sk, key, id, gfp);
+		if (!err) {
+			l2tpi_quarantine_bound(sk);
+			return;
+		}
+		if (err != -EDQUOT) {
+			l2tpi_quarantine(net, sk, key, id, err);
+			return;
+		}
+		why = L2TP_IPSEC_REFUSAL_LIMIT;
+	}
+	l2tpi_trust_refuse(net, &info, why);
+}
+
+/**
+ * l2tpi_tunnel_refuse_sk() - report that @sk's tunnel stays without policies
+ * @net: its namespace
+ * @sk: its socket
+ * @id: its L2TP tunnel id, if known
+ * @why: enum l2tp_ipsec_refusal
+ *
+ * For the quarantine retry that finds max-tunnels reached. Context: process.
+ */
+void l2tpi_tunnel_refuse_sk(struct net *net, const struct sock *sk,
+			    const struct l2tpi_tunnel_id *id, int why)
+{
+	struct l2tpi_tunnel_info info;
+	struct l2tpi_config cfg;
+	struct l2tpi_pol_spec out;
+
+	l2tpi_config_default(&cfg);	/* only the 5-tuple is reported */
+	if (l2tpi_tunnel_sk_spec(sk, XFRM_POLICY_OUT, &cfg, &out))
+		return;
+	l2tpi_tunnel_spec_info(&out, id, &info);
+	l2tpi_trust_refuse(net, &info, why);
 }
 
 /**
@@ -603,10 +733,13 @@ static unsigned int l2tpi_tunnel_adopt_net(struct net *net)
 				continue;	/* the bind hook was faster */
 			}
 			spin_unlock(&l2tpi_tunnels_lock);
-			/* Which struct l2tp_tunnel it is we cannot tell: it is detached when
-			 * its socket is destroyed.
+			/* Which struct l2tp_tunnel it is we cannot tell: the keyless sweep
+			 * detaches it when the tunnel or its socket goes. Its creator is gone:
+			 * trusted if its socket was opened by an admin. Not charged to
+			 * insmod's memory cgroup.
 			 */
-			l2tpi_tunnel_bind(net, sk, NULL, &(struct l2tpi_tunnel_id){});
+			l2tpi_tunnel_bind(net, sk, NULL, &(struct l2tpi_tunnel_id){},
+					  l2tpi_trust_sock(net, sk), GFP_ATOMIC);
 			n++;
 		}
 		spin_unlock_bh(&hslot->lock);
@@ -637,6 +770,7 @@ unsigned int l2tpi_tunnel_adopt(void)
 	return n;
 }
 
+/* Attached tunnels of @net (NULL: of every namespace). */
 unsigned int l2tpi_tunnel_count(struct net *net)
 {
 	struct l2tpi_tunnel *t;
@@ -645,7 +779,7 @@ unsigned int l2tpi_tunnel_count(struct net *net)
 
 	spin_lock_bh(&l2tpi_tunnels_lock);
 	hash_for_each(l2tpi_by_sk, bkt, t, by_sk)
-		if (t->net == net)
+		if (!net || t->net == net)
 			n++;
 	spin_unlock_bh(&l2tpi_tunnels_lock);
 	return n;
@@ -659,26 +793,39 @@ static void l2tpi_tunnel_drop_lingering(const struct net *net)
 
 	spin_lock_bh(&l2tpi_tunnels_lock);
 	list_for_each_entry(t, &l2tpi_lingering, lingering) {
-		if (net && t->net != net)
-			continue;
-		t->drop = true;
-		/* Now, not after its delay: a new instance holds a reference. */
-		refcount_inc(&t->ref);
-		if (mod_delayed_work(l2tpi_wq, &t->work, 0))
-			refcount_dec(&t->ref);	/* it was queued: that instance has one */
+		if (!net || t->net == net)
+			l2tpi_tunnel_end_lingering_locked(t);
 	}
 	spin_unlock_bh(&l2tpi_tunnels_lock);
 }
 
 /*
- * l2tp_core or udp_tunnel is going: release every lingering entry and its socket
- * reference while their code (a tunnel socket's sk_destruct is l2tp's on 6.1) is
- * still there. Context: process (module notifier).
+ * The keyless sweep (see "Tunnels without a key" above): an entry whose socket is no
+ * longer an L2TP encapsulation socket, or is held by us alone, lost its tunnel.
+ * Context: work item; again in a second while keyless entries are left.
  */
-void l2tpi_tunnel_l2tp_going(void)
+static void l2tpi_keyless_fn(struct work_struct *work)
 {
-	l2tpi_tunnel_drop_lingering(NULL);
-	flush_workqueue(l2tpi_wq);
+	struct l2tpi_tunnel *t, *tmp;
+	LIST_HEAD(gone);
+	bool more;
+
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	list_for_each_entry_safe(t, tmp, &l2tpi_keyless, keyless) {
+		if (READ_ONCE(udp_sk(t->sk)->encap_type) == UDP_ENCAP_L2TPINUDP &&
+		    refcount_read(&t->sk->sk_refcnt) > 1)
+			continue;
+		l2tpi_tunnel_unhash(t);
+		list_add_tail(&t->lingering, &gone);	/* lent until it lingers */
+	}
+	more = !list_empty(&l2tpi_keyless);
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+	list_for_each_entry_safe(t, tmp, &gone, lingering) {
+		list_del(&t->lingering);
+		l2tpi_tunnel_release(t, true);
+	}
+	if (more)
+		queue_delayed_work(l2tpi_wq, &l2tpi_keyless_work, HZ);
 }
 
 static bool l2tpi_tunnel_lingering(const struct net *net)
@@ -688,15 +835,16 @@ static bool l2tpi_tunnel_lingering(const struct net *net)
 
 	spin_lock_bh(&l2tpi_tunnels_lock);
 	list_for_each_entry(t, &l2tpi_lingering, lingering)
-		any |= t->net == net;
+		any |= !net || t->net == net;
 	spin_unlock_bh(&l2tpi_tunnels_lock);
 	return any;
 }
 
 /*
- * Unbind and release every tunnel of @net in bucket @bkt: all of them unhashed in
- * one pass (an unbound entry that does not linger lends its @lingering node to the
- * local list), then released without the lock. Context: process.
+ * Unbind and release every tunnel of @net (NULL: every namespace) in bucket @bkt:
+ * all of them unhashed in one pass (an unbound entry that does not linger lends its
+ * @lingering node to the local list), then released without the lock.
+ * Context: process.
  */
 static void l2tpi_tunnel_net_exit_bucket(const struct net *net, unsigned int bkt)
 {
@@ -706,7 +854,7 @@ static void l2tpi_tunnel_net_exit_bucket(const struct net *net, unsigned int bkt
 
 	spin_lock_bh(&l2tpi_tunnels_lock);
 	hlist_for_each_entry_safe(t, n, &l2tpi_by_sk[bkt], by_sk) {
-		if (t->net == net) {
+		if (!net || t->net == net) {
 			l2tpi_tunnel_unhash(t);
 			list_add_tail(&t->lingering, &gone);
 		}
@@ -719,14 +867,15 @@ static void l2tpi_tunnel_net_exit_bucket(const struct net *net, unsigned int bkt
 }
 
 /*
- * Unbind every tunnel of @net, end its lingering ones, wait. Bucket by bucket, so
- * that rmmod with tens of thousands of tunnels stays linear (make bench times it).
- * Again while a teardown that ran meanwhile left one lingering (its poll may be a
- * timer that flushing the workqueue does not wait for), or a bucket already passed
- * got a tunnel (none should: the hooks are off or the namespace is dead).
+ * Unbind every tunnel of @net (NULL: of every namespace), end its lingering ones,
+ * wait. Bucket by bucket, so that rmmod with tens of thousands of tunnels stays
+ * linear (make bench times it). Again while a teardown that ran meanwhile left one
+ * lingering (its poll may be a timer that flushing the workqueue does not wait for),
+ * or a bucket already passed got a tunnel (none should: the hooks are off or the
+ * namespace is dead).
  * Context: process.
  */
-void l2tpi_tunnel_net_exit(struct net *net)
+static void l2tpi_tunnel_release_all(struct net *net)
 {
 	unsigned int bkt;
 
@@ -738,6 +887,23 @@ void l2tpi_tunnel_net_exit(struct net *net)
 		}
 		flush_workqueue(l2tpi_wq);
 	} while (l2tpi_tunnel_lingering(net) || l2tpi_tunnel_count(net));
+}
+
+void l2tpi_tunnel_net_exit(struct net *net)
+{
+	l2tpi_tunnel_release_all(net);
+}
+
+/*
+ * l2tp_core or udp_tunnel is going, after its exit deleted every tunnel and the
+ * probes were disarmed: release every entry and its socket reference while their
+ * code (a tunnel socket's sk_destruct is l2tp's on 6.1) is still there. Context:
+ * process (module notifier).
+ */
+void l2tpi_tunnel_l2tp_going(void)
+{
+	l2tpi_tunnel_release_all(NULL);
+	cancel_delayed_work_sync(&l2tpi_keyless_work);
 }
 
 int l2tpi_tunnel_init(void)
@@ -764,6 +930,7 @@ void l2tpi_tunnel_flush(void)
 void l2tpi_tunnel_exit(void)
 {
 	WARN_ON_ONCE(!list_empty(&l2tpi_lingering));	/* every net's exit ended them */
+	cancel_delayed_work_sync(&l2tpi_keyless_work);
 	destroy_workqueue(l2tpi_wq);	/* the last put of every entry runs there */
 	kmem_cache_destroy(l2tpi_tunnel_cache);
 }

@@ -36,7 +36,9 @@ void l2tpi_tunnel_l2tp_going(void);
 int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 			  const struct l2tpi_tunnel_id *id, gfp_t gfp);
 void l2tpi_tunnel_bind(struct net *net, struct sock *sk, const void *key,
-		       const struct l2tpi_tunnel_id *id);
+		       const struct l2tpi_tunnel_id *id, bool trusted, gfp_t gfp);
+void l2tpi_tunnel_refuse_sk(struct net *net, const struct sock *sk,
+			    const struct l2tpi_tunnel_id *id, int why);
 void l2tpi_tunnel_unbind_key(const void *key);
 void l2tpi_tunnel_unbind_sk(const struct sock *sk);
 bool l2tpi_tunnel_guarded(const struct sock *sk);
