@@ -36,6 +36,7 @@ TOOLS += tools/modcycle
 TOOLS += tools/l2tp-ipsec-fuzz
 TOOLS += tools/l2tp-agent
 TOOLS += tools/l2tp-stress
+TOOLS += tools/l2tp-unpriv
 
 # l2tp-ipsec has a file per concern; its unit test links all of them but main() and
 # the socket code (l2tp-ipsec.c, l2tp-ipsec-nl.c).
