@@ -70,6 +70,7 @@ bool l2tpi_trust_current(struct net *net)
 {
 	return ns_capable_noaudit(net->user_ns, CAP_NET_ADMIN);
 }
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_trust_current);
 
 /**
  * l2tpi_trust_sock() - whether tunnel socket @sk was opened by an admin of @net
@@ -104,6 +105,7 @@ bool l2tpi_trust_exact(const struct l2tpi_pol_spec *out)
 {
 	return out->sport && out->dport && out->prefixlen_d;
 }
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_trust_exact);
 
 static void l2tpi_refuse_fn(struct work_struct *work)
 {

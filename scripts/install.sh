@@ -48,6 +48,13 @@ dkms)
 	vm=$(modinfo -F vermagic "$ko")
 	echo "dkms built ${ko#"$tmp"/}: vermagic $vm"
 	[ "${vm%% *}" = "$KREL" ] || fail "vermagic $vm is not $KREL"
+	# Kernel lines the probes were not verified on: DKMS refuses, with its message.
+	if out=$(dkms build "${dk[@]}" -m l2tp_ipsec -v "$ver" -k 7.2.0-1-amd64 \
+		--kernelsourcedir "$KDIR" 2>&1); then
+		fail "dkms built for kernel 7.2.0-1-amd64: $out"
+	fi
+	echo "dkms build for 7.2.0-1-amd64: $out"
+	[[ $out == *BUILD_EXCLUSIVE* ]] || fail "dkms did not name BUILD_EXCLUSIVE"
 	;;
 *) fail "usage: install.sh make|dkms 6.1|6.12" ;;
 esac

@@ -60,7 +60,7 @@ out=
 T_ERR=$(mktemp)
 W=$(mktemp -d)
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all)
-DEFAULTS='[{"server":false,"port":1701,"reqid":0,"priority":1024,"level":"require","auto-attach":true,"restore":true}]'
+DEFAULTS='[{"server":false,"port":1701,"reqid":0,"priority":1024,"level":"require","auto-attach":true,"restore":true,"max-tunnels":65536,"armed":true}]'
 
 ynl_start
 load_stock_modules
@@ -76,7 +76,7 @@ run_out out "$LI" -j config show
 check_eq "config show -j: the defaults" "$DEFAULTS" "$out"
 run_out out ynl --dump config-get
 check_eq "ynl --dump config-get: the same" \
-	'[{"config": {"server": 0, "port": 1701, "reqid": 0, "priority": 1024, "level": "require", "auto-attach": 1, "restore": 1}}]' \
+	'[{"config": {"server": 0, "port": 1701, "reqid": 0, "priority": 1024, "level": "require", "auto-attach": 1, "restore": 1, "max-tunnels": 65536, "armed": 1}}]' \
 	"$out"
 
 check "server on port 1701 reqid 7 level use" run "$LI" server on port 1701 reqid 7 level use
@@ -93,7 +93,7 @@ check_eq "the server policies moved to port 1702" \
 	"4 0" "$("$TOOLS/xfrm-spd" -c -m 'prio=1024 .*port=1702/ffff') $("$TOOLS/xfrm-spd" -c -m 'prio=1024 .*port=1701/ffff')"
 run_out out "$LI" -j config show
 check_eq "config show -j reflects it" \
-	'[{"server":true,"port":1702,"reqid":9,"priority":1024,"level":"require","auto-attach":true,"restore":true}]' "$out"
+	'[{"server":true,"port":1702,"reqid":9,"priority":1024,"level":"require","auto-attach":true,"restore":true,"max-tunnels":65536,"armed":true}]' "$out"
 
 # Refused requests change nothing.
 before=$(spd)
@@ -101,9 +101,13 @@ run_out out ynl --do config-set --json '{"config": {"server": 0, "port": 0}}'
 check "ynl config-set port 0: refused, the attribute named" has_all "$out" "out of range" "'.config.port'"
 run_out out ynl --do config-set --json '{"config": {"server": 2}}'
 check "ynl config-set server 2: refused, the attribute named" has_all "$out" "out of range" "'.config.server'"
+run_out out ynl --do config-set --json '{"config": {"server": 0, "max-tunnels": 0}}'
+check "ynl config-set max-tunnels 0: refused, the attribute named" has_all "$out" "out of range" "'.config.max-tunnels'"
+run_out out ynl --do config-set --json '{"config": {"server": 0, "armed": 0}}'
+check "ynl config-set armed: refused as read-only, the attribute named" has_all "$out" "read-only attribute" "'.config.armed'"
 run_out out "$LI" -j config show
 check_eq "refused config-sets changed nothing (config)" \
-	'[{"server":true,"port":1702,"reqid":9,"priority":1024,"level":"require","auto-attach":true,"restore":true}]' "$out"
+	'[{"server":true,"port":1702,"reqid":9,"priority":1024,"level":"require","auto-attach":true,"restore":true,"max-tunnels":65536,"armed":true}]' "$out"
 check_eq "refused config-sets changed nothing (SPD, byte for byte)" "$before" "$(spd)"
 
 check "ynl config-set server 0 port 1701" \
@@ -151,6 +155,9 @@ sleep 1
 run_out out "$LI" -j tunnel show
 check "tunnel show -j: the tunnel's id, 5-tuple and two policy indexes" \
 	grep -qE '^\[\{"id":1,"local-ipv4":"10.0.0.1","peer-ipv4":"10.0.0.2","local-port":1701,"peer-port":1701,"policy-index":\[[1-9][0-9]*,[1-9][0-9]*\],"sa":\[\{"dir":"out","state":"none"\},\{"dir":"in","state":"none"\}\]\}\]$' <<<"$out"
+run_out out ynl --dump tunnel-get
+check "ynl --dump tunnel-get: the tunnel, then the refused counters" \
+	has_all "$out" '"tunnel": {"id": 1,' '}, {"refused": {"unprivileged": 0, "inexact": 0, "limit": 0}}]'
 run ip xfrm state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1000 reqid 5 mode transport \
 	aead 'rfc4106(gcm(aes))' 0x0102030405060708090a0b0c0d0e0f1011121314 128
 run_out out "$LI" -j tunnel show
@@ -239,7 +246,7 @@ check_eq "nothing changed by the unprivileged attempts" "$before" "$(spd)"
 check "-n peer server on" run "$LI" -n peer server on
 run_out out "$LI" -j config show
 check_eq "the initial netns still has server off, restore off" \
-	'[{"server":false,"port":1701,"reqid":0,"priority":1024,"level":"require","auto-attach":true,"restore":false}]' "$out"
+	'[{"server":false,"port":1701,"reqid":0,"priority":1024,"level":"require","auto-attach":true,"restore":false,"max-tunnels":65536,"armed":true}]' "$out"
 check_eq "the server policies are in the peer's SPD only" "4 0" \
 	"$(ip netns exec peer "$TOOLS/xfrm-spd" -c -m 'prio=1024 ') $("$TOOLS/xfrm-spd" -c -m 'prio=1024 ')"
 
