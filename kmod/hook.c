@@ -35,9 +35,10 @@
  *    handler is built for (net, struct socket *, cfg) or (net, struct sock *, cfg);
  *    with any other, auto-attach is built off.
  *  - In the handlers, cheap checks that hold on every kernel the module knows: the
- *    socket's back-pointer to its struct socket, l2tp_tunnel_create()'s version
- *    argument being 2 or 3 and its out-pointer lying on the task's stack, the tunnel
- *    it returns being a kernel address. One that fails disarms auto-attach (from a
+ *    socket's back-pointer to its struct socket, l2tp_tunnel_create()'s out-pointer
+ *    lying on the task's stack and the tunnel it returns being a kernel address (with
+ *    the older seven-argument prototype that pointer is the caller's config, whose
+ *    first word is a small number). One that fails disarms auto-attach (from a
  *    work item) and releases every tunnel entry.
  *  - When arming: a function that is missing while l2tp_core is there (renamed or
  *    inlined) is reported as such, not as l2tp_core not being loaded yet.
@@ -58,6 +59,7 @@
 #include <linux/workqueue.h>
 #include <net/udp_tunnel.h>
 
+#include "btf.h"
 #include "hook.h"
 #include "quarantine.h"
 #include "trust.h"
@@ -79,6 +81,29 @@ typedef void (*l2tpi_bind_sk_t)(struct net *, struct sock *, struct udp_tunnel_s
 #define L2TPI_BIND_SK \
 	__builtin_types_compatible_p(typeof(&setup_udp_tunnel_sock), l2tpi_bind_sk_t)
 #endif
+
+/*
+ * What this build expects of the probed functions, checked against the running
+ * kernel's BTF before arming (btf.c). -DL2TPI_TEST_BTF_SK (make check) expects the
+ * other socket type of setup_udp_tunnel_sock() than the headers declare.
+ */
+#if defined(L2TPI_TEST_BTF_SK)
+#define L2TPI_BTF_BIND_SOCK	(L2TPI_BIND_SOCKET ? "ptr:sock" : "ptr:socket")
+#else
+#define L2TPI_BTF_BIND_SOCK	(L2TPI_BIND_SOCKET ? "ptr:socket" : "ptr:sock")
+#endif
+static const struct l2tpi_btf_func l2tpi_btf_udp_tunnel[] = {
+	{ "setup_udp_tunnel_sock", 3, { "ptr:net", L2TPI_BTF_BIND_SOCK, "ptr:udp_tunnel_sock_cfg" } },
+	{}
+};
+
+static const struct l2tpi_btf_func l2tpi_btf_l2tp_core[] = {
+	{ "l2tp_tunnel_create", 6, { "int", "int", "int", "int", "ptr:l2tp_tunnel_cfg", "ptr" } },
+	{ "l2tp_tunnel_register", 3, { "ptr:l2tp_tunnel", "ptr:net", "ptr:l2tp_tunnel_cfg" } },
+	{ "l2tp_tunnel_delete", 1, { "ptr:l2tp_tunnel" } },
+	{ "l2tp_udp_encap_destroy", 1, { "ptr:sock" } },
+	{}
+};
 
 /* One l2tp_tunnel_register() call in flight, in its kretprobe instance's data. */
 struct l2tpi_pending {
@@ -166,10 +191,13 @@ static int l2tpi_create_entry(struct kretprobe_instance *ri, struct pt_regs *reg
 	c->tunnelp = NULL;
 	if (READ_ONCE(l2tpi_mismatch))
 		return 0;
+	/* Genetlink passes any version an admin asks for; l2tp knows 2 and 3 only. */
+	if (version != 2 && version != 3)
+		return 0;
 	c->id = (u32)regs_get_kernel_argument(regs, 2);
 	c->tunnelp = (void **)regs_get_kernel_argument(regs, 5);
 	/* Both callers pass the address of a local variable. */
-	if ((version != 2 && version != 3) || !object_is_on_stack(c->tunnelp)) {
+	if (!object_is_on_stack(c->tunnelp)) {
 		c->tunnelp = NULL;
 		l2tpi_hook_mismatch("l2tp_tunnel_create");
 	}
@@ -440,6 +468,42 @@ err_delete:
 }
 
 /*
+ * The probed functions against the running kernel's BTF, when it has some (module
+ * BTF: l2tp_core's only once it is loaded). Context: l2tpi_hook_lock held.
+ * Return: 0, or -EINVAL with l2tpi_unarmed saying which function differs.
+ */
+static int l2tpi_hook_btf_locked(void)
+{
+	static const struct {
+		const char *mod;
+		const struct l2tpi_btf_func *funcs;
+	} mods[] = {
+		{ "udp_tunnel", l2tpi_btf_udp_tunnel },
+		{ "l2tp_core", l2tpi_btf_l2tp_core },
+	};
+	char why[L2TPI_UNARMED_LEN];
+	unsigned int i;
+	int err;
+
+	lockdep_assert_held(&l2tpi_hook_lock);
+	for (i = 0; i < ARRAY_SIZE(mods); i++) {
+		err = l2tpi_btf_check(mods[i].mod, mods[i].funcs, why, sizeof(why));
+		if (err == -ENOENT) {
+			pr_info("no BTF of %s to check its prototypes against: the probe handlers check what they can\n",
+				mods[i].mod);
+			continue;
+		}
+		if (err) {
+			strscpy(l2tpi_unarmed, why, sizeof(l2tpi_unarmed));
+			pr_warn("auto-attach is OFF: %s; server and client policies still work\n",
+				why);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/*
  * Arm the probes, or note why not. @l2tp_there: l2tp_core is known to be loaded (its
  * module notifier), so a missing function is missing from it, not yet to come.
  * Context: process. Return: 0 when armed.
@@ -453,6 +517,11 @@ static int l2tpi_hook_try_arm(bool l2tp_there)
 	if (READ_ONCE(l2tpi_mismatch)) {
 		mutex_unlock(&l2tpi_hook_lock);
 		return -EINVAL;		/* stays as l2tpi_mismatch_fn() said */
+	}
+	err = l2tpi_hook_btf_locked();
+	if (err) {
+		mutex_unlock(&l2tpi_hook_lock);
+		return err;
 	}
 	err = l2tpi_arm_locked(&what);
 	/* l2tp_tunnel_delete, the first probe, is l2tp_core's: armed, l2tp_core is there */

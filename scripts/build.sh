@@ -29,19 +29,22 @@ if grep -E 'warning:|error:' "$log" >&2; then
 	die "build for $KVERSION has warnings (log: $log)"
 fi
 [ -f "$out/kmod/l2tp_ipsec.ko" ] || die "no l2tp_ipsec.ko for $KVERSION"
-# A test build that knows no setup_udp_tunnel_sock() prototype (trust.sh: auto-attach
-# must say it is not armed, and why), in build/<kernel>/unknown-bind/.
-alt=$out/unknown-bind
-mkdir -p "$alt"
-(cd "$out" && find Kbuild kmod include -type l) | while read -r f; do
-	mkdir -p "$alt/$(dirname "$f")"
-	ln -s "$L2TPI_TOP/$f" "$alt/$f"
+# Test builds that must leave auto-attach unarmed, saying why (trust.sh), in
+# build/<kernel>/<name>/: one that knows no setup_udp_tunnel_sock() prototype, one
+# that expects the other socket type than the running kernel's BTF declares.
+for variant in unknown-bind:-DL2TPI_TEST_UNKNOWN_BIND btf-sk:-DL2TPI_TEST_BTF_SK; do
+	alt=$out/${variant%%:*}
+	mkdir -p "$alt"
+	(cd "$out" && find Kbuild kmod include -type l) | while read -r f; do
+		mkdir -p "$alt/$(dirname "$f")"
+		ln -s "$L2TPI_TOP/$f" "$alt/$f"
+	done
+	if ! make -C "$KDIR" M="$alt" KCFLAGS="${variant#*:}" CONFIG_KUNIT= modules \
+		>"$alt/build.log" 2>&1; then
+		cat "$alt/build.log" >&2
+		die "the ${variant%%:*} test build for $KVERSION failed"
+	fi
 done
-if ! make -C "$KDIR" M="$alt" KCFLAGS=-DL2TPI_TEST_UNKNOWN_BIND CONFIG_KUNIT= modules \
-	>"$alt/build.log" 2>&1; then
-	cat "$alt/build.log" >&2
-	die "the unknown-bind test build for $KVERSION failed"
-fi
 if grep -q '^CONFIG_KUNIT=y' "$KDIR/.config"; then
 	[ -f "$out/kunit/l2tp_ipsec_test.ko" ] || die "no l2tp_ipsec_test.ko for $KVERSION"
 fi

@@ -132,6 +132,35 @@ check_eq "1: no client connection left" "" "$("$LI" client show)"
 churn_stop 1 /tmp/s1
 check_sub 1
 
+# --- 1u. the PPPoL2TP churn as an unprivileged user (PPPoL2TP needs no capability):
+# the kernel makes its tunnels, none gets a policy, each bind is refused and counted
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all)
+US=$(mktemp -d)
+chmod 755 "$US"
+cp "$STRESS" "$US/l2tp-stress"
+chmod 755 "$US/l2tp-stress"
+unpriv_refused() { "$LI" -j show | sed -n 's/.*"refused":{"unprivileged":\([0-9]*\).*/\1/p'; }
+r0=$(unpriv_refused)
+"${NOBODY[@]}" "$US/l2tp-stress" churn -p 2 -g 0 -n "$CYCLES" -k 2 $L $P >/tmp/s1u 2>/tmp/s1u.err &
+STRESS_PID=$!
+if wait_ready /tmp/s1u.err 5400 "$STRESS_PID"; then
+	sed -n '/^kept /!s/^/# /p' /tmp/s1u
+	check_eq "1u: every unprivileged PPPoL2TP creation succeeded (refused: ppp)" 0 "$(refused ppp /tmp/s1u)"
+	check_eq "1u: its 4 kept tunnels exist, none has a policy" "4 " \
+		"$(ip l2tp show tunnel | grep -c '^Tunnel') $(spd_tunnels)"
+	r1=$(unpriv_refused)
+	echo "# refused (unprivileged): $r0 -> $r1"
+	check "1u: every one of its $((2 * CYCLES)) tunnels was refused and counted" \
+		test "$r1" -ge $((r0 + 2 * CYCLES))
+	kill -TERM "$STRESS_PID"
+	wait "$STRESS_PID"
+	check_eq "1u: closed, exit 0" "0 4" "$? $(field closed </tmp/s1u)"
+else
+	not_ok "1u: the unprivileged churn did not get ready: $(cat /tmp/s1u.err)"
+fi
+check_eq "1u: nothing in the SPD of its tunnels, the registry agrees" "$(spd_idx)" "$(registry_idx)"
+check_sub 1u
+
 # --- 3. flush storm: 100 flushes a second during traffic on 100 tunnels, then flushes
 # one at a time (the module restores at most about twice a second: a storm is
 # answered by restores during and after it; the output guard holds the line between)

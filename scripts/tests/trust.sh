@@ -53,6 +53,12 @@ load_stock_modules
 setup_peer
 check "insmod" run insmod "$L2TPI_KO"
 check "auto-attach armed" dmesg_has "auto-attach armed"
+if [ -r /sys/kernel/btf/vmlinux ]; then
+	check "the probed functions were checked against this kernel's BTF (no 'no BTF' line)" \
+		eval '! dmesg_has "no BTF of"'
+else
+	skip "the probed functions checked against the BTF" "this kernel has no BTF"
+fi
 out=$("$LI" -j config show)
 echo "# config show -j: $out"
 check "config show -j: armed, max-tunnels 65536 by default" \
@@ -195,5 +201,19 @@ start_tunnels "$W/na" -h 1 -t 700 10.0.0.1 1701 10.0.0.2 3500
 check_eq "a tunnel gets no policies of its own" "" "$(spd_tunnels)"
 stop_tunnels
 check "rmmod" run rmmod l2tp_ipsec
+if [ -r /sys/kernel/btf/vmlinux ] && [ -r /sys/kernel/btf/udp_tunnel ]; then
+	check "a build that expects the other socket type of setup_udp_tunnel_sock() loads" \
+		run insmod "$L2TPI_BUILD/btf-sk/kmod/l2tp_ipsec.ko"
+	out=$("$LI" -j config show)
+	echo "# config show -j: $out"
+	check "config show -j: not armed, the running kernel's BTF names the function" \
+		eval '[[ $out == *"\"armed\":false,\"unarmed-reason\":\"setup_udp_tunnel_sock() in this kernel'"'"'s BTF is not the one this build was made for\""* ]]'
+	start_tunnels "$W/nb" -h 1 -t 710 10.0.0.1 1701 10.0.0.2 3510
+	check_eq "a tunnel gets no policies of its own" "" "$(spd_tunnels)"
+	stop_tunnels
+	check "rmmod" run rmmod l2tp_ipsec
+else
+	skip "a build whose prototypes differ from the kernel's BTF is not armed" "this kernel has no BTF"
+fi
 ip netns del peer
 tap_done
