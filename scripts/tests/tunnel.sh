@@ -66,7 +66,7 @@ sleep 0.3
 check_eq "ip l2tp del of a PPPoL2TP tunnel whose socket stays open: its SPD policies stay" \
 	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1712)" "$(spd_tunnels)"
 check "l2tp-ipsec tunnel show no longer lists it" \
-	test -z "$("$TOOLS/l2tp-ipsec" tunnel show)"
+	test "$("$TOOLS/l2tp-ipsec" -j tunnel show)" = "[]"
 stop_tunnels
 check_eventually "all go when the socket is closed" "" spd_tunnels
 start_tunnels /tmp/t2 -6 -s -h 900 fd00::1 1701 fd00::2 1702
