@@ -5,7 +5,7 @@
  * push a few frames through them, hold them open, then close them.
  *
  *   l2tp-tunnel [-6] [-n COUNT] [-t TID] [-s] [-F] [-c FRAMES] [-i MS]
- *		 [-h HOLD_SECONDS] [-T] [-e] [-m] [-A AGENT]
+ *		 [-h HOLD_SECONDS] [-T] [-e] [-m] [-M MARK] [-A AGENT]
  *		 LOCAL_ADDR LOCAL_PORT PEER_ADDR PEER_PORT
  *
  * For tunnel i (0 <= i < COUNT):
@@ -54,6 +54,8 @@
  * agent told), not after all are: a tunnel that talks at once, as l2tp does.
  * -m gives every tunnel its own peer, PEER_ADDR + i (the last 32 bits for IPv6), at
  * PEER_PORT: the clients of a real LNS.
+ * -M MARK sets SO_MARK MARK (decimal or 0x hex) on each UDP socket once its tunnel
+ * is open: a daemon that marks its own sockets.
  *
  * Exit status: 0 ok, 1 socket/setup error, 2 bad arguments.
  */
@@ -111,6 +113,8 @@ struct config {
 	bool timing;
 	bool eager;
 	bool many;
+	bool set_mark;
+	uint32_t mark;
 	const char *agent;
 };
 
@@ -129,7 +133,7 @@ void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s [-6] [-n COUNT] [-t TID] [-s] [-F] [-c FRAMES] [-i MS] [-h HOLD_SECONDS]\n"
-		"       %*s [-T] [-e] [-m] [-A AGENT] LOCAL_ADDR LOCAL_PORT PEER_ADDR PEER_PORT\n"
+		"       %*s [-T] [-e] [-m] [-M MARK] [-A AGENT] LOCAL_ADDR LOCAL_PORT PEER_ADDR PEER_PORT\n"
 		"       %s --help\n"
 		"Open COUNT (default %d, max %d) kernel L2TPv2 tunnels like xl2tpd in kernel\n"
 		"mode: UDP socket bound to LOCAL_ADDR:LOCAL_PORT and connected to\n"
@@ -147,6 +151,7 @@ void usage(FILE *f)
 		"      seconds\n"
 		"  -e  with -c: each tunnel's first frame the moment it is open\n"
 		"  -m  many peers: tunnel i's peer is PEER_ADDR + i, port PEER_PORT\n"
+		"  -M  set SO_MARK MARK on each UDP socket once its tunnel is open\n"
 		"  -A  run AGENT (tools/l2tp-agent) and tell it each tunnel's 5-tuple as\n"
 		"      it opens (add) and closes (del), then wait for it (sync)\n"
 		"TID+COUNT-1 and PEER_PORT+COUNT-1 must not exceed 65535.\n"
@@ -324,6 +329,9 @@ static int open_tunnel(const struct config *cfg, unsigned long i,
 		if (cfg->fail && make_it_fail(false))
 			ret = 1;
 	}
+	if (!ret && cfg->set_mark &&
+	    setsockopt(t->udp, SOL_SOCKET, SO_MARK, &cfg->mark, sizeof(cfg->mark)) < 0)
+		ret = tunnel_fail(i, "setsockopt(SO_MARK)");
 	if (!ret && cfg->sessions)
 		ret = open_pppol2tp(cfg, i, t->udp, SESSION_ID,
 				    PEER_SESSION_ID, &t->sess);
@@ -575,7 +583,7 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 	cfg->interval_ms = DEFAULT_INTERVAL_MS;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:6n:t:sFc:i:h:TemA:", long_opts,
+	while ((opt = getopt_long(argc, argv, "+:6n:t:sFc:i:h:TemM:A:", long_opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case '6':
@@ -619,6 +627,18 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 		case 'm':
 			cfg->many = true;
 			break;
+		case 'M': {
+			char *end;
+			unsigned long m;
+
+			errno = 0;
+			m = strtoul(optarg, &end, 0);
+			if (errno || *end || end == optarg || m > UINT32_MAX)
+				return bad_arg("bad MARK '%s'", optarg);
+			cfg->mark = m;
+			cfg->set_mark = true;
+			break;
+		}
 		case 'A':
 			cfg->agent = optarg;
 			break;

@@ -132,6 +132,25 @@ if [ -w "$F/probability" ] && [ -e /proc/self/make-it-fail ] && [ -w "$C" ]; the
 	sleep 6
 	check_eq "C: a tunnel closed while blocked leaves no policy after the retries resume" \
 		"" "$(spd_tunnels)"
+	# D: the daemon sets its own SO_MARK on a socket that waits: still blocked (the
+	# output guard drops the frames of every waiting socket, whatever its mark), and
+	# the repair leaves the daemon's mark in place.
+	failslab N N 100
+	dmesg -C
+	count_plain /tmp/fc-c6 60
+	start_tunnels /tmp/fc-t6 -M 0x1 -c 10 -i 5 -h 900 10.0.0.1 1701 10.0.0.2 2200
+	check_eq "D: blocked, then the daemon marked the socket 0x1" 1 "$(blocked)"
+	check_eq "its 10 frames were refused all the same" "sent=0 failed=10 errno=EPERM" \
+		"$(grep '^sent=' /tmp/fc-t6)"
+	failslab N N 0
+	check_eventually "repaired: exact policies" \
+		"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 2200)" spd_tunnels
+	stop_tunnels
+	c6=$(count_done /tmp/fc-c6)
+	check_eq "no plaintext L2TP frame on the wire" 0 "$(echo "$c6" | field plain)"
+	check_eq "the daemon's mark stayed (1 socket with a mark at the end)" 1 \
+		"$(field marked </tmp/fc-t6)"
+	check_eventually "gone with the tunnel" "" spd_tunnels
 	echo 0 >"$C"
 	echo N >"$F/cache-filter"
 else
