@@ -223,18 +223,23 @@ static const struct btf_type *l2tpi_btf_resolve(const struct l2tpi_btf *b, u32 i
 static bool l2tpi_btf_param_is(const struct l2tpi_btf *b, u32 id, const char *want)
 {
 	const struct btf_type *t = l2tpi_btf_resolve(b, id);
+	u32 kind;
 
 	if (!t)
 		return false;
+	kind = BTF_INFO_KIND(t->info);
 	if (!strcmp(want, "int"))
-		return BTF_INFO_KIND(t->info) == BTF_KIND_INT || BTF_INFO_KIND(t->info) == BTF_KIND_ENUM;
-	if (BTF_INFO_KIND(t->info) != BTF_KIND_PTR)
+		return kind == BTF_KIND_INT || kind == BTF_KIND_ENUM;
+	if (kind != BTF_KIND_PTR)
 		return false;
 	if (!strcmp(want, "ptr"))
 		return true;
 	t = l2tpi_btf_resolve(b, t->type);
-	return t && (BTF_INFO_KIND(t->info) == BTF_KIND_STRUCT || BTF_INFO_KIND(t->info) == BTF_KIND_FWD) &&
-	       !strcmp(l2tpi_btf_name(b, t->name_off), want + 4);
+	if (!t)
+		return false;
+	kind = BTF_INFO_KIND(t->info);
+	return (kind == BTF_KIND_STRUCT || kind == BTF_KIND_FWD) &&
+	       !strcmp(l2tpi_btf_name(b, t->name_off), want + strlen("ptr:"));
 }
 
 /*

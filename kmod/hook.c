@@ -77,9 +77,9 @@ typedef void (*l2tpi_bind_sk_t)(struct net *, struct sock *, struct udp_tunnel_s
 #define L2TPI_BIND_SK		0
 #else
 #define L2TPI_BIND_SOCKET \
-	__builtin_types_compatible_p(typeof(&setup_udp_tunnel_sock), l2tpi_bind_socket_t)
+	__builtin_types_compatible_p(typeof(setup_udp_tunnel_sock) *, l2tpi_bind_socket_t)
 #define L2TPI_BIND_SK \
-	__builtin_types_compatible_p(typeof(&setup_udp_tunnel_sock), l2tpi_bind_sk_t)
+	__builtin_types_compatible_p(typeof(setup_udp_tunnel_sock) *, l2tpi_bind_sk_t)
 #endif
 
 /*
@@ -93,7 +93,8 @@ typedef void (*l2tpi_bind_sk_t)(struct net *, struct sock *, struct udp_tunnel_s
 #define L2TPI_BTF_BIND_SOCK	(L2TPI_BIND_SOCKET ? "ptr:socket" : "ptr:sock")
 #endif
 static const struct l2tpi_btf_func l2tpi_btf_udp_tunnel[] = {
-	{ "setup_udp_tunnel_sock", 3, { "ptr:net", L2TPI_BTF_BIND_SOCK, "ptr:udp_tunnel_sock_cfg" } },
+	{ "setup_udp_tunnel_sock", 3,
+	  { "ptr:net", L2TPI_BTF_BIND_SOCK, "ptr:udp_tunnel_sock_cfg" } },
 	{}
 };
 

@@ -3,8 +3,8 @@
  * l2tp_ipsec as an xfrm key manager (struct xfrm_mgr), next to xfrm_user and af_key:
  *
  * - notify_policy: hears every SPD change key managers are told about (flush,
- *   delete, update, hard expire) and schedules the restore of what we own (owned.c), except the
- *   changes we make ourselves (policy.c);
+ *   delete, update, hard expire) and schedules the restore of what we own
+ *   (owned.c), except the changes we make ourselves (policy.c);
  * - compile_policy: declines everything (xfrm calls it unconditionally; af_key and
  *   xfrm_user compile the socket policies setsockopt() asks for);
  * - is_alive: xfrm asks the key managers for an SA only while one of them says it

@@ -22,9 +22,9 @@
  * tunnel bound to that socket whose policies go in takes the mark off. A daemon that
  * sets its own SO_MARK on a blocked socket does not unblock it: the output guard
  * drops the frames of every socket in the table whatever its mark, and the repair
- * leaves the daemon's mark in place. Inbound frames are not blocked by the mark (inbound lookups
- * use the packet's mark); while quarantined, plaintext from the peer is only refused
- * where a server or client policy covers it.
+ * leaves the daemon's mark in place. Inbound frames are not blocked by the mark
+ * (inbound lookups use the packet's mark); while quarantined, plaintext from the peer
+ * is only refused where a server or client policy covers it.
  *
  * Lifetime: a slot holds a reference on its socket. When the tunnel goes while
  * quarantined, the teardown hooks mark the slot gone *before* they look the tunnel up
