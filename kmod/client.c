@@ -9,6 +9,7 @@
 #include <linux/slab.h>
 
 #include "client.h"
+#include "footprint.h"
 #include "netns.h"
 #include "kunit.h"
 
@@ -82,6 +83,7 @@ int l2tpi_client_add(struct net *net, unsigned short family, const xfrm_address_
 	struct l2tpi_net *ln = l2tpi_net(net);
 	struct l2tpi_pol_spec spec;
 	struct l2tpi_client *c;
+	bool held = false;
 	int err = 0;
 
 	if ((family != AF_INET && family != AF_INET6) || !sport ||
@@ -100,6 +102,10 @@ int l2tpi_client_add(struct net *net, unsigned short family, const xfrm_address_
 	if (l2tpi_client_find(ln, family, server, sport))
 		err = -EEXIST;
 	spin_unlock_bh(&ln->owned_lock);
+	if (err)
+		goto out;
+	held = true;
+	err = l2tpi_footprint_hold(net);	/* the guard, before the policies */
 	if (err)
 		goto out;
 
@@ -121,6 +127,8 @@ int l2tpi_client_add(struct net *net, unsigned short family, const xfrm_address_
 	spin_unlock_bh(&ln->owned_lock);
 	c = NULL;
 out:
+	if (held)
+		l2tpi_footprint_release(net);
 	mutex_unlock(&ln->lock);
 	kfree(c);
 	return err;

@@ -1,32 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The output guard: no frame of an attached tunnel leaves in plaintext.
+ * The output guard: what our policies protect never leaves in plaintext because they
+ * are missing.
  *
- * A tunnel's protection is its two SPD policies (tunnel.c, owned.c). When they leave
- * the SPD (`ip xfrm policy flush`, an IKE daemon removing what it takes for its own)
- * the restore work puts them back, but until it has run, a frame of the tunnel would
- * be routed without a transform. This netfilter hook, last at LOCAL_OUT of IPv4 and
- * IPv6 in every namespace, drops such a frame: a packet of an L2TP UDP tunnel socket
- * whose route is not an xfrm bundle, when that socket
- *  - carries the quarantine mark or waits in the quarantine (quarantine.c: its
- *    tunnel could not be attached; a mark the daemon set meanwhile changes nothing),
- *    or
- *  - is attached to a tunnel of ours whose outbound policy is required (level
- *    "require") and not shadowed by an equal policy of someone else (tunnel.c),
+ * When a policy of ours leaves the SPD (`ip xfrm policy flush`, an IKE daemon
+ * removing what it takes for its own) the restore work puts it back (owned.c), but
+ * until it has run, a frame it covers would be routed without a transform. This
+ * netfilter hook, last at LOCAL_OUT of IPv4 and IPv6, drops such a frame: a UDP
+ * packet whose route is not an xfrm bundle, when
+ *  - its socket is an L2TP tunnel socket that carries the quarantine mark or waits
+ *    in the quarantine (quarantine.c: its tunnel could not be attached; a mark the
+ *    daemon set meanwhile changes nothing), or
+ *  - a policy of ours that covers it (a tunnel's exact 5-tuple, a client's or the
+ *    server's wildcard, bound or lingering) is required and supposed to be in the
+ *    SPD, and is not (owned.c: l2tpi_owned_missing()),
  * unless the socket has an outbound policy of its own (whoever set it decided).
+ * Only the frames of L2TP tunnel sockets and those from the server port (or of a
+ * namespace with client connections) are looked at that closely.
+ *
+ * It never drops a frame because the SPD chose a policy that is not ours: with our
+ * policy in the SPD, whatever the SPD lookup decided stands (an administrator's
+ * `action allow` at a better priority, a shadowing policy of the IKE daemon). With
+ * restore off, a removal of our policy stands too: the frame goes as the SPD says.
+ *
  * Routes that discard anyway (the blackhole of an SA still being negotiated) and the
  * queue route of xfrm's larval queueing pass: they send nothing in plaintext. So does
  * the packet that the transform made: xfrm_output() hands it to LOCAL_OUT again, with
  * the same socket, on the bundle's last route (which has no xfrm state).
  *
- * Everything else passes untouched after a few tests on the socket. The tunnel is
- * looked up only on the plaintext path, which a protected tunnel never takes.
- *
- * Inbound is not guarded: between a flush and the restore (a work item queued by the
- * flush itself) the kernel accepts what it would accept without our policies.
+ * The hook exists only in namespaces that have something of ours to protect
+ * (footprint.c). Inbound is not guarded: between a flush and the restore the kernel
+ * accepts what it would accept without our policies.
  *
  * Context: the hook runs in process or softirq context (never hardirq), under
- * rcu_read_lock(); tunnel.c's lookup takes its BH-safe spinlock.
+ * rcu_read_lock(); l2tpi_owned_missing() takes the namespace's BH-safe owned_lock.
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -41,14 +48,59 @@
 #include <uapi/linux/l2tp_ipsec.h>
 
 #include "guard.h"
+#include "netns.h"
+#include "owned.h"
 #include "quarantine.h"
-#include "tunnel.h"
+
+/* The outbound flow of @skb if it is UDP (not a later fragment). */
+static bool l2tpi_guard_flow(struct sk_buff *skb, u8 pf, struct l2tpi_pol_spec *flow)
+{
+	const struct udphdr *uh;
+	struct udphdr _uh;
+	int off;
+
+	memset(flow, 0, sizeof(*flow));
+	if (pf == NFPROTO_IPV4) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		if (iph->protocol != IPPROTO_UDP || (iph->frag_off & htons(IP_OFFSET)))
+			return false;
+		flow->family = AF_INET;
+		flow->saddr.a4 = iph->saddr;
+		flow->daddr.a4 = iph->daddr;
+		off = skb_network_offset(skb) + ip_hdrlen(skb);
+#if IS_ENABLED(CONFIG_IPV6)
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		u8 nexthdr = ip6h->nexthdr;
+		__be16 frag_off;
+
+		off = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h), &nexthdr,
+				       &frag_off);
+		if (off < 0 || nexthdr != IPPROTO_UDP || (frag_off & htons(~0x7)))
+			return false;
+		flow->family = AF_INET6;
+		flow->saddr.in6 = ip6h->saddr;
+		flow->daddr.in6 = ip6h->daddr;
+#endif
+	}
+	uh = skb_header_pointer(skb, off, sizeof(_uh), &_uh);
+	if (!uh)
+		return false;
+	flow->dir = XFRM_POLICY_OUT;
+	flow->sport = uh->source;
+	flow->dport = uh->dest;
+	return true;
+}
 
 static unsigned int l2tpi_guard_hook(void *priv, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
 	struct dst_entry *dst = skb_dst(skb);
 	struct sock *sk = state->sk;
+	struct l2tpi_pol_spec flow;
+	struct l2tpi_net *ln;
+	bool l2tp;
 
 	if (!sk || !dst || !sk_fullsock(sk) || sk->sk_type != SOCK_DGRAM ||
 	    sk->sk_protocol != IPPROTO_UDP)
@@ -59,13 +111,18 @@ static unsigned int l2tpi_guard_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	if (dst->xfrm || (dst->flags & DST_XFRM_QUEUE) || dst->output == dst_discard_out)
 		return NF_ACCEPT;
-	if (READ_ONCE(udp_sk(sk)->encap_type) != UDP_ENCAP_L2TPINUDP)
-		return NF_ACCEPT;
-	if (READ_ONCE(sk->sk_mark) == L2TP_IPSEC_BLOCK_MARK || l2tpi_quarantined(sk))
+	l2tp = READ_ONCE(udp_sk(sk)->encap_type) == UDP_ENCAP_L2TPINUDP;
+	if (l2tp && (READ_ONCE(sk->sk_mark) == L2TP_IPSEC_BLOCK_MARK || l2tpi_quarantined(sk)))
 		return NF_DROP;
 	if (rcu_access_pointer(sk->sk_policy[XFRM_POLICY_OUT]))
 		return NF_ACCEPT;
-	return l2tpi_tunnel_guarded(sk) ? NF_DROP : NF_ACCEPT;
+	ln = l2tpi_net(state->net);
+	if (!l2tp && inet_sk(sk)->inet_sport != htons(READ_ONCE(ln->cfg.port)) &&
+	    list_empty_careful(&ln->clients))
+		return NF_ACCEPT;
+	if (!l2tpi_guard_flow(skb, state->pf, &flow))
+		return NF_ACCEPT;
+	return l2tpi_owned_missing(state->net, &flow) ? NF_DROP : NF_ACCEPT;
 }
 
 static const struct nf_hook_ops l2tpi_guard_ops[] = {

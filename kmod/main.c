@@ -133,7 +133,7 @@ static int __init l2tpi_init(void)
 	if (err)
 		goto err_tunnel;
 	if (l2tpi_params.auto_attach)
-		l2tpi_quarantine_enable();	/* every namespace gets the block policies */
+		l2tpi_quarantine_enable();	/* the block policies, where needed */
 	err = l2tpi_netns_init(l2tpi_params.auto_attach);
 	if (err)
 		goto err_netns;

@@ -257,12 +257,10 @@ int l2tp_ipsec_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (tb[L2TP_IPSEC_A_CONFIG_MAX_TUNNELS])
 		cfg.max_tunnels = nla_get_u32(tb[L2TP_IPSEC_A_CONFIG_MAX_TUNNELS]);
 	changed = memcmp(&cfg, &ln->cfg, sizeof(cfg));
-	err = changed ? l2tpi_server_apply_locked(net, &cfg) : 0;
+	err = changed ? l2tpi_net_apply_locked(net, &cfg, info->extack) : 0;
 	mutex_unlock(&ln->lock);
-	if (err) {
-		NL_SET_ERR_MSG(info->extack, "cannot install the server policies");
+	if (err)
 		return err;
-	}
 	if (changed)
 		l2tpi_nl_config_event(net, &cfg);
 	return 0;

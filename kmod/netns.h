@@ -8,6 +8,7 @@
 
 #include <linux/hashtable.h>
 #include <linux/mutex.h>
+#include <linux/netlink.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
@@ -32,8 +33,8 @@
  * @cfg: the configuration in force; written under @lock and @owned_lock, read under
  *       either (or READ_ONCE for a single field)
  * @server: our server wildcard entries, NULL when server mode is off; under @lock
- * @block: the quarantine block policies (quarantine.c); set at namespace init and
- *         cleared at its exit, so never changed while the hooks run in it
+ * @block: the quarantine block policies (quarantine.c), while the namespace needs
+ *         them (footprint.c); under @fp_lock
  * @owned_lock: protects @owned, @nr_owned and the entries' state (see owned.c);
  *              BH-safe spinlock, taken from the kprobe handlers too
  * @owned: every policy we own in this namespace, hashed by direction and selector
@@ -46,6 +47,17 @@
  *              held under @cfg.max_tunnels; atomic
  * @refused: tunnels auto-attach refused here, by enum l2tp_ipsec_refusal (trust.c);
  *           atomic
+ * @nr_needed: entries of @owned that server mode, clients and tunnels own (the block
+ *             policies aside); under @owned_lock, READ_ONCE outside
+ * @gap_gen: bumped each time policies of ours may have left the SPD (owned.c)
+ * @gap_done: the @gap_gen the last complete restore started at; while the two differ
+ *            the output guard looks for missing policies; READ/WRITE_ONCE
+ * @fp_lock: serialises installing and removing the guard and block policies
+ *           (footprint.c); a mutex, process context only
+ * @fp_on: they are installed; written under @fp_lock, READ_ONCE outside
+ * @fp_pins: process context callers about to create a need; under @fp_lock
+ * @fp_sticky: a socket was blocked without a quarantine slot; only set
+ * @fp_work: installs or removes them as the need says
  */
 struct l2tpi_net {
 	struct net *net;
@@ -62,9 +74,19 @@ struct l2tpi_net {
 	bool dying;
 	atomic_t nr_tunnels;
 	atomic_t refused[L2TP_IPSEC_REFUSAL_LIMIT + 1];
+	unsigned int nr_needed;
+	atomic_t gap_gen;
+	unsigned int gap_done;
+	struct mutex fp_lock;	/* see above: process context only */
+	bool fp_on;
+	unsigned int fp_pins;
+	bool fp_sticky;
+	struct delayed_work fp_work;
 };
 
 struct l2tpi_net *l2tpi_net(const struct net *net);
+int l2tpi_net_apply_locked(struct net *net, const struct l2tpi_config *cfg,
+			   struct netlink_ext_ack *extack);
 int l2tpi_netns_init(bool auto_attach);
 bool l2tpi_netns_auto_attach_ok(void);
 void l2tpi_netns_exit(void);

@@ -25,6 +25,7 @@
 #include <linux/jhash.h>
 #include <linux/slab.h>
 
+#include "footprint.h"
 #include "netlink.h"
 #include "netns.h"
 #include "owned.h"
@@ -107,6 +108,7 @@ struct l2tpi_owned *l2tpi_owned_get(struct net *net, const struct l2tpi_pol_spec
 	u32 hash = l2tpi_spec_hash(spec);
 	struct l2tpi_owned *new, *o;
 	struct xfrm_policy *pol;
+	bool first;
 
 	/* Allocate outside the lock; most gets of a busy selector find it shared. */
 	new = kzalloc(sizeof(*new), gfp);
@@ -152,7 +154,12 @@ struct l2tpi_owned *l2tpi_owned_get(struct net *net, const struct l2tpi_pol_spec
 	}
 	hash_add(ln->owned, &new->node, hash);
 	ln->nr_owned++;
+	first = origin != L2TPI_ORIGIN_BLOCK && !ln->nr_needed;
+	if (origin != L2TPI_ORIGIN_BLOCK)
+		WRITE_ONCE(ln->nr_needed, ln->nr_needed + 1);
 	spin_unlock_bh(&ln->owned_lock);
+	if (first)
+		l2tpi_footprint_kick(net, true);
 	return new;
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_get);
@@ -169,6 +176,7 @@ EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_get);
 void l2tpi_owned_put(struct net *net, struct l2tpi_owned *o)
 {
 	struct l2tpi_net *ln = l2tpi_net(net);
+	bool last;
 
 	spin_lock_bh(&ln->owned_lock);
 	if (--o->owners) {
@@ -177,10 +185,15 @@ void l2tpi_owned_put(struct net *net, struct l2tpi_owned *o)
 	}
 	hash_del(&o->node);
 	ln->nr_owned--;
+	if (o->origin != L2TPI_ORIGIN_BLOCK)
+		WRITE_ONCE(ln->nr_needed, ln->nr_needed - 1);
+	last = o->origin != L2TPI_ORIGIN_BLOCK && !ln->nr_needed;
 	if (o->pol)
 		l2tpi_policy_del(o->pol);
 	spin_unlock_bh(&ln->owned_lock);
 	kfree(o);
+	if (last)
+		l2tpi_footprint_kick(net, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_put);
 
@@ -230,6 +243,136 @@ int l2tpi_owned_respec(struct net *net, struct l2tpi_owned *o, const struct l2tp
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_respec);
+
+/*
+ * Whether @o is supposed to be in force and is not in the SPD: taken out by someone
+ * (a restore is due) or not put back yet (no memory, an SPD error). A shadowed entry
+ * is not: the equal policy there decides. Context: owned_lock held.
+ */
+static bool l2tpi_owned_gap(const struct l2tpi_owned *o)
+{
+	if (o->spec.block || o->spec.optional || o->state == -EEXIST)
+		return false;
+	return !o->pol || !l2tpi_policy_alive(o->pol);
+}
+
+/**
+ * l2tpi_owned_missing() - whether a policy of ours that would cover @flow is out of
+ * the SPD while it should be in
+ * @net: network namespace
+ * @flow: an outbound UDP flow: family, addresses and ports (prefix lengths and the
+ *        rest are ignored)
+ *
+ * Looks for the three shapes we install: a tunnel's exact 5-tuple, a client's "me
+ * to server from sport", the server's "any from sport". With restore off a removal
+ * stands, so nothing is missing (the output guard's "restore off", guard.c).
+ *
+ * Context: any but hardirq; takes owned_lock.
+ */
+bool l2tpi_owned_missing(struct net *net, const struct l2tpi_pol_spec *flow)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+	u8 plen = flow->family == AF_INET ? 32 : 128;
+	struct l2tpi_pol_spec c[3] = {};
+	struct l2tpi_owned *o;
+	bool missing = false;
+	int i;
+
+	if (!READ_ONCE(ln->cfg.restore) || !READ_ONCE(ln->nr_needed))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		c[i].family = flow->family;
+		c[i].dir = XFRM_POLICY_OUT;
+		c[i].sport = flow->sport;
+	}
+	c[0].saddr = flow->saddr;
+	c[0].prefixlen_s = plen;
+	c[0].daddr = flow->daddr;
+	c[0].prefixlen_d = plen;
+	c[0].dport = flow->dport;
+	c[1].daddr = flow->daddr;
+	c[1].prefixlen_d = plen;
+
+	spin_lock_bh(&ln->owned_lock);
+	for (i = 0; i < ARRAY_SIZE(c) && !missing; i++) {
+		o = l2tpi_owned_find(ln, &c[i], l2tpi_spec_hash(&c[i]));
+		missing = o && l2tpi_owned_gap(o);
+	}
+	spin_unlock_bh(&ln->owned_lock);
+	return missing;
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_missing);
+
+/*
+ * Give every client and tunnel entry of @net the reqid, level and priority of @cfg,
+ * bucket by bucket. Our policies in the SPD are replaced in place (same index).
+ * Context: process. Return: 0, or the first error (entries before it changed).
+ */
+static int __l2tpi_owned_retemplate(struct net *net, const struct l2tpi_config *cfg)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+	struct xfrm_policy *pol, *old;
+	struct l2tpi_pol_spec spec;
+	struct l2tpi_owned *o;
+	unsigned int bkt;
+	int err = 0;
+
+	for (bkt = 0; bkt < HASH_SIZE(ln->owned) && !err; bkt++) {
+		spin_lock_bh(&ln->owned_lock);
+		hlist_for_each_entry(o, &ln->owned[bkt], node) {
+			if (o->origin != L2TPI_ORIGIN_CLIENT && o->origin != L2TPI_ORIGIN_TUNNEL)
+				continue;
+			spec = o->spec;
+			spec.reqid = cfg->reqid;
+			spec.optional = cfg->level == L2TP_IPSEC_LEVEL_USE;
+			spec.priority = o->origin == L2TPI_ORIGIN_TUNNEL ?
+					l2tpi_config_tunnel_priority(cfg) : cfg->priority;
+			if (!memcmp(&spec, &o->spec, sizeof(spec)))
+				continue;
+			if (o->pol && l2tpi_policy_alive(o->pol)) {
+				pol = l2tpi_policy_build(net, &spec, GFP_ATOMIC);
+				err = pol ? l2tpi_policy_replace(pol, spec.dir) : -ENOMEM;
+				if (err) {
+					if (pol)
+						l2tpi_policy_discard(pol);
+					break;
+				}
+				old = o->pol;
+				o->pol = pol;
+				xfrm_pol_put(old);
+			}
+			o->spec = spec;
+		}
+		spin_unlock_bh(&ln->owned_lock);
+		cond_resched();
+	}
+	return err;
+}
+
+/**
+ * l2tpi_owned_retemplate() - make the live client and tunnel policies of @net follow
+ * a new reqid, level or priority
+ * @net: network namespace
+ * @cfg: the new configuration, already in force for new entries
+ * @old: the configuration before it
+ *
+ * All or nothing: when one policy cannot be replaced, those already replaced get
+ * @old's template back.
+ *
+ * Context: process; takes owned_lock bucket by bucket.
+ * Return: 0 or -errno.
+ */
+int l2tpi_owned_retemplate(struct net *net, const struct l2tpi_config *cfg,
+			   const struct l2tpi_config *old)
+{
+	int err;
+
+	err = __l2tpi_owned_retemplate(net, cfg);
+	if (err && __l2tpi_owned_retemplate(net, old))
+		pr_warn("cannot put back the old template of every tunnel and client policy\n");
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_retemplate);
 
 /**
  * l2tpi_owned_is_ours() - whether the SPD policy with @index is ours

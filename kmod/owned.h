@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include <net/net_namespace.h>
 
+#include "config.h"
 #include "policy.h"
 
 enum l2tpi_origin {
@@ -47,6 +48,9 @@ void l2tpi_owned_put(struct net *net, struct l2tpi_owned *o);
 int l2tpi_owned_respec(struct net *net, struct l2tpi_owned *o, const struct l2tpi_pol_spec *spec);
 int l2tpi_owned_state(struct net *net, struct l2tpi_owned *o);
 bool l2tpi_owned_is_ours(struct net *net, u32 index);
+bool l2tpi_owned_missing(struct net *net, const struct l2tpi_pol_spec *flow);
+int l2tpi_owned_retemplate(struct net *net, const struct l2tpi_config *cfg,
+			   const struct l2tpi_config *old);
 unsigned int l2tpi_owned_restore(struct net *net);
 void l2tpi_owned_schedule_restore(struct net *net);
 void l2tpi_owned_net_init(struct net *net);

@@ -231,11 +231,12 @@ void l2tpi_policy_del(struct xfrm_policy *pol)
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_del);
 
 /*
- * Whether @pol (ours, referenced) is still in its SPD: a flush, a delete or a
- * replacing update kills the object it takes out.
+ * Whether @pol (ours, referenced, inserted) is still in its SPD: a flush, a delete or
+ * a replacing update unlinks the object it takes out (its list node is emptied under
+ * the SPD lock) and kills it a moment later, after dropping that lock.
  */
 bool l2tpi_policy_alive(const struct xfrm_policy *pol)
 {
-	return !READ_ONCE(pol->walk.dead);
+	return !READ_ONCE(pol->walk.dead) && !list_empty(&pol->walk.all);
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_alive);

@@ -6,10 +6,13 @@
  * pressure that can fail, and l2tp cannot be told to refuse the tunnel from there. So
  * the tunnel is quarantined instead:
  *
- * - every namespace where auto-attach is on owns two block policies (IPv4 and IPv6,
+ * - a namespace that needs them (footprint.c: it has a server, client or tunnel
+ *   policy, or a quarantined socket) owns two block policies (IPv4 and IPv6,
  *   direction out, any UDP, priority 0) that only match packets carrying the mark
- *   L2TP_IPSEC_BLOCK_MARK. They are installed in process context when the namespace
- *   (or the module) comes up, and restored after a flush like any owned policy;
+ *   L2TP_IPSEC_BLOCK_MARK. They are installed in process context, and restored after
+ *   a flush like any owned policy. The output guard (guard.c) drops the frames of a
+ *   quarantined socket too, so a namespace's first tunnel is blocked even before its
+ *   block policies are in;
  * - the failed socket gets that mark (its own mark is saved) and its cached route is
  *   dropped, which costs no memory: every frame it sends, from l2tp in the kernel or
  *   from the daemon's sendmsg(), meets the block policy and is dropped
@@ -40,6 +43,7 @@
 #include <linux/workqueue.h>
 #include <net/sock.h>
 
+#include "footprint.h"
 #include "netns.h"
 #include "owned.h"
 #include "quarantine.h"
@@ -96,7 +100,7 @@ static void l2tpi_q_block_spec(struct l2tpi_pol_spec *spec, unsigned short famil
 }
 
 /**
- * l2tpi_quarantine_enable() - namespaces created from now on get the block policies
+ * l2tpi_quarantine_enable() - namespaces that need them get the block policies
  *
  * Called once at module load when auto-attach is on, before the pernet operations
  * are registered.
@@ -106,8 +110,25 @@ void l2tpi_quarantine_enable(void)
 	l2tpi_q_enabled = true;
 }
 
-/* Install the block policies of @net. Context: process. Return: 0 or -errno. */
-int l2tpi_quarantine_net_init(struct net *net)
+/* Drop the block policies of @net. Context: process (footprint.c, fp_lock held). */
+void l2tpi_quarantine_blocks_remove(struct net *net)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+	int i;
+
+	for (i = 0; i < L2TPI_BLOCK_POLICIES; i++) {
+		if (ln->block[i]) {
+			l2tpi_owned_put(net, ln->block[i]);
+			ln->block[i] = NULL;
+		}
+	}
+}
+
+/*
+ * Install the block policies of @net. Context: process (footprint.c, fp_lock held).
+ * Return: 0 or -errno with none installed.
+ */
+int l2tpi_quarantine_blocks_install(struct net *net)
 {
 	static const unsigned short families[L2TPI_BLOCK_POLICIES] = {
 		AF_INET,
@@ -128,7 +149,7 @@ int l2tpi_quarantine_net_init(struct net *net)
 			int err = PTR_ERR(ln->block[i]);
 
 			ln->block[i] = NULL;
-			l2tpi_quarantine_net_exit(net);
+			l2tpi_quarantine_blocks_remove(net);
 			return err;
 		}
 	}
@@ -171,6 +192,7 @@ again:
 		WRITE_ONCE(l2tpi_q_used, l2tpi_q_used - 1);
 		spin_unlock_bh(&l2tpi_q_lock);
 		l2tpi_q_release(s.sk, s.mark);	/* no retry is in flight: none bound it */
+		l2tpi_footprint_kick(s.net, false);
 	}
 	if (busy) {
 		flush_delayed_work(&l2tpi_q_work);
@@ -178,19 +200,10 @@ again:
 	}
 }
 
-/* Drop the block policies and quarantined sockets of @net. Context: process. */
+/* Drop the quarantined sockets of @net. Context: process. */
 void l2tpi_quarantine_net_exit(struct net *net)
 {
-	struct l2tpi_net *ln = l2tpi_net(net);
-	int i;
-
 	l2tpi_q_drain(net);
-	for (i = 0; i < L2TPI_BLOCK_POLICIES; i++) {
-		if (ln->block[i]) {
-			l2tpi_owned_put(net, ln->block[i]);
-			ln->block[i] = NULL;
-		}
-	}
 }
 
 /**
@@ -239,6 +252,10 @@ void l2tpi_quarantine(struct net *net, struct sock *sk, const void *key,
 		mod_delayed_work(system_wq, &l2tpi_q_work, 0);
 	}
 	spin_unlock_bh(&l2tpi_q_lock);
+	if (i < L2TPI_Q_SLOTS)
+		l2tpi_footprint_kick(net, true);
+	else
+		l2tpi_footprint_stick(net);
 	if (i < L2TPI_Q_SLOTS)
 		pr_warn_ratelimited("cannot attach policies to a new L2TP tunnel (%d): its socket is blocked until they are in\n",
 				    err);
@@ -344,8 +361,10 @@ static void l2tpi_q_work_fn(struct work_struct *work)
 			else
 				l2tpi_tunnel_unbind_sk(s.sk);
 		}
-		if (release)
+		if (release) {
 			l2tpi_q_release(s.sk, s.mark);
+			l2tpi_footprint_kick(s.net, false);
+		}
 	}
 	if (again) {
 		spin_lock_bh(&l2tpi_q_lock);
@@ -353,6 +372,21 @@ static void l2tpi_q_work_fn(struct work_struct *work)
 		queue_delayed_work(system_wq, &l2tpi_q_work, l2tpi_q_delay);
 		spin_unlock_bh(&l2tpi_q_lock);
 	}
+}
+
+/* How many tunnel sockets of @net are blocked and waiting. Context: any. */
+unsigned int l2tpi_quarantine_count_net(const struct net *net)
+{
+	unsigned int n = 0;
+	int i;
+
+	if (!READ_ONCE(l2tpi_q_used))
+		return 0;
+	spin_lock_bh(&l2tpi_q_lock);
+	for (i = 0; i < L2TPI_Q_SLOTS; i++)
+		n += l2tpi_q[i].sk && l2tpi_q[i].net == net;
+	spin_unlock_bh(&l2tpi_q_lock);
+	return n;
 }
 
 /* How many tunnel sockets are blocked and waiting for a retry. */

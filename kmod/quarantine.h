@@ -12,13 +12,15 @@
 struct l2tpi_tunnel_id;
 
 void l2tpi_quarantine_enable(void);
-int l2tpi_quarantine_net_init(struct net *net);
+int l2tpi_quarantine_blocks_install(struct net *net);
+void l2tpi_quarantine_blocks_remove(struct net *net);
 void l2tpi_quarantine_net_exit(struct net *net);
 void l2tpi_quarantine(struct net *net, struct sock *sk, const void *key,
 		      const struct l2tpi_tunnel_id *id, int err);
 void l2tpi_quarantine_forget_sk(const struct sock *sk);
 void l2tpi_quarantine_forget_key(const void *key);
 unsigned int l2tpi_quarantine_count(void);
+unsigned int l2tpi_quarantine_count_net(const struct net *net);
 void l2tpi_quarantine_drain(void);
 void l2tpi_quarantine_flush(void);
 bool l2tpi_quarantined(const struct sock *sk);

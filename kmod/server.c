@@ -11,6 +11,7 @@
 #include <linux/kernel.h>
 #include <linux/in.h>
 
+#include "footprint.h"
 #include "netns.h"
 #include "owned.h"
 #include "policy.h"
@@ -73,6 +74,9 @@ int l2tpi_server_enable(struct net *net, const struct l2tpi_config *cfg)
 		err = -EBUSY;
 		goto out;
 	}
+	err = l2tpi_footprint_hold(net);	/* the guard, before the policies */
+	if (err)
+		goto out_release;
 	for (i = 0; i < L2TPI_SERVER_POLICIES; i++) {
 		l2tpi_server_spec(&spec, cfg, i);
 		own[i] = l2tpi_owned_get(net, &spec, L2TPI_ORIGIN_SERVER, GFP_KERNEL);
@@ -85,13 +89,15 @@ int l2tpi_server_enable(struct net *net, const struct l2tpi_config *cfg)
 	if (err) {
 		while (--i >= 0)
 			l2tpi_owned_put(net, own[i]);
-		goto out;
+		goto out_release;
 	}
 	memcpy(ln->server, own, sizeof(own));
 	spin_lock_bh(&ln->owned_lock);
 	ln->cfg = *cfg;
 	ln->cfg.server = true;
 	spin_unlock_bh(&ln->owned_lock);
+out_release:
+	l2tpi_footprint_release(net);
 out:
 	mutex_unlock(&ln->lock);
 	return err;
@@ -118,7 +124,7 @@ static bool l2tpi_server_same_template(const struct l2tpi_config *a,
  * Server mode on or off as @cfg says; with it on, a new port installs the new server
  * policies before the old ones go, and a new reqid, priority or level replaces each
  * policy in place (l2tpi_owned_respec()), so the server is never without its filter.
- * Client connections and tunnels keep what they were created with.
+ * The live client and tunnel policies follow in l2tpi_net_apply_locked().
  *
  * All or nothing: on failure @net's SPD and configuration are unchanged (a respec
  * that fails half way is rolled back).
@@ -137,16 +143,20 @@ int l2tpi_server_apply_locked(struct net *net, const struct l2tpi_config *cfg)
 
 	lockdep_assert_held(&ln->lock);
 	if (cfg->server && (!old.server || !l2tpi_server_same_selector(&old, cfg))) {
-		for (i = 0; i < L2TPI_SERVER_POLICIES; i++) {
+		err = l2tpi_footprint_hold(net);	/* the guard, before the policies */
+		for (i = 0; i < L2TPI_SERVER_POLICIES && !err; i++) {
 			l2tpi_server_spec(&spec, cfg, i);
 			own[i] = l2tpi_owned_get(net, &spec, L2TPI_ORIGIN_SERVER, GFP_KERNEL);
 			if (IS_ERR(own[i])) {
 				err = PTR_ERR(own[i]);
+				own[i] = NULL;
 				while (--i >= 0)
 					l2tpi_owned_put(net, own[i]);
-				return err;
 			}
 		}
+		l2tpi_footprint_release(net);
+		if (err)
+			return err;
 		swap = true;
 	} else if (cfg->server && !l2tpi_server_same_template(&old, cfg)) {
 		for (i = 0; i < L2TPI_SERVER_POLICIES; i++) {

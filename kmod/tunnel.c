@@ -6,7 +6,7 @@
  * locked, bound and connected, before l2tp_tunnel_register() returns) we own two SPD
  * policies for exactly that socket's 5-tuple (owned.c): what admins and IKE daemons
  * see, restored after a flush (owned.c). Between a flush and the restore the output
- * guard (guard.c) drops the tunnel's frames, asking l2tpi_tunnel_guarded().
+ * guard (guard.c) drops the tunnel's frames: it finds the tunnel's policy missing.
  *
  * (Earlier versions attached a copy of the two policies to the socket instead of the
  * guard. That cost two more xfrm_policy objects per tunnel, and since the kernel's
@@ -72,6 +72,7 @@
 #include <net/xfrm.h>
 
 #include "client.h"
+#include "footprint.h"
 #include "netlink.h"
 #include "netns.h"
 #include "owned.h"
@@ -647,27 +648,6 @@ void l2tpi_tunnel_refuse_sk(struct net *net, const struct sock *sk,
 	l2tpi_trust_refuse(net, &info, why);
 }
 
-/**
- * l2tpi_tunnel_guarded() - whether a frame of @sk that is not transformed must go
- * @sk: an L2TP UDP tunnel socket without an outbound policy of its own
- *
- * True while @sk is attached to a tunnel of ours whose outbound policy is required
- * and not shadowed by an equal policy of someone else (see guard.c).
- * Context: any but hardirq; takes l2tpi_tunnels_lock and the namespace's owned_lock.
- */
-bool l2tpi_tunnel_guarded(const struct sock *sk)
-{
-	struct l2tpi_tunnel *t;
-	bool guard = false;
-
-	spin_lock_bh(&l2tpi_tunnels_lock);
-	t = l2tpi_tunnel_find_sk(sk);
-	if (t && t->bound && !t->spec[XFRM_POLICY_OUT].optional)
-		guard = l2tpi_owned_state(t->net, t->own[XFRM_POLICY_OUT]) != -EEXIST;
-	spin_unlock_bh(&l2tpi_tunnels_lock);
-	return guard;
-}
-
 /* The tunnel @key (a struct l2tp_tunnel) is being deleted. Context: atomic. */
 void l2tpi_tunnel_unbind_key(const void *key)
 {
@@ -710,13 +690,52 @@ static struct udp_table *l2tpi_udp_table(struct net *net)
 #endif
 }
 
-/* Attach to every L2TP/UDP tunnel socket of @net. Context: process. */
-static unsigned int l2tpi_tunnel_adopt_net(struct net *net)
+static bool l2tpi_tunnel_adoptable(const struct net *net, const struct sock *sk)
+{
+	return net_eq(sock_net(sk), net) &&
+	       READ_ONCE(udp_sk(sk)->encap_type) == UDP_ENCAP_L2TPINUDP;
+}
+
+/* Whether @net has an L2TP/UDP tunnel socket. Context: process. */
+static bool l2tpi_tunnel_any_l2tp(struct net *net)
+{
+	struct udp_table *table = l2tpi_udp_table(net);
+	bool found = false;
+	unsigned int slot;
+	struct sock *sk;
+
+	for (slot = 0; slot <= table->mask && !found; slot++) {
+		struct udp_hslot *hslot = &table->hash[slot];
+
+		if (hlist_empty(&hslot->head))
+			continue;
+		spin_lock_bh(&hslot->lock);
+		sk_for_each(sk, &hslot->head)
+			found |= l2tpi_tunnel_adoptable(net, sk);
+		spin_unlock_bh(&hslot->lock);
+		cond_resched();
+	}
+	return found;
+}
+
+/**
+ * l2tpi_tunnel_adopt_net() - attach to every L2TP/UDP tunnel socket of @net
+ * @net: network namespace
+ *
+ * A namespace without one is not touched (no guard, no policy: footprint.c).
+ * Context: process.
+ * Return: the number of tunnels seen.
+ */
+unsigned int l2tpi_tunnel_adopt_net(struct net *net)
 {
 	struct udp_table *table = l2tpi_udp_table(net);
 	unsigned int slot, n = 0;
 	struct sock *sk;
 
+	if (!l2tpi_tunnel_any_l2tp(net))
+		return 0;
+	if (l2tpi_footprint_hold(net))
+		pr_warn_ratelimited("adopting tunnels before the output guard is in\n");
 	for (slot = 0; slot <= table->mask; slot++) {
 		struct udp_hslot *hslot = &table->hash[slot];
 
@@ -724,8 +743,7 @@ static unsigned int l2tpi_tunnel_adopt_net(struct net *net)
 			continue;
 		spin_lock_bh(&hslot->lock);
 		sk_for_each(sk, &hslot->head) {
-			if (!net_eq(sock_net(sk), net) ||
-			    READ_ONCE(udp_sk(sk)->encap_type) != UDP_ENCAP_L2TPINUDP)
+			if (!l2tpi_tunnel_adoptable(net, sk))
 				continue;
 			spin_lock(&l2tpi_tunnels_lock);
 			if (l2tpi_tunnel_find_sk(sk)) {
@@ -745,6 +763,7 @@ static unsigned int l2tpi_tunnel_adopt_net(struct net *net)
 		spin_unlock_bh(&hslot->lock);
 		cond_resched();
 	}
+	l2tpi_footprint_release(net);
 	return n;
 }
 
@@ -890,6 +909,12 @@ static void l2tpi_tunnel_release_all(struct net *net)
 }
 
 void l2tpi_tunnel_net_exit(struct net *net)
+{
+	l2tpi_tunnel_release_all(net);
+}
+
+/* Auto-attach went off in @net: detach every tunnel now. Context: process. */
+void l2tpi_tunnel_release_net(struct net *net)
 {
 	l2tpi_tunnel_release_all(net);
 }

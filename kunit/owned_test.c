@@ -128,11 +128,135 @@ static void l2tpi_owned_bad_spec_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ln->nr_owned, before);
 }
 
+/* The flow a packet of @spec's 5-tuple is: what the output guard asks about. */
+static struct l2tpi_pol_spec l2tpi_owned_test_flow(const struct l2tpi_pol_spec *spec)
+{
+	return (struct l2tpi_pol_spec) {
+		.family = spec->family, .dir = XFRM_POLICY_OUT,
+		.saddr = spec->saddr, .daddr = spec->daddr,
+		.sport = spec->sport, .dport = spec->dport,
+	};
+}
+
+/*
+ * The guard's question: missing only while our required policy is out of the SPD and
+ * a restore is due; never while it is in, shadowed, optional or with restore off.
+ */
+static void l2tpi_owned_missing_test(struct kunit *test)
+{
+	struct l2tpi_pol_spec spec = l2tpi_owned_test_spec(62005), flow;
+	struct l2tpi_net *ln = l2tpi_net(&init_net);
+	struct xfrm_policy *old, *theirs;
+	struct l2tpi_owned *o;
+
+	flow = l2tpi_owned_test_flow(&spec);
+	KUNIT_EXPECT_FALSE(test, l2tpi_owned_missing(&init_net, &flow));
+	o = l2tpi_owned_get(&init_net, &spec, L2TPI_ORIGIN_TUNNEL, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
+	KUNIT_EXPECT_FALSE(test, l2tpi_owned_missing(&init_net, &flow));
+
+	old = o->pol;
+	xfrm_pol_hold(old);
+	KUNIT_ASSERT_EQ(test, xfrm_policy_delete(old, XFRM_POLICY_OUT), 0);
+	KUNIT_EXPECT_TRUE(test, l2tpi_owned_missing(&init_net, &flow));
+	flow.dport = htons(62006);	/* another 5-tuple: not ours */
+	KUNIT_EXPECT_FALSE(test, l2tpi_owned_missing(&init_net, &flow));
+	flow.dport = spec.dport;
+	WRITE_ONCE(ln->cfg.restore, false);	/* the removal stands */
+	KUNIT_EXPECT_FALSE(test, l2tpi_owned_missing(&init_net, &flow));
+	WRITE_ONCE(ln->cfg.restore, true);
+	KUNIT_EXPECT_GE(test, l2tpi_owned_restore(&init_net), 1);
+	KUNIT_EXPECT_FALSE(test, l2tpi_owned_missing(&init_net, &flow));
+	xfrm_pol_put(old);
+	l2tpi_owned_put(&init_net, o);
+
+	/* Shadowed: the equal policy there decides, ours is not missing. */
+	spec.reqid = 43;
+	theirs = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(theirs));
+	spec.reqid = 0;
+	o = l2tpi_owned_get(&init_net, &spec, L2TPI_ORIGIN_TUNNEL, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
+	KUNIT_EXPECT_FALSE(test, l2tpi_owned_missing(&init_net, &flow));
+	l2tpi_owned_put(&init_net, o);
+	l2tpi_policy_del(theirs);
+
+	/* Level use: plaintext is allowed anyway. */
+	spec.optional = true;
+	o = l2tpi_owned_get(&init_net, &spec, L2TPI_ORIGIN_TUNNEL, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
+	old = o->pol;
+	xfrm_pol_hold(old);
+	KUNIT_ASSERT_EQ(test, xfrm_policy_delete(old, XFRM_POLICY_OUT), 0);
+	KUNIT_EXPECT_FALSE(test, l2tpi_owned_missing(&init_net, &flow));
+	xfrm_pol_put(old);
+	l2tpi_owned_put(&init_net, o);
+}
+
+/* A wildcard of ours (the server's "any from sport") covers every peer's flow. */
+static void l2tpi_owned_missing_wildcard_test(struct kunit *test)
+{
+	struct l2tpi_pol_spec spec = l2tpi_owned_test_spec(62007), flow, wild = {
+		.family = AF_INET, .dir = XFRM_POLICY_OUT, .sport = htons(62007),
+		.priority = 7301,
+	};
+	struct xfrm_policy *old;
+	struct l2tpi_owned *o;
+
+	flow = l2tpi_owned_test_flow(&spec);
+	o = l2tpi_owned_get(&init_net, &wild, L2TPI_ORIGIN_SERVER, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
+	KUNIT_EXPECT_FALSE(test, l2tpi_owned_missing(&init_net, &flow));
+	old = o->pol;
+	xfrm_pol_hold(old);
+	KUNIT_ASSERT_EQ(test, xfrm_policy_delete(old, XFRM_POLICY_OUT), 0);
+	KUNIT_EXPECT_TRUE(test, l2tpi_owned_missing(&init_net, &flow));
+	flow.sport = htons(62008);
+	KUNIT_EXPECT_FALSE(test, l2tpi_owned_missing(&init_net, &flow));
+	KUNIT_EXPECT_GE(test, l2tpi_owned_restore(&init_net), 1);
+	xfrm_pol_put(old);
+	l2tpi_owned_put(&init_net, o);
+}
+
+/* A new level, reqid and priority reach live tunnel policies in place (same index). */
+static void l2tpi_owned_retemplate_test(struct kunit *test)
+{
+	struct l2tpi_pol_spec spec = l2tpi_owned_test_spec(62009);
+	struct l2tpi_net *ln = l2tpi_net(&init_net);
+	struct l2tpi_config old_cfg = ln->cfg, cfg = ln->cfg;
+	struct l2tpi_owned *o;
+	u32 index;
+
+	spec.priority = l2tpi_config_tunnel_priority(&cfg);
+	spec.reqid = cfg.reqid;
+	spec.optional = cfg.level == L2TP_IPSEC_LEVEL_USE;
+	o = l2tpi_owned_get(&init_net, &spec, L2TPI_ORIGIN_TUNNEL, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
+	index = o->pol->index;
+	cfg.reqid = 77;
+	cfg.priority = 5000;
+	cfg.level = L2TP_IPSEC_LEVEL_USE;
+	KUNIT_EXPECT_EQ(test, l2tpi_owned_retemplate(&init_net, &cfg, &old_cfg), 0);
+	KUNIT_ASSERT_NOT_NULL(test, o->pol);
+	KUNIT_EXPECT_EQ(test, o->pol->index, index);
+	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_spd_find(o->pol), o->pol);
+	KUNIT_EXPECT_EQ(test, o->pol->priority, 4999);
+	KUNIT_EXPECT_EQ(test, o->pol->xfrm_vec[0].reqid, 77);
+	KUNIT_EXPECT_EQ(test, o->pol->xfrm_vec[0].optional, 1);
+	KUNIT_EXPECT_EQ(test, l2tpi_owned_retemplate(&init_net, &old_cfg, &cfg), 0);
+	KUNIT_EXPECT_EQ(test, o->pol->index, index);
+	KUNIT_EXPECT_EQ(test, o->pol->xfrm_vec[0].reqid, old_cfg.reqid);
+	l2tpi_owned_put(&init_net, o);
+}
+
 static struct kunit_case l2tpi_owned_cases[] = {
 	KUNIT_CASE(l2tpi_owned_share_test),
 	KUNIT_CASE(l2tpi_owned_restore_test),
 	KUNIT_CASE(l2tpi_owned_shadowed_test),
 	KUNIT_CASE(l2tpi_owned_bad_spec_test),
+	KUNIT_CASE(l2tpi_owned_missing_test),
+	KUNIT_CASE(l2tpi_owned_missing_wildcard_test),
+	KUNIT_CASE(l2tpi_owned_retemplate_test),
 	{}
 };
 

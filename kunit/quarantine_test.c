@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: the fail-closed path (kmod/quarantine.c) on real UDP sockets of init_net:
- * the block policies are in the SPD, a quarantined socket carries the block mark
+ * the block policies are in the SPD while the namespace needs them (footprint.c), a quarantined socket carries the block mark
  * until the retry (a work item, GFP_KERNEL) installs its policies and gives its own
  * mark back, and a socket whose tunnel goes while it waits is given back unbound.
  */
@@ -10,6 +10,7 @@
 #include <linux/in.h>
 #include <net/sock.h>
 
+#include "footprint.h"
 #include "netns.h"
 #include "owned.h"
 #include "quarantine.h"
@@ -26,11 +27,14 @@ static bool l2tpi_test_q_settled(void)
 	return !l2tpi_quarantine_count();
 }
 
+/* Held, a namespace has the guard and the block policies; unneeded, it loses them. */
 static void l2tpi_quarantine_block_policies_test(struct kunit *test)
 {
 	struct l2tpi_net *ln = l2tpi_net(&init_net);
 	int i;
 
+	KUNIT_ASSERT_EQ(test, l2tpi_footprint_hold(&init_net), 0);
+	KUNIT_EXPECT_TRUE(test, l2tpi_footprint_on(&init_net));
 	for (i = 0; i < L2TPI_BLOCK_POLICIES; i++) {
 		KUNIT_ASSERT_NOT_NULL(test, ln->block[i]);
 		KUNIT_EXPECT_EQ(test, l2tpi_owned_state(&init_net, ln->block[i]), 0);
@@ -44,6 +48,13 @@ static void l2tpi_quarantine_block_policies_test(struct kunit *test)
 		KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_spd_find(ln->block[i]->pol),
 				    ln->block[i]->pol);
 	}
+	l2tpi_footprint_release(&init_net);
+	if (READ_ONCE(ln->nr_needed) || l2tpi_quarantine_count())
+		return;		/* something else of init_net needs them */
+	for (i = 0; i < 150 && l2tpi_footprint_on(&init_net); i++)
+		msleep(20);
+	KUNIT_EXPECT_FALSE(test, l2tpi_footprint_on(&init_net));
+	KUNIT_EXPECT_NULL(test, ln->block[0]);
 }
 
 /* A quarantined socket, then: @forget its tunnel before the retry can bind it. */
