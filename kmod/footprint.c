@@ -61,14 +61,14 @@ static int l2tpi_fp_install(struct l2tpi_net *ln)
 	return 0;
 }
 
-/* Context: process, fp_lock held. */
+/* Context: process, fp_lock held. Early block policies go too (quarantine.c). */
 static void l2tpi_fp_remove(struct l2tpi_net *ln)
 {
 	lockdep_assert_held(&ln->fp_lock);
+	l2tpi_quarantine_blocks_remove(ln->net);
 	if (!ln->fp_on)
 		return;
 	WRITE_ONCE(ln->fp_on, false);
-	l2tpi_quarantine_blocks_remove(ln->net);
 	l2tpi_guard_net_exit(ln->net);
 }
 

@@ -16,7 +16,7 @@
  *    SPD, and is not (owned.c: l2tpi_owned_missing()),
  * unless the socket has an outbound policy of its own (whoever set it decided).
  * Only the frames of L2TP tunnel sockets and those from the server port (or of a
- * namespace with client connections) are looked at that closely.
+ * namespace with client connections or lingering tunnels) are looked at that closely.
  *
  * It never drops a frame because the SPD chose a policy that is not ours: with our
  * policy in the SPD, whatever the SPD lookup decided stands (an administrator's
@@ -117,8 +117,9 @@ static unsigned int l2tpi_guard_hook(void *priv, struct sk_buff *skb,
 	if (rcu_access_pointer(sk->sk_policy[XFRM_POLICY_OUT]))
 		return NF_ACCEPT;
 	ln = l2tpi_net(state->net);
+	/* A lingering tunnel's socket may no longer be an L2TP socket (6.12 clears it). */
 	if (!l2tp && inet_sk(sk)->inet_sport != htons(READ_ONCE(ln->cfg.port)) &&
-	    list_empty_careful(&ln->clients))
+	    list_empty_careful(&ln->clients) && !atomic_read(&ln->nr_lingering))
 		return NF_ACCEPT;
 	if (!l2tpi_guard_flow(skb, state->pf, &flow))
 		return NF_ACCEPT;

@@ -35,6 +35,8 @@
  * @server: our server wildcard entries, NULL when server mode is off; under @lock
  * @block: the quarantine block policies (quarantine.c), while the namespace needs
  *         them (footprint.c); under @fp_lock
+ * @block_early: the same, installed by the bind hook itself when a quarantine is the
+ *               namespace's first need (quarantine.c); set and taken with cmpxchg
  * @owned_lock: protects @owned, @nr_owned and the entries' state (see owned.c);
  *              BH-safe spinlock, taken from the kprobe handlers too
  * @owned: every policy we own in this namespace, hashed by direction and selector
@@ -45,6 +47,8 @@
  * @dying: set when the namespace goes; no more restore work after that
  * @nr_tunnels: tunnel entries holding policies here, bound or lingering (tunnel.c),
  *              held under @cfg.max_tunnels; atomic
+ * @nr_lingering: those of them lingering: unbound, their socket still alive (tunnel.c);
+ *                atomic
  * @refused: tunnels auto-attach refused here, by enum l2tp_ipsec_refusal (trust.c);
  *           atomic
  * @nr_needed: entries of @owned that server mode, clients and tunnels own (the block
@@ -65,6 +69,7 @@ struct l2tpi_net {
 	struct l2tpi_config cfg;
 	struct l2tpi_owned *server[L2TPI_SERVER_POLICIES];
 	struct l2tpi_owned *block[L2TPI_BLOCK_POLICIES];
+	struct l2tpi_owned *block_early[L2TPI_BLOCK_POLICIES];
 	spinlock_t owned_lock;	/* see above: BH-safe, any context */
 	DECLARE_HASHTABLE(owned, L2TPI_OWNED_HASH_BITS);
 	unsigned int nr_owned;
@@ -73,6 +78,7 @@ struct l2tpi_net {
 	unsigned long last_restore;
 	bool dying;
 	atomic_t nr_tunnels;
+	atomic_t nr_lingering;
 	atomic_t refused[L2TP_IPSEC_REFUSAL_LIMIT + 1];
 	unsigned int nr_needed;
 	atomic_t gap_gen;

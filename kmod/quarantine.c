@@ -11,8 +11,11 @@
  *   direction out, any UDP, priority 0) that only match packets carrying the mark
  *   L2TP_IPSEC_BLOCK_MARK. They are installed in process context, and restored after
  *   a flush like any owned policy. The output guard (guard.c) drops the frames of a
- *   quarantined socket too, so a namespace's first tunnel is blocked even before its
- *   block policies are in;
+ *   quarantined socket too. When a namespace's first need is a quarantined socket
+ *   (its first tunnel, under memory pressure), neither exists yet: the hook then
+ *   tries to install the block policies itself, with GFP_ATOMIC ("early" ones, kept
+ *   until the guard and the regular ones are in). If that fails too, the socket's
+ *   frames are not blocked until the work item has installed them;
  * - the failed socket gets that mark (its own mark is saved) and its cached route is
  *   dropped, which costs no memory: every frame it sends, from l2tp in the kernel or
  *   from the daemon's sendmsg(), meets the block policy and is dropped
@@ -41,6 +44,7 @@
 #include <linux/jiffies.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 
 #include "footprint.h"
@@ -110,7 +114,46 @@ void l2tpi_quarantine_enable(void)
 	l2tpi_q_enabled = true;
 }
 
-/* Drop the block policies of @net. Context: process (footprint.c, fp_lock held). */
+/* Drop the early block policies of @net, if any. Context: any. */
+static void l2tpi_q_early_remove(struct net *net)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+	struct l2tpi_owned *o;
+	int i;
+
+	for (i = 0; i < L2TPI_BLOCK_POLICIES; i++) {
+		o = xchg(&ln->block_early[i], NULL);
+		if (o)
+			l2tpi_owned_put(net, o);
+	}
+}
+
+/*
+ * A namespace whose first need is this quarantine has no block policy and no guard
+ * yet: install the block policies from atomic context, where memory may allow it.
+ * Context: any.
+ */
+static void l2tpi_q_early_install(struct net *net, unsigned short family)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+	int i = family == AF_INET ? 0 : 1;
+	struct l2tpi_pol_spec spec;
+	struct l2tpi_owned *o;
+
+	if (i >= L2TPI_BLOCK_POLICIES || READ_ONCE(ln->fp_on) || READ_ONCE(ln->block_early[i]))
+		return;
+	l2tpi_q_block_spec(&spec, family);
+	o = l2tpi_owned_get(net, &spec, L2TPI_ORIGIN_BLOCK, GFP_ATOMIC | __GFP_NOWARN);
+	if (IS_ERR(o))
+		return;
+	if (cmpxchg(&ln->block_early[i], NULL, o))
+		l2tpi_owned_put(net, o);	/* another quarantine was faster */
+}
+
+/*
+ * Drop the block policies of @net, early ones included.
+ * Context: process (footprint.c, fp_lock held; or the namespace's exit).
+ */
 void l2tpi_quarantine_blocks_remove(struct net *net)
 {
 	struct l2tpi_net *ln = l2tpi_net(net);
@@ -122,6 +165,7 @@ void l2tpi_quarantine_blocks_remove(struct net *net)
 			ln->block[i] = NULL;
 		}
 	}
+	l2tpi_q_early_remove(net);
 }
 
 /*
@@ -153,6 +197,7 @@ int l2tpi_quarantine_blocks_install(struct net *net)
 			return err;
 		}
 	}
+	l2tpi_q_early_remove(net);	/* the regular ones share their entries */
 	return 0;
 }
 
@@ -220,8 +265,14 @@ void l2tpi_quarantine(struct net *net, struct sock *sk, const void *key,
 		      const struct l2tpi_tunnel_id *id, int err)
 {
 	u32 mark = READ_ONCE(sk->sk_mark);
+	unsigned short family = AF_INET;
 	int i;
 
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6 && !ipv6_addr_v4mapped(&sk->sk_v6_daddr))
+		family = AF_INET6;
+#endif
+	l2tpi_q_early_install(net, family);
 	spin_lock_bh(&l2tpi_q_lock);
 	if (mark == L2TP_IPSEC_BLOCK_MARK) {
 		/* Still blocked for an earlier tunnel that went: the slot serves this one. */

@@ -353,6 +353,7 @@ static void l2tpi_tunnel_linger(struct l2tpi_tunnel *t)
 		t->linger = false;
 		list_del(&t->lingering);
 		hash_del(&t->by_sk);
+		atomic_dec(&l2tpi_net(t->net)->nr_lingering);
 	}
 	spin_unlock_bh(&l2tpi_tunnels_lock);
 	if (done) {
@@ -397,6 +398,7 @@ static void l2tpi_tunnel_release(struct l2tpi_tunnel *t, bool linger)
 	if (linger) {
 		spin_lock_bh(&l2tpi_tunnels_lock);
 		t->linger = true;
+		atomic_inc(&l2tpi_net(t->net)->nr_lingering);
 		list_add(&t->lingering, &l2tpi_lingering);
 		hash_add(l2tpi_linger_by_sk, &t->by_sk, (unsigned long)t->sk);
 		spin_unlock_bh(&l2tpi_tunnels_lock);

@@ -1,0 +1,148 @@
+#!/bin/bash
+# Pay only where used, enforce only what we own (kmod/footprint.c, kmod/guard.c):
+# a namespace without tunnel, server or client holds none of our policies and hooks,
+# a tunnel's arrival and departure install and remove them; the output guard lets an
+# administrator's own `action allow` decide, follows `restore off`, covers lingering
+# tunnels and the server's listening socket through flushes; a level change reaches a
+# live tunnel at once; auto-attach off and on detaches and adopts live tunnels.
+. "$(dirname "$0")/lib.sh"
+
+load_stock_modules
+setup_peer
+LI=$TOOLS/l2tp-ipsec
+# The guard's netfilter hooks in netns $1 ("-": the initial one).
+hooks() {
+	local pre=()
+	[ "${1:--}" = - ] || pre=(ip netns exec "$1")
+	"${pre[@]}" nft list hooks 2>/dev/null | grep -c 'l2tpi_guard_hook' || :
+}
+# Frames l2tp-tunnel sent, and failed to send.
+sent() { field sent <"$1"; }
+failed() { field failed <"$1"; }
+
+base=$(spd_count)
+check "insmod" run insmod "$L2TPI_KO"
+ip netns add fresh
+ip -n fresh link set lo up
+check_eq "a namespace created after insmod holds no policy" 0 \
+	"$(ip netns exec fresh "$TOOLS/xfrm-spd" -c)"
+check_eq "and no hook of ours" 0 "$(hooks fresh)"
+check_eq "nor does the initial namespace without tunnel, server or client" "$base" "$(spd_count)"
+check_eq "no hook there either" 0 "$(hooks)"
+
+# --- a tunnel's arrival brings them, its departure takes them away
+start_tunnels /tmp/g1 -h 900 10.0.0.1 1701 10.0.0.2 1701
+check_eq "a tunnel arrives: its two policies" \
+	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" "$(spd_tunnels)"
+check_eventually "and the guard's hooks (IPv4 and IPv6)" 2 hooks
+check_eventually "and the block policies" "$(expected_block)" block_policies
+check_eq "the fresh namespace still has nothing" "0 0" \
+	"$(ip netns exec fresh "$TOOLS/xfrm-spd" -c) $(hooks fresh)"
+stop_tunnels
+check_eventually "the tunnel gone: none of our policies left" "$base" spd_count
+check_eventually "and no hook" 0 hooks
+
+# --- an administrator's action allow at priority 100 for the tunnel's traffic decides
+run ip xfrm policy add src 10.0.0.1/32 dst 10.0.0.2/32 proto udp sport 1701 dir out priority 100 action allow
+udp_recv peer 1701 60 /tmp/g2r	# no ICMP port unreachable: no ECONNREFUSED
+count_plain /tmp/g2c 60
+start_tunnels /tmp/g2 -c 15 -i 20 -h 0.5 10.0.0.1 1701 10.0.0.2 1701
+wait "$TUN_PID"
+c=$(count_done /tmp/g2c)
+udp_recv_done
+echo "# admin allow: $(tr '\n' ' ' </tmp/g2); wire: $c"
+check_eq "all 15 frames of the tunnel were sent (none refused by the guard)" "15 0" \
+	"$(sent /tmp/g2) $(failed /tmp/g2)"
+check_eq "and the peer got them" "received=15" "$(cat /tmp/g2r)"
+check "and left in plaintext, by the administrator's choice" test "$(echo "$c" | field plain)" -ge 15
+run ip xfrm policy delete src 10.0.0.1/32 dst 10.0.0.2/32 proto udp sport 1701 dir out
+
+# --- restore off: a flush stands, and the tunnel's frames go as the SPD says
+check "restore off" run "$LI" config set restore off
+udp_recv peer 1701 60 /tmp/g3r
+start_tunnels /tmp/g3 -c 40 -i 100 -h 0.5 10.0.0.1 1701 10.0.0.2 1701
+run ip xfrm policy flush
+count_plain /tmp/g3c 60
+sleep 1.5
+check_eq "restore off: the flushed policies stay out" "" "$(spd_tunnels)"
+wait "$TUN_PID"
+c=$(count_done /tmp/g3c)
+udp_recv_done
+echo "# restore off, flushed: $(tr '\n' ' ' </tmp/g3); wire: $c"
+check_eq "restore off: no frame refused" 0 "$(failed /tmp/g3)"
+check "restore off: after the flush the frames leave as the SPD says (plaintext)" \
+	test "$(echo "$c" | field plain)" -ge 5
+check "restore on" run "$LI" config set restore on
+
+# --- a lingering tunnel (deleted, its socket still sending, as pppd's LCP
+# Terminate-Requests do at hang-up): 100 flushes, 0 plaintext
+start_tunnels /tmp/g4 -t 400 -c 100000 -i 10 -h 600 10.0.0.1 1701 10.0.0.2 1701
+run ip l2tp del tunnel tunnel_id 400
+sleep 0.3
+check_eq "deleted tunnel, socket alive: its policies linger" \
+	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" "$(spd_tunnels)"
+count_plain /tmp/g4c 600
+for i in $(seq 100); do echo "xfrm policy flush"; done >/tmp/flush100
+run ip -batch /tmp/flush100
+sleep 0.3
+c=$(count_done /tmp/g4c)
+echo "# lingering, 100 flushes: $c"
+check_eq "100 flushes while a lingering tunnel sends: 0 plaintext frames" 0 "$(echo "$c" | field plain)"
+check_eventually "its policies are back" "$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" spd_tunnels
+stop_tunnels
+check "the lingering tunnel's socket kept sending (sent + failed >= 100)" \
+	test $(($(sent /tmp/g4) + $(failed /tmp/g4))) -ge 100
+check_eventually "and gone with its socket" "" spd_tunnels
+
+# --- server mode: the listening socket (not an L2TP socket) answers during 100 flushes
+check "server on" run "$LI" server on
+count_plain /tmp/g5c 600
+"$TOOLS/udp-probe" send -s 1701 -i 2 10.0.0.2 1701 1500 >/tmp/g5 &
+probe=$!
+sleep 0.2
+run ip -batch /tmp/flush100
+wait "$probe"
+c=$(count_done /tmp/g5c)
+echo "# server socket, 100 flushes: $(cat /tmp/g5); wire: $c"
+check_eq "100 flushes while the server's socket sends from port 1701: 0 plaintext frames" 0 \
+	"$(echo "$c" | field plain)"
+check "server off" run "$LI" server off
+
+# --- level use -> require on a live tunnel: its plaintext stops at once
+check "level use" run "$LI" config set level use
+start_tunnels /tmp/g6 -c 100000 -i 20 -h 600 10.0.0.1 1701 10.0.0.2 1701
+count_plain /tmp/g6c 60
+sleep 1
+c=$(count_done /tmp/g6c)
+echo "# level use, no SA: $c"
+check "level use, no SA: the tunnel's frames leave in plaintext" test "$(echo "$c" | field plain)" -ge 5
+# The SPD indexes of the tunnel's two policies (in, out).
+tunnel_index() { "$TOOLS/xfrm-spd" -s -m '^dir=(in|out) prio=1023 ' | sed 's/.* index=\([0-9]*\).*/\1/' | tr '\n' ' '; }
+idx0=$(tunnel_index)
+check "level require" run "$LI" config set level require
+count_plain /tmp/g6d 60
+sleep 1
+c=$(count_done /tmp/g6d)
+echo "# level require: $c"
+check_eq "level require: at once no plaintext frame of the live tunnel" 0 "$(echo "$c" | field plain)"
+check_eq "its policies now require the template, in place" \
+	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" "$(spd_tunnels)"
+check_eq "the same SPD indexes as before ($idx0)" "$idx0" "$(tunnel_index)"
+
+# --- auto-attach off detaches the live tunnel, on adopts it again
+check "auto-attach off" run "$LI" config set auto-attach off
+check_eq "auto-attach off: the live tunnel has no policies" "" "$(spd_tunnels)"
+check_eq "and is not listed" "[]" "$("$LI" -j tunnel show)"
+check "auto-attach on" run "$LI" config set auto-attach on
+check_eq "auto-attach on: the live tunnel is adopted" \
+	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" "$(spd_tunnels)"
+check "and listed" test "$("$LI" -j tunnel show)" != "[]"
+stop_tunnels
+check_eventually "gone with the tunnel" "" spd_tunnels
+check_eventually "the last need gone: no hook" 0 hooks
+
+check "rmmod" run rmmod l2tp_ipsec
+check_eq "SPD as before" "$base" "$(spd_count)"
+ip netns del fresh
+ip netns del peer
+tap_done
