@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: the fail-closed path (kmod/quarantine.c) on real UDP sockets of init_net:
- * the block policies are in the SPD while the namespace needs them (footprint.c), a quarantined socket carries the block mark
- * until the retry (a work item, GFP_KERNEL) installs its policies and gives its own
- * mark back, and a socket whose tunnel goes while it waits is given back unbound.
+ * the block policies are in the SPD while the namespace needs them (footprint.c), a
+ * quarantined socket carries the block mark until the retry (a work item,
+ * GFP_KERNEL) installs its policies and gives its own mark back, and a socket whose
+ * tunnel goes while it waits is given back unbound.
  */
 #include <kunit/test.h>
 #include <linux/delay.h>

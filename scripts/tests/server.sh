@@ -98,7 +98,7 @@ check_eq "policies carry port, reqid, priority and level" \
 	"$(expected_policies 1702 500 7 1)" "$(ours 1702 500)"
 run rmmod l2tp_ipsec
 check "insmod without server=1" run insmod "$KO"
-check_eq "without server=1 only the block policies are added" "$before" "$(spd_nb)"
+check_eq "without server=1 (and no tunnel) nothing is added" "$before" "$(spd)"
 run rmmod l2tp_ipsec
 check "insmod auto_attach=0" run insmod "$KO" auto_attach=0
 check_eq "auto_attach=0 (and no server=1) installs nothing at all" "$before" "$(spd)"

@@ -66,9 +66,10 @@
  *   SERVER (u8 0|1), PORT (be16, 1..65535), REQID (u32), PRIORITY (u32),
  *   LEVEL (u32, enum l2tp_ipsec_level), AUTO_ATTACH (u8 0|1), RESTORE (u8 0|1),
  *   MAX_TUNNELS (u32, >= 1). ARMED and UNARMED_REASON are read-only (-EINVAL).
- *   With server mode on, a change of port, reqid, priority or level replaces the
- *   server policies at once (the new ones are installed before the old ones go).
- *   Client connections and tunnels keep the policies they were created with.
+ *   With server mode on, a change of port replaces the server policies at once (the
+ *   new ones are installed before the old ones go). A change of reqid, priority or
+ *   level replaces every server, client and tunnel policy in place (same index).
+ *   AUTO_ATTACH 0 detaches every tunnel of the namespace, 1 adopts the live ones.
  *   Sends L2TP_IPSEC_CMD_CONFIG_NTF when something changed.
  *   Errors: -EINVAL (bad attribute), -EOPNOTSUPP (AUTO_ATTACH 1 while the module
  *   was loaded with auto_attach=0), -ENOMEM.
