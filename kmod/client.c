@@ -160,6 +160,8 @@ int l2tpi_client_del(struct net *net, unsigned short family, const xfrm_address_
 	if (c)
 		l2tpi_client_free(net, c);
 	mutex_unlock(&ln->lock);
+	if (c)
+		l2tpi_footprint_settle(net);
 	return c ? 0 : -ENOENT;
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_client_del);

@@ -18,8 +18,10 @@
  * it arises in atomic context (the bind hook attaching a namespace's first tunnel).
  * Until that work item has run, the first tunnel's protection is its SPD policies
  * alone: a flush in those microseconds would leave its frames unguarded until the
- * restore. Removal waits a second after the last need went, so that a namespace
- * whose only tunnel comes and goes does not register and unregister each time.
+ * restore. Removal waits a second after the last tunnel went, so that a namespace
+ * whose only tunnel comes and goes does not register and unregister each time; a
+ * need that goes in process context (server mode off, a client connection deleted)
+ * settles at once, so that the request's reply shows it.
  *
  * Locking: l2tpi_net.fp_lock (a mutex: process context only) serialises installing
  * and removing and protects @fp_pins; @fp_on is written under it and read with
@@ -72,18 +74,28 @@ static void l2tpi_fp_remove(struct l2tpi_net *ln)
 	l2tpi_guard_net_exit(ln->net);
 }
 
+/*
+ * Install or remove as the need says, now. Context: process, fp_lock held.
+ * Return: 0 or -errno from an install.
+ */
+static int l2tpi_fp_settle_locked(struct l2tpi_net *ln)
+{
+	lockdep_assert_held(&ln->fp_lock);
+	if (READ_ONCE(ln->dying))
+		return 0;	/* the namespace's exit removes everything */
+	if (l2tpi_fp_needed(ln))
+		return l2tpi_fp_install(ln);
+	l2tpi_fp_remove(ln);
+	return 0;
+}
+
 static void l2tpi_fp_work(struct work_struct *work)
 {
 	struct l2tpi_net *ln = container_of(to_delayed_work(work), struct l2tpi_net, fp_work);
-	int err = 0;
+	int err;
 
 	mutex_lock(&ln->fp_lock);
-	if (READ_ONCE(ln->dying))
-		;	/* the namespace's exit removes everything */
-	else if (l2tpi_fp_needed(ln))
-		err = l2tpi_fp_install(ln);
-	else
-		l2tpi_fp_remove(ln);
+	err = l2tpi_fp_settle_locked(ln);
 	mutex_unlock(&ln->fp_lock);
 	if (err) {
 		pr_warn_ratelimited("cannot install the output guard in a namespace (%d); retrying\n",
@@ -149,7 +161,27 @@ int l2tpi_footprint_hold(struct net *net)
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_footprint_hold);
 
-/* Context: process. The guard goes a second later if nothing else needs it. */
+/**
+ * l2tpi_footprint_settle() - after a change made in process context (server mode
+ * off, a client connection deleted): install or remove the guard and block policies
+ * now, so that what a request changed is visible when it returns
+ * @net: network namespace
+ *
+ * Context: process, may sleep.
+ */
+void l2tpi_footprint_settle(struct net *net)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+	int err;
+
+	mutex_lock(&ln->fp_lock);
+	err = l2tpi_fp_settle_locked(ln);
+	mutex_unlock(&ln->fp_lock);
+	if (err)
+		l2tpi_footprint_kick(net, true);	/* the work item retries */
+}
+
+/* Context: process. Unpinned, the guard goes at once if nothing else needs it. */
 void l2tpi_footprint_release(struct net *net)
 {
 	struct l2tpi_net *ln = l2tpi_net(net);
@@ -157,7 +189,7 @@ void l2tpi_footprint_release(struct net *net)
 	mutex_lock(&ln->fp_lock);
 	ln->fp_pins--;
 	mutex_unlock(&ln->fp_lock);
-	l2tpi_footprint_kick(net, false);
+	l2tpi_footprint_settle(net);
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_footprint_release);
 

@@ -12,6 +12,7 @@ void l2tpi_footprint_kick(struct net *net, bool need);
 void l2tpi_footprint_stick(struct net *net);
 int l2tpi_footprint_hold(struct net *net);
 void l2tpi_footprint_release(struct net *net);
+void l2tpi_footprint_settle(struct net *net);
 bool l2tpi_footprint_on(struct net *net);
 void l2tpi_footprint_net_init(struct net *net);
 void l2tpi_footprint_net_exit(struct net *net);

@@ -4,7 +4,8 @@
  *
  * - notify_policy: hears every SPD change key managers are told about (flush,
  *   delete, update, hard expire) and schedules the restore of what we own
- *   (owned.c), except the changes we make ourselves (policy.c);
+ *   (owned.c: every entry after a flush, the one concerned after the others),
+ *   except the changes we make ourselves (policy.c);
  * - compile_policy: declines everything (xfrm calls it unconditionally; af_key and
  *   xfrm_user compile the socket policies setsockopt() asks for);
  * - is_alive: xfrm asks the key managers for an SA only while one of them says it
@@ -15,8 +16,9 @@
  * - acquire: notes the flow and declines (-ESRCH), so the kernel's choice of whether
  *   anyone handles an ACQUIRE does not change because we are loaded (the IKE daemon
  *   gets it from xfrm_user as always). A work item then checks, in process context,
- *   whether the policy is ours and if so sends the acquire event (netlink.c): the
- *   callback runs under xfrm's state lock, where our own locks may not be taken.
+ *   whether the policy is ours (one lookup by its selector) and if so sends the
+ *   acquire event (netlink.c): the callback runs under xfrm's state lock, where our
+ *   own locks may not be taken.
  *
  * Every callback runs under rcu_read_lock() (atomic) and must not sleep.
  *
@@ -34,10 +36,14 @@
 #include "owned.h"
 #include "policy.h"
 
-/* One ACQUIRE waiting for l2tpi_acq_work; holds a reference on @net. */
+/*
+ * One ACQUIRE waiting for l2tpi_acq_work; holds a reference on @net. @key is the
+ * registry key of the policy that matched: whether it is ours takes one lookup.
+ */
 struct l2tpi_acq {
 	struct list_head node;
 	struct net *net;
+	struct l2tpi_pol_spec key;
 	struct l2tpi_acquire_info info;
 };
 
@@ -63,7 +69,7 @@ static void l2tpi_acq_fn(struct work_struct *work)
 		spin_unlock_bh(&l2tpi_acq_lock);
 		if (!a)
 			return;
-		if (l2tpi_owned_is_ours(a->net, a->info.index))
+		if (l2tpi_owned_is_ours(a->net, &a->key, a->info.index))
 			l2tpi_nl_acquire(a->net, &a->info);
 		put_net(a->net);
 		kfree(a);
@@ -79,15 +85,21 @@ static int l2tpi_km_notify_policy(struct xfrm_policy *xp, int dir, const struct 
 	if (!net || l2tpi_policy_notifying_self())
 		return 0;
 	switch (c->event) {
-	case XFRM_MSG_DELPOLICY:
 	case XFRM_MSG_FLUSHPOLICY:
-	case XFRM_MSG_UPDPOLICY:
 		l2tpi_owned_schedule_restore(net);
+		break;
+	case XFRM_MSG_DELPOLICY:
+	case XFRM_MSG_UPDPOLICY:
+		/* One policy: restore only the entry it concerns, if any. */
+		if (xp)
+			l2tpi_owned_policy_gone(net, xp, dir);
+		else
+			l2tpi_owned_schedule_restore(net);
 		break;
 	case XFRM_MSG_POLEXPIRE:
 		/* A hard expire took the policy out of the SPD (a soft one only warns). */
-		if (c->data.hard)
-			l2tpi_owned_schedule_restore(net);
+		if (c->data.hard && xp)
+			l2tpi_owned_policy_gone(net, xp, dir);
 		break;
 	}
 	return 0;
@@ -116,6 +128,11 @@ static int l2tpi_km_acquire(struct xfrm_state *x, struct xfrm_tmpl *t, struct xf
 		return -ESRCH;
 	a->net = maybe_get_net(xp_net(xp));
 	if (!a->net) {
+		kfree(a);
+		return -ESRCH;
+	}
+	if (!l2tpi_owned_spec_of(xp, xfrm_policy_id2dir(xp->index), &a->key)) {
+		put_net(a->net);
 		kfree(a);
 		return -ESRCH;
 	}

@@ -20,7 +20,7 @@ const struct nla_policy l2tp_ipsec_client_nl_policy[L2TP_IPSEC_A_CLIENT_POLICY_I
 	[L2TP_IPSEC_A_CLIENT_POLICY_INDEX] = { .type = NLA_U32, },
 };
 
-const struct nla_policy l2tp_ipsec_config_nl_policy[L2TP_IPSEC_A_CONFIG_UNARMED_REASON + 1] = {
+const struct nla_policy l2tp_ipsec_config_nl_policy[L2TP_IPSEC_A_CONFIG_GUARD + 1] = {
 	[L2TP_IPSEC_A_CONFIG_SERVER] = NLA_POLICY_MAX(NLA_U8, 1),
 	[L2TP_IPSEC_A_CONFIG_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[L2TP_IPSEC_A_CONFIG_REQID] = { .type = NLA_U32, },
@@ -31,6 +31,7 @@ const struct nla_policy l2tp_ipsec_config_nl_policy[L2TP_IPSEC_A_CONFIG_UNARMED_
 	[L2TP_IPSEC_A_CONFIG_MAX_TUNNELS] = NLA_POLICY_MIN(NLA_U32, 1),
 	[L2TP_IPSEC_A_CONFIG_ARMED] = { .type = NLA_U8, },
 	[L2TP_IPSEC_A_CONFIG_UNARMED_REASON] = { .type = NLA_NUL_STRING, },
+	[L2TP_IPSEC_A_CONFIG_GUARD] = { .type = NLA_U8, },
 };
 
 /* Global operation policy for l2tp_ipsec */

@@ -26,6 +26,7 @@
 #include <net/xfrm.h>
 
 #include "client.h"
+#include "footprint.h"
 #include "hook.h"
 #include "netlink.h"
 #include "netlink-gen.h"
@@ -99,7 +100,8 @@ static int l2tpi_nl_put_addr(struct sk_buff *skb, int a4, int a6, unsigned short
 	return nla_put_in6_addr(skb, a6, &addr->in6);
 }
 
-static int l2tpi_nl_put_config(struct sk_buff *skb, const struct l2tpi_config *cfg)
+static int l2tpi_nl_put_config(struct sk_buff *skb, struct net *net,
+			       const struct l2tpi_config *cfg)
 {
 	struct nlattr *nest = nla_nest_start(skb, L2TP_IPSEC_A_CONFIG);
 	char why[L2TPI_UNARMED_LEN];
@@ -115,7 +117,8 @@ static int l2tpi_nl_put_config(struct sk_buff *skb, const struct l2tpi_config *c
 	    nla_put_u8(skb, L2TP_IPSEC_A_CONFIG_RESTORE, cfg->restore) ||
 	    nla_put_u32(skb, L2TP_IPSEC_A_CONFIG_MAX_TUNNELS, cfg->max_tunnels) ||
 	    nla_put_u8(skb, L2TP_IPSEC_A_CONFIG_ARMED, armed) ||
-	    (!armed && nla_put_string(skb, L2TP_IPSEC_A_CONFIG_UNARMED_REASON, why)))
+	    (!armed && nla_put_string(skb, L2TP_IPSEC_A_CONFIG_UNARMED_REASON, why)) ||
+	    nla_put_u8(skb, L2TP_IPSEC_A_CONFIG_GUARD, l2tpi_footprint_on(net)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -178,7 +181,7 @@ static void l2tpi_nl_config_event(struct net *net, const struct l2tpi_config *cf
 	skb = l2tpi_nl_new_event(net, L2TP_IPSEC_CMD_CONFIG_NTF, &hdr);
 	if (!skb)
 		return;
-	if (l2tpi_nl_put_config(skb, cfg))
+	if (l2tpi_nl_put_config(skb, net, cfg))
 		l2tpi_nl_drop_event(skb);
 	else
 		l2tpi_nl_send_event(net, skb, hdr);
@@ -198,7 +201,7 @@ int l2tp_ipsec_nl_config_get_dumpit(struct sk_buff *skb, struct netlink_callback
 	hdr = l2tpi_nl_dump_hdr(skb, cb, L2TP_IPSEC_CMD_CONFIG_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (l2tpi_nl_put_config(skb, &cfg)) {
+	if (l2tpi_nl_put_config(skb, net, &cfg)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -225,7 +228,7 @@ int l2tp_ipsec_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 			       l2tp_ipsec_config_nl_policy, info->extack);
 	if (err)
 		return err;
-	for (i = L2TP_IPSEC_A_CONFIG_ARMED; i <= L2TP_IPSEC_A_CONFIG_UNARMED_REASON; i++) {
+	for (i = L2TP_IPSEC_A_CONFIG_ARMED; i <= L2TP_IPSEC_A_CONFIG_GUARD; i++) {
 		if (tb[i]) {
 			NL_SET_ERR_MSG_ATTR(info->extack, tb[i], "read-only attribute");
 			return -EINVAL;
@@ -587,7 +590,7 @@ static int l2tpi_nl_put_policy(struct sk_buff *skb, const struct l2tpi_owned *o)
 int l2tp_ipsec_nl_policy_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct l2tpi_net *ln = l2tpi_net(sock_net(skb->sk));
-	long bkt, i, skip = cb->args[1];
+	unsigned long idx;
 	struct l2tpi_owned *o;
 	void *hdr;
 	int err;
@@ -595,29 +598,29 @@ int l2tp_ipsec_nl_policy_get_dumpit(struct sk_buff *skb, struct netlink_callback
 	err = l2tpi_nl_dump_check(cb);
 	if (err)
 		return err;
-	/* Filling only writes into @skb: fine under the BH-safe spinlock. */
-	spin_lock_bh(&ln->owned_lock);
-	for (bkt = cb->args[0]; bkt < HASH_SIZE(ln->owned); bkt++, skip = 0) {
-		i = 0;
-		hlist_for_each_entry(o, &ln->owned[bkt], node) {
-			if (i++ < skip)
-				continue;
-			hdr = l2tpi_nl_dump_hdr(skb, cb, L2TP_IPSEC_CMD_POLICY_GET);
-			if (!hdr)
-				goto full;
-			if (l2tpi_nl_put_policy(skb, o)) {
-				genlmsg_cancel(skb, hdr);
-				goto full;
-			}
-			genlmsg_end(skb, hdr);
-			skip = i;
+	/* In entry id order from where the last part stopped (cb->args[0]: the next id). */
+	rcu_read_lock();
+	xa_for_each_start(&ln->owned_xa, idx, o, cb->args[0]) {
+		/* Filling only writes into @skb: fine under the BH-safe spinlock. */
+		spin_lock_bh(&ln->owned_lock);
+		if (o->dead) {
+			spin_unlock_bh(&ln->owned_lock);
+			continue;
 		}
+		hdr = l2tpi_nl_dump_hdr(skb, cb, L2TP_IPSEC_CMD_POLICY_GET);
+		if (hdr && l2tpi_nl_put_policy(skb, o)) {
+			genlmsg_cancel(skb, hdr);
+			hdr = NULL;
+		}
+		spin_unlock_bh(&ln->owned_lock);
+		if (!hdr)
+			goto full;
+		genlmsg_end(skb, hdr);
 	}
-	skip = 0;
+	idx = ULONG_MAX;
 full:
-	spin_unlock_bh(&ln->owned_lock);
-	cb->args[0] = bkt;
-	cb->args[1] = skip;
+	rcu_read_unlock();
+	cb->args[0] = idx;
 	return skb->len;
 }
 

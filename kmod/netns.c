@@ -87,11 +87,16 @@ int l2tpi_net_apply_locked(struct net *net, const struct l2tpi_config *cfg,
 static int __net_init l2tpi_net_init(struct net *net)
 {
 	struct l2tpi_net *ln = l2tpi_net(net);
+	int err;
 
 	mutex_init(&ln->lock);
 	l2tpi_config_default(&ln->cfg);
 	ln->cfg.auto_attach = l2tpi_auto_attach_ok;
-	l2tpi_owned_net_init(net);
+	err = l2tpi_owned_net_init(net);
+	if (err) {
+		mutex_destroy(&ln->lock);
+		return err;
+	}
 	l2tpi_footprint_net_init(net);
 	return 0;
 }

@@ -6,7 +6,8 @@
 #ifndef _L2TPI_NETNS_H
 #define _L2TPI_NETNS_H
 
-#include <linux/hashtable.h>
+#include <linux/rhashtable-types.h>
+#include <linux/xarray.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
 #include <linux/spinlock.h>
@@ -23,8 +24,6 @@
 /* The quarantine block policies: IPv4 and IPv6 (quarantine.c). */
 #define L2TPI_BLOCK_POLICIES	2
 
-#define L2TPI_OWNED_HASH_BITS	8
-
 /**
  * struct l2tpi_net - l2tp_ipsec state of one network namespace
  * @net: the namespace
@@ -37,10 +36,15 @@
  *         them (footprint.c); under @fp_lock
  * @block_early: the same, installed by the bind hook itself when a quarantine is the
  *               namespace's first need (quarantine.c); set and taken with cmpxchg
- * @owned_lock: protects @owned, @nr_owned and the entries' state (see owned.c);
+ * @owned_lock: protects @owned_ht, @owned_xa, @nr_owned, @restore_list and the
+ *              entries' state (see owned.c);
  *              BH-safe spinlock, taken from the kprobe handlers too
- * @owned: every policy we own in this namespace, hashed by direction and selector
- * @nr_owned: number of entries in @owned
+ * @owned_ht: every policy we own in this namespace, by direction, selector and mark
+ * @owned_xa: the same by entry id, for walks that resume (owned.c)
+ * @owned_next: the next entry id to try
+ * @nr_owned: number of entries in @owned_ht
+ * @restore_list: entries a single delete took out, for the restore work
+ * @restore_all: the restore work looks at every entry (a flush); xchg
  * @clients: declared client connections (client.c); under @owned_lock
  * @restore_work: puts back what a flush or delete took out of the SPD
  * @last_restore: jiffies when @restore_work last ran (see owned.c); READ/WRITE_ONCE
@@ -71,8 +75,12 @@ struct l2tpi_net {
 	struct l2tpi_owned *block[L2TPI_BLOCK_POLICIES];
 	struct l2tpi_owned *block_early[L2TPI_BLOCK_POLICIES];
 	spinlock_t owned_lock;	/* see above: BH-safe, any context */
-	DECLARE_HASHTABLE(owned, L2TPI_OWNED_HASH_BITS);
+	struct rhashtable owned_ht;
+	struct xarray owned_xa;
+	u32 owned_next;
 	unsigned int nr_owned;
+	struct list_head restore_list;
+	bool restore_all;
 	struct list_head clients;
 	struct delayed_work restore_work;
 	unsigned long last_restore;

@@ -10,19 +10,28 @@
  *
  * The SPD's equality test ignores priority and template, so "ours" and "someone
  * else's" are told apart by object identity: each entry holds a reference on the
- * very policy object it inserted. When that object leaves the SPD without us (flush,
- * delete, a replacing update) the key manager (km.c) schedules the restore work,
- * which inserts a new object; when an equal policy that is not ours sits there, the
- * entry is shadowed and we do not fight it; each later SPD change retries.
+ * very policy object it inserted. When that object leaves the SPD without us the key
+ * manager (km.c) schedules the restore work, which inserts a new object: for a flush
+ * it looks at every entry; for a single delete, replacing update or hard expire it
+ * looks up the one entry with that selector (if any) and restores that one alone.
+ * When an equal policy that is not ours sits there, the entry is shadowed and we do
+ * not fight it; it is installed once that policy is deleted (the same lookup).
+ *
+ * Structures: an rhashtable by (direction, selector, mark) for lookups, which grows
+ * with the namespace (a server may own 130,000 policies), and an xarray by entry id
+ * for walks (the restore, a config change, netlink dumps) that drop the lock as they
+ * go and resume where they were.
  *
  * Locking: l2tpi_net.owned_lock (a BH-safe spinlock, because tunnels are attached and
- * detached from kprobe handlers, which are atomic) protects the hash table and the
- * mutable fields of every entry. SPD inserts and deletes and the key manager
- * notifications run under it; they only take xfrm's spinlocks and allocate with
- * GFP_ATOMIC, and our own notify_policy never takes owned_lock (it queues work).
+ * detached from kprobe handlers, which are atomic) serialises every change of the
+ * two structures and of an entry's mutable fields. SPD inserts and deletes and the
+ * key manager notifications run under it; they only take xfrm's spinlocks and
+ * allocate with GFP_ATOMIC, and our own notify_policy never takes owned_lock for a
+ * change we made (policy.c tells it). Lookups need only RCU (the output guard's):
+ * entries are freed after a grace period, their fields read with READ_ONCE.
  */
-#include <linux/hashtable.h>
 #include <linux/jhash.h>
+#include <linux/rhashtable.h>
 #include <linux/slab.h>
 
 #include "footprint.h"
@@ -31,13 +40,13 @@
 #include "owned.h"
 #include "kunit.h"
 
-static u32 l2tpi_spec_hash(const struct l2tpi_pol_spec *s)
+static u32 l2tpi_spec_hash(const struct l2tpi_pol_spec *s, u32 seed)
 {
 	u32 a[5] = { s->family | s->dir << 16, s->prefixlen_s | s->prefixlen_d << 8,
 		     (__force u32)s->sport | (__force u32)s->dport << 16, s->mark, 0 };
 
 	a[4] = jhash(&s->saddr, sizeof(s->saddr), 0) ^ jhash(&s->daddr, sizeof(s->daddr), 1);
-	return jhash2(a, ARRAY_SIZE(a), 0);
+	return jhash2(a, ARRAY_SIZE(a), seed);
 }
 
 /* Same direction, selector and mark: what the SPD would call equal (priority aside). */
@@ -50,15 +59,39 @@ static bool l2tpi_spec_same(const struct l2tpi_pol_spec *a, const struct l2tpi_p
 	       !memcmp(&a->daddr, &b->daddr, sizeof(a->daddr));
 }
 
-static struct l2tpi_owned *l2tpi_owned_find(struct l2tpi_net *ln, const struct l2tpi_pol_spec *spec,
-					    u32 hash)
+static u32 l2tpi_owned_hashfn(const void *data, u32 len, u32 seed)
 {
-	struct l2tpi_owned *o;
+	return l2tpi_spec_hash(data, seed);
+}
 
-	hash_for_each_possible(ln->owned, o, node, hash)
-		if (l2tpi_spec_same(&o->spec, spec))
-			return o;
-	return NULL;
+static u32 l2tpi_owned_obj_hashfn(const void *data, u32 len, u32 seed)
+{
+	const struct l2tpi_owned *o = data;
+
+	return l2tpi_spec_hash(&o->spec, seed);
+}
+
+static int l2tpi_owned_obj_cmpfn(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	const struct l2tpi_owned *o = obj;
+
+	return !l2tpi_spec_same(arg->key, &o->spec);
+}
+
+static const struct rhashtable_params l2tpi_owned_params = {
+	.head_offset = offsetof(struct l2tpi_owned, node),
+	.key_offset = offsetof(struct l2tpi_owned, spec),
+	.key_len = sizeof(struct l2tpi_pol_spec),
+	.hashfn = l2tpi_owned_hashfn,
+	.obj_hashfn = l2tpi_owned_obj_hashfn,
+	.obj_cmpfn = l2tpi_owned_obj_cmpfn,
+	.automatic_shrinking = true,
+};
+
+/* Context: owned_lock or the RCU read lock held. */
+static struct l2tpi_owned *l2tpi_owned_find(struct l2tpi_net *ln, const struct l2tpi_pol_spec *spec)
+{
+	return rhashtable_lookup_fast(&ln->owned_ht, spec, l2tpi_owned_params);
 }
 
 /*
@@ -72,17 +105,32 @@ static void l2tpi_owned_install(struct net *net, struct l2tpi_owned *o, struct x
 	if (!pol)
 		pol = l2tpi_policy_build(net, &o->spec, GFP_ATOMIC);
 	if (!pol) {
-		o->state = -ENOMEM;
+		WRITE_ONCE(o->state, -ENOMEM);
 		return;
 	}
 	err = l2tpi_policy_insert(pol, o->spec.dir);
 	if (err) {
 		l2tpi_policy_discard(pol);
-		o->state = err;
+		WRITE_ONCE(o->state, err);
 		return;
 	}
-	o->pol = pol;
-	o->state = 0;
+	WRITE_ONCE(o->pol, pol);
+	WRITE_ONCE(o->state, 0);
+}
+
+/*
+ * Unlink @o from the registry (its last owner let go, or it never got one). Context:
+ * owned_lock held; free it with kfree_rcu() after unlocking.
+ */
+static void l2tpi_owned_unlink(struct l2tpi_net *ln, struct l2tpi_owned *o)
+{
+	rhashtable_remove_fast(&ln->owned_ht, &o->node, l2tpi_owned_params);
+	xa_erase_bh(&ln->owned_xa, o->id);
+	if (o->queued) {
+		list_del(&o->restore);
+		o->queued = false;
+	}
+	WRITE_ONCE(o->dead, true);
 }
 
 /**
@@ -105,10 +153,10 @@ struct l2tpi_owned *l2tpi_owned_get(struct net *net, const struct l2tpi_pol_spec
 				    enum l2tpi_origin origin, gfp_t gfp)
 {
 	struct l2tpi_net *ln = l2tpi_net(net);
-	u32 hash = l2tpi_spec_hash(spec);
 	struct l2tpi_owned *new, *o;
 	struct xfrm_policy *pol;
 	bool first;
+	int err;
 
 	/* Allocate outside the lock; most gets of a busy selector find it shared. */
 	new = kzalloc(sizeof(*new), gfp);
@@ -121,7 +169,7 @@ struct l2tpi_owned *l2tpi_owned_get(struct net *net, const struct l2tpi_pol_spec
 	}
 
 	spin_lock_bh(&ln->owned_lock);
-	o = l2tpi_owned_find(ln, spec, hash);
+	o = l2tpi_owned_find(ln, spec);
 	if (o && !o->pol && o->state && o->state != -EEXIST) {
 		/* Shared, but a restore could not put it back: try again now. */
 		l2tpi_owned_install(net, o, NULL);
@@ -144,15 +192,29 @@ struct l2tpi_owned *l2tpi_owned_get(struct net *net, const struct l2tpi_pol_spec
 	new->spec = *spec;
 	new->origin = origin;
 	new->owners = 1;
-	l2tpi_owned_install(net, new, pol);
-	if (new->state && new->state != -EEXIST) {
-		int err = new->state;
-
+	INIT_LIST_HEAD(&new->restore);
+	/* Indexed first, installed then: a failure leaves the SPD as it was. */
+	err = xa_alloc_cyclic_bh(&ln->owned_xa, &new->id, new, xa_limit_32b, &ln->owned_next,
+				 GFP_ATOMIC);
+	if (err >= 0) {
+		err = rhashtable_insert_fast(&ln->owned_ht, &new->node, l2tpi_owned_params);
+		if (err)
+			xa_erase_bh(&ln->owned_xa, new->id);
+	}
+	if (err < 0) {
 		spin_unlock_bh(&ln->owned_lock);
 		kfree(new);
+		l2tpi_policy_discard(pol);
+		return ERR_PTR(-ENOMEM);
+	}
+	l2tpi_owned_install(net, new, pol);
+	if (new->state && new->state != -EEXIST) {
+		err = new->state;
+		l2tpi_owned_unlink(ln, new);
+		spin_unlock_bh(&ln->owned_lock);
+		kfree_rcu(new, rcu);
 		return ERR_PTR(err);
 	}
-	hash_add(ln->owned, &new->node, hash);
 	ln->nr_owned++;
 	first = origin != L2TPI_ORIGIN_BLOCK && !ln->nr_needed;
 	if (origin != L2TPI_ORIGIN_BLOCK)
@@ -183,15 +245,15 @@ void l2tpi_owned_put(struct net *net, struct l2tpi_owned *o)
 		spin_unlock_bh(&ln->owned_lock);
 		return;
 	}
-	hash_del(&o->node);
+	l2tpi_owned_unlink(ln, o);
 	ln->nr_owned--;
 	if (o->origin != L2TPI_ORIGIN_BLOCK)
 		WRITE_ONCE(ln->nr_needed, ln->nr_needed - 1);
 	last = o->origin != L2TPI_ORIGIN_BLOCK && !ln->nr_needed;
 	if (o->pol)
-		l2tpi_policy_del(o->pol);
+		l2tpi_policy_del(o->pol);	/* the guard may still look at it: RCU */
 	spin_unlock_bh(&ln->owned_lock);
-	kfree(o);
+	kfree_rcu(o, rcu);
 	if (last)
 		l2tpi_footprint_kick(net, false);
 }
@@ -229,7 +291,7 @@ int l2tpi_owned_respec(struct net *net, struct l2tpi_owned *o, const struct l2tp
 		err = l2tpi_policy_replace(pol, spec->dir);
 		if (!err) {
 			old = o->pol;
-			o->pol = pol;
+			WRITE_ONCE(o->pol, pol);
 			pol = NULL;
 		}
 	}
@@ -247,13 +309,18 @@ EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_respec);
 /*
  * Whether @o is supposed to be in force and is not in the SPD: taken out by someone
  * (a restore is due) or not put back yet (no memory, an SPD error). A shadowed entry
- * is not: the equal policy there decides. Context: owned_lock held.
+ * is not: the equal policy there decides. Context: owned_lock or the RCU read lock
+ * held (our policy objects are freed after a grace period too).
  */
 static bool l2tpi_owned_gap(const struct l2tpi_owned *o)
 {
-	if (o->spec.block || o->spec.optional || o->state == -EEXIST)
+	struct xfrm_policy *pol = READ_ONCE(o->pol);
+	int state = READ_ONCE(o->state);
+
+	if (READ_ONCE(o->dead) || o->spec.block || READ_ONCE(o->spec.optional) ||
+	    state == -EEXIST)
 		return false;
-	return !o->pol || !l2tpi_policy_alive(o->pol);
+	return !pol || !l2tpi_policy_alive(pol);
 }
 
 /**
@@ -267,7 +334,7 @@ static bool l2tpi_owned_gap(const struct l2tpi_owned *o)
  * to server from sport", the server's "any from sport". With restore off a removal
  * stands, so nothing is missing (the output guard's "restore off", guard.c).
  *
- * Context: any but hardirq; takes owned_lock.
+ * Context: any but hardirq; lock-free (RCU).
  */
 bool l2tpi_owned_missing(struct net *net, const struct l2tpi_pol_spec *flow)
 {
@@ -293,60 +360,83 @@ bool l2tpi_owned_missing(struct net *net, const struct l2tpi_pol_spec *flow)
 	c[1].daddr = flow->daddr;
 	c[1].prefixlen_d = plen;
 
-	spin_lock_bh(&ln->owned_lock);
+	rcu_read_lock();
 	for (i = 0; i < ARRAY_SIZE(c) && !missing; i++) {
-		o = l2tpi_owned_find(ln, &c[i], l2tpi_spec_hash(&c[i]));
+		o = l2tpi_owned_find(ln, &c[i]);
 		missing = o && l2tpi_owned_gap(o);
 	}
-	spin_unlock_bh(&ln->owned_lock);
+	rcu_read_unlock();
 	return missing;
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_missing);
 
 /*
- * Give every client and tunnel entry of @net the reqid, level and priority of @cfg,
- * bucket by bucket. Our policies in the SPD are replaced in place (same index).
- * Context: process. Return: 0, or the first error (entries before it changed).
+ * Walk every entry of @ln in id order from *@pos: @fn is called for each live one
+ * with owned_lock held; it returns 0 to go on. The lock is dropped between entries
+ * (bottom halves come back on) and the walk yields the CPU now and then.
+ * Context: process. Return: @fn's first non-zero value, or 0.
  */
-static int __l2tpi_owned_retemplate(struct net *net, const struct l2tpi_config *cfg)
+static int l2tpi_owned_walk(struct l2tpi_net *ln,
+			    int (*fn)(struct l2tpi_net *ln, struct l2tpi_owned *o, void *arg),
+			    void *arg)
 {
-	struct l2tpi_net *ln = l2tpi_net(net);
+	struct l2tpi_owned *o;
+	unsigned long idx;
+	unsigned int n = 0;
+	int ret = 0;
+
+	rcu_read_lock();
+	xa_for_each(&ln->owned_xa, idx, o) {
+		spin_lock_bh(&ln->owned_lock);
+		if (!o->dead)
+			ret = fn(ln, o, arg);
+		spin_unlock_bh(&ln->owned_lock);
+		if (ret)
+			break;
+		if (!(++n % 64) && need_resched()) {
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/*
+ * Give a client or tunnel entry the reqid, level and priority of the config @arg.
+ * Our policy in the SPD is replaced in place (same index). Context: owned_lock held.
+ */
+static int l2tpi_owned_retemplate_one(struct l2tpi_net *ln, struct l2tpi_owned *o, void *arg)
+{
+	const struct l2tpi_config *cfg = arg;
 	struct xfrm_policy *pol, *old;
 	struct l2tpi_pol_spec spec;
-	struct l2tpi_owned *o;
-	unsigned int bkt;
-	int err = 0;
+	int err;
 
-	for (bkt = 0; bkt < HASH_SIZE(ln->owned) && !err; bkt++) {
-		spin_lock_bh(&ln->owned_lock);
-		hlist_for_each_entry(o, &ln->owned[bkt], node) {
-			if (o->origin != L2TPI_ORIGIN_CLIENT && o->origin != L2TPI_ORIGIN_TUNNEL)
-				continue;
-			spec = o->spec;
-			spec.reqid = cfg->reqid;
-			spec.optional = cfg->level == L2TP_IPSEC_LEVEL_USE;
-			spec.priority = o->origin == L2TPI_ORIGIN_TUNNEL ?
-					l2tpi_config_tunnel_priority(cfg) : cfg->priority;
-			if (!memcmp(&spec, &o->spec, sizeof(spec)))
-				continue;
-			if (o->pol && l2tpi_policy_alive(o->pol)) {
-				pol = l2tpi_policy_build(net, &spec, GFP_ATOMIC);
-				err = pol ? l2tpi_policy_replace(pol, spec.dir) : -ENOMEM;
-				if (err) {
-					if (pol)
-						l2tpi_policy_discard(pol);
-					break;
-				}
-				old = o->pol;
-				o->pol = pol;
-				xfrm_pol_put(old);
-			}
-			o->spec = spec;
+	if (o->origin != L2TPI_ORIGIN_CLIENT && o->origin != L2TPI_ORIGIN_TUNNEL)
+		return 0;
+	spec = o->spec;
+	spec.reqid = cfg->reqid;
+	spec.optional = cfg->level == L2TP_IPSEC_LEVEL_USE;
+	spec.priority = o->origin == L2TPI_ORIGIN_TUNNEL ? l2tpi_config_tunnel_priority(cfg) :
+							  cfg->priority;
+	if (!memcmp(&spec, &o->spec, sizeof(spec)))
+		return 0;
+	if (o->pol && l2tpi_policy_alive(o->pol)) {
+		pol = l2tpi_policy_build(ln->net, &spec, GFP_ATOMIC);
+		err = pol ? l2tpi_policy_replace(pol, spec.dir) : -ENOMEM;
+		if (err) {
+			if (pol)
+				l2tpi_policy_discard(pol);
+			return err;
 		}
-		spin_unlock_bh(&ln->owned_lock);
-		cond_resched();
+		old = o->pol;
+		WRITE_ONCE(o->pol, pol);
+		xfrm_pol_put(old);
 	}
-	return err;
+	o->spec = spec;
+	return 0;
 }
 
 /**
@@ -359,50 +449,84 @@ static int __l2tpi_owned_retemplate(struct net *net, const struct l2tpi_config *
  * All or nothing: when one policy cannot be replaced, those already replaced get
  * @old's template back.
  *
- * Context: process; takes owned_lock bucket by bucket.
+ * Context: process; takes owned_lock entry by entry.
  * Return: 0 or -errno.
  */
 int l2tpi_owned_retemplate(struct net *net, const struct l2tpi_config *cfg,
 			   const struct l2tpi_config *old)
 {
+	struct l2tpi_net *ln = l2tpi_net(net);
 	int err;
 
-	err = __l2tpi_owned_retemplate(net, cfg);
-	if (err && __l2tpi_owned_retemplate(net, old))
+	err = l2tpi_owned_walk(ln, l2tpi_owned_retemplate_one, (void *)cfg);
+	if (err && l2tpi_owned_walk(ln, l2tpi_owned_retemplate_one, (void *)old))
 		pr_warn("cannot put back the old template of every tunnel and client policy\n");
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_retemplate);
 
 /**
- * l2tpi_owned_is_ours() - whether the SPD policy with @index is ours
+ * l2tpi_owned_spec_of() - the registry key of an SPD policy
+ * @xp: a main-type policy
+ * @dir: its direction
+ * @spec: filled in with its direction, selector and mark (the rest zero)
+ *
+ * Return: false when it cannot be one of ours (not UDP, another family, a mark of
+ * another shape).
+ */
+bool l2tpi_owned_spec_of(const struct xfrm_policy *xp, int dir, struct l2tpi_pol_spec *spec)
+{
+	const struct xfrm_selector *sel = &xp->selector;
+
+	memset(spec, 0, sizeof(*spec));
+	if (dir != XFRM_POLICY_IN && dir != XFRM_POLICY_OUT)
+		return false;
+	if (sel->proto != IPPROTO_UDP || (sel->family != AF_INET && sel->family != AF_INET6))
+		return false;
+	if (xp->mark.m && xp->mark.m != ~0U)
+		return false;
+	if ((sel->sport_mask && sel->sport_mask != htons(0xffff)) ||
+	    (sel->dport_mask && sel->dport_mask != htons(0xffff)))
+		return false;
+	spec->family = sel->family;
+	spec->dir = dir;
+	spec->saddr = sel->saddr;
+	spec->daddr = sel->daddr;
+	spec->prefixlen_s = sel->prefixlen_s;
+	spec->prefixlen_d = sel->prefixlen_d;
+	spec->sport = sel->sport_mask ? sel->sport : 0;
+	spec->dport = sel->dport_mask ? sel->dport : 0;
+	spec->mark = xp->mark.m ? xp->mark.v : 0;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_spec_of);
+
+/**
+ * l2tpi_owned_is_ours() - whether the SPD policy with @index and key @key is ours
  * @net: network namespace
+ * @key: its direction, selector and mark (l2tpi_owned_spec_of())
  * @index: the xfrm policy index
  *
- * Looked up among our entries (a scan: ACQUIREs are rare). A socket policy's index is
- * never ours: we attach none.
- *
- * Context: any; takes owned_lock.
+ * One lookup. A socket policy's index is never ours: we attach none.
+ * Context: any.
  */
-bool l2tpi_owned_is_ours(struct net *net, u32 index)
+bool l2tpi_owned_is_ours(struct net *net, const struct l2tpi_pol_spec *key, u32 index)
 {
 	struct l2tpi_net *ln = l2tpi_net(net);
+	struct xfrm_policy *pol;
 	struct l2tpi_owned *o;
-	bool ours = false;
-	int bkt;
+	bool ours;
 
 	if (xfrm_policy_id2dir(index) >= XFRM_POLICY_MAX)
 		return false;
-	spin_lock_bh(&ln->owned_lock);
-	hash_for_each(ln->owned, bkt, o, node) {
-		if (o->pol && o->pol->index == index) {
-			ours = true;
-			break;
-		}
-	}
-	spin_unlock_bh(&ln->owned_lock);
+	rcu_read_lock();
+	o = l2tpi_owned_find(ln, key);
+	pol = o && !READ_ONCE(o->dead) ? READ_ONCE(o->pol) : NULL;
+	ours = pol && pol->index == index;
+	rcu_read_unlock();
 	return ours;
 }
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_is_ours);
 
 /* 0 when in the SPD, -EEXIST when shadowed, another errno when waiting for a retry. */
 int l2tpi_owned_state(struct net *net, struct l2tpi_owned *o)
@@ -417,51 +541,75 @@ int l2tpi_owned_state(struct net *net, struct l2tpi_owned *o)
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_state);
 
-/*
- * Put back what is missing in one hash bucket; *@failed counts the entries that
- * could not be (no memory, an SPD error: retried later).
- * Context: owned_lock held.
- */
-static unsigned int l2tpi_owned_restore_bucket(struct net *net, struct hlist_head *head,
-					       unsigned int *failed)
-{
-	struct l2tpi_owned *o;
-	unsigned int n = 0;
+struct l2tpi_restore_count {
+	unsigned int restored;
+	unsigned int failed;
+};
 
-	hlist_for_each_entry(o, head, node) {
-		if (o->pol && l2tpi_policy_alive(o->pol))
-			continue;
-		if (o->pol) {
-			xfrm_pol_put(o->pol);
-			o->pol = NULL;
-		}
-		l2tpi_owned_install(net, o, NULL);
-		if (!o->state)
-			n++;
-		else if (o->state != -EEXIST)
-			(*failed)++;
+/*
+ * Put @o back if it is missing. Where an equal policy that is not ours is in the SPD
+ * (one that shadowed ours and stays, or replaced ours), the entry is shadowed without
+ * an insert: no failed insert, no audit record for it. Context: owned_lock held.
+ */
+static int l2tpi_owned_restore_one(struct l2tpi_net *ln, struct l2tpi_owned *o, void *arg)
+{
+	struct l2tpi_restore_count *count = arg;
+
+	if (o->pol && l2tpi_policy_alive(o->pol))
+		return 0;
+	if (o->pol) {
+		struct xfrm_policy *old = o->pol;
+
+		WRITE_ONCE(o->pol, NULL);
+		xfrm_pol_put(old);
 	}
-	return n;
+	if (l2tpi_policy_exists(ln->net, &o->spec)) {
+		WRITE_ONCE(o->state, -EEXIST);
+		return 0;
+	}
+	l2tpi_owned_install(ln->net, o, NULL);
+	if (!o->state)
+		count->restored++;
+	else if (o->state != -EEXIST)
+		count->failed++;
+	return 0;
 }
 
-static unsigned int __l2tpi_owned_restore(struct net *net, unsigned int *failed)
+/*
+ * Put back what is missing: every entry after a flush (or when asked to), otherwise
+ * the entries that single deletes named (l2tpi_owned_policy_gone()).
+ * Context: process.
+ */
+static void __l2tpi_owned_restore(struct l2tpi_net *ln, bool all,
+				  struct l2tpi_restore_count *count)
 {
-	struct l2tpi_net *ln = l2tpi_net(net);
-	unsigned int n = 0, bkt;
+	struct l2tpi_owned *o;
 
-	*failed = 0;
-	/*
-	 * Bucket by bucket, the lock dropped in between: a namespace may own 130,000
-	 * policies, too many to insert with bottom halves off. An entry added meanwhile
-	 * is installed by its owner; one removed is gone from its bucket.
-	 */
-	for (bkt = 0; bkt < HASH_SIZE(ln->owned); bkt++) {
+	*count = (struct l2tpi_restore_count) {};
+	if (all) {
 		spin_lock_bh(&ln->owned_lock);
-		n += l2tpi_owned_restore_bucket(net, &ln->owned[bkt], failed);
+		while ((o = list_first_entry_or_null(&ln->restore_list, struct l2tpi_owned,
+						     restore))) {
+			list_del_init(&o->restore);
+			o->queued = false;
+		}
 		spin_unlock_bh(&ln->owned_lock);
+		l2tpi_owned_walk(ln, l2tpi_owned_restore_one, count);
+		return;
+	}
+	for (;;) {
+		spin_lock_bh(&ln->owned_lock);
+		o = list_first_entry_or_null(&ln->restore_list, struct l2tpi_owned, restore);
+		if (o) {
+			list_del_init(&o->restore);
+			o->queued = false;
+			l2tpi_owned_restore_one(ln, o, count);
+		}
+		spin_unlock_bh(&ln->owned_lock);
+		if (!o)
+			break;
 		cond_resched();
 	}
-	return n;
 }
 
 /**
@@ -469,16 +617,18 @@ static unsigned int __l2tpi_owned_restore(struct net *net, unsigned int *failed)
  * @net: network namespace
  *
  * A policy of ours that someone removed (flush, delete, replacing update) is released
- * and a new object inserted; shadowed and failed entries are retried.
+ * and a new object inserted; failed entries are retried, shadowed ones too once the
+ * equal policy is gone.
  *
- * Context: process (sleeps between hash buckets); takes owned_lock.
+ * Context: process (sleeps between entries); takes owned_lock.
  * Return: how many policies were put back into the SPD.
  */
 unsigned int l2tpi_owned_restore(struct net *net)
 {
-	unsigned int failed;
+	struct l2tpi_restore_count count;
 
-	return __l2tpi_owned_restore(net, &failed);
+	__l2tpi_owned_restore(l2tpi_net(net), true, &count);
+	return count.restored;
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_restore);
 
@@ -486,52 +636,102 @@ static void l2tpi_owned_restore_work(struct work_struct *work)
 {
 	struct l2tpi_net *ln = container_of(to_delayed_work(work), struct l2tpi_net,
 					    restore_work);
-	unsigned int n, failed;
+	struct l2tpi_restore_count count;
 
 	WRITE_ONCE(ln->last_restore, jiffies);
-	n = __l2tpi_owned_restore(ln->net, &failed);
-	if (n) {
-		pr_info_ratelimited("restored %u policies that were removed from the SPD\n", n);
-		l2tpi_nl_restored(ln->net, n);
+	__l2tpi_owned_restore(ln, xchg(&ln->restore_all, false), &count);
+	if (count.restored) {
+		pr_info_ratelimited("restored %u policies that were removed from the SPD\n",
+				    count.restored);
+		l2tpi_nl_restored(ln->net, count.restored);
 	}
 	/* What could not be put back is tried again in a second, not at the next flush. */
-	if (failed && !READ_ONCE(ln->dying)) {
-		pr_warn_ratelimited("%u policies could not be restored yet; retrying\n", failed);
+	if (count.failed && !READ_ONCE(ln->dying)) {
+		pr_warn_ratelimited("%u policies could not be restored yet; retrying\n",
+				    count.failed);
+		WRITE_ONCE(ln->restore_all, true);
 		queue_delayed_work(system_highpri_wq, &ln->restore_work, HZ);
 	}
 }
 
 /*
- * Called by the key manager when the SPD of @net lost policies. Queues the restore
- * work if this namespace owns any and restoring is on: at once, unless the last
- * restore was less than a second ago; then half a second later. Tools that delete
- * until a dump comes back empty (`ip xfrm policy deleteall`) would otherwise race
- * the restore forever. Until it has run, the output guard (guard.c) drops what a
- * live tunnel sends.
+ * Queue the restore work: at once, unless the last restore was less than a second
+ * ago; then half a second later. Tools that delete until a dump comes back empty
+ * (`ip xfrm policy deleteall`) would otherwise race the restore forever. Until it
+ * has run, the output guard (guard.c) drops what the missing policies protected.
  * Context: any (atomic included).
  */
-void l2tpi_owned_schedule_restore(struct net *net)
+static void l2tpi_owned_queue_restore(struct l2tpi_net *ln)
 {
-	struct l2tpi_net *ln = l2tpi_net(net);
 	unsigned long delay = 0;
 
-	if (!READ_ONCE(ln->nr_owned) || !READ_ONCE(ln->cfg.restore) || READ_ONCE(ln->dying))
-		return;
 	if (time_before(jiffies, READ_ONCE(ln->last_restore) + HZ))
 		delay = HZ / 2;
 	queue_delayed_work(system_highpri_wq, &ln->restore_work, delay);
 }
 
-void l2tpi_owned_net_init(struct net *net)
+/*
+ * Called by the key manager when the SPD of @net lost policies it cannot name (a
+ * flush), or when restoring was turned back on: every entry is looked at.
+ * Context: any (atomic included).
+ */
+void l2tpi_owned_schedule_restore(struct net *net)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+
+	if (!READ_ONCE(ln->nr_owned) || !READ_ONCE(ln->cfg.restore) || READ_ONCE(ln->dying))
+		return;
+	WRITE_ONCE(ln->restore_all, true);
+	l2tpi_owned_queue_restore(ln);
+}
+
+/**
+ * l2tpi_owned_policy_gone() - the SPD policy @xp left the SPD (a delete, a replacing
+ * update, a hard expire) by someone else's hand
+ * @net: network namespace
+ * @xp: the policy
+ * @dir: its direction
+ *
+ * One lookup: if it was ours, or the equal policy that shadowed one of ours, that
+ * entry alone is restored. Anything else costs nothing more.
+ * Context: any (atomic included); takes owned_lock.
+ */
+void l2tpi_owned_policy_gone(struct net *net, const struct xfrm_policy *xp, int dir)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+	struct l2tpi_pol_spec key;
+	struct l2tpi_owned *o;
+	bool queue = false;
+
+	if (!READ_ONCE(ln->nr_owned) || !READ_ONCE(ln->cfg.restore) || READ_ONCE(ln->dying) ||
+	    xp->type != XFRM_POLICY_TYPE_MAIN || !l2tpi_owned_spec_of(xp, dir, &key))
+		return;
+	spin_lock_bh(&ln->owned_lock);
+	o = l2tpi_owned_find(ln, &key);
+	if (o && !o->dead && !o->queued && (!o->pol || !l2tpi_policy_alive(o->pol))) {
+		list_add_tail(&o->restore, &ln->restore_list);
+		o->queued = true;
+		queue = true;
+	}
+	spin_unlock_bh(&ln->owned_lock);
+	if (queue)
+		l2tpi_owned_queue_restore(ln);
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_policy_gone);
+
+/* Context: process. Return: 0 or -ENOMEM. */
+int l2tpi_owned_net_init(struct net *net)
 {
 	struct l2tpi_net *ln = l2tpi_net(net);
 
 	ln->net = net;
 	spin_lock_init(&ln->owned_lock);
-	hash_init(ln->owned);
+	xa_init_flags(&ln->owned_xa, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
+	INIT_LIST_HEAD(&ln->restore_list);
 	INIT_LIST_HEAD(&ln->clients);
 	INIT_DELAYED_WORK(&ln->restore_work, l2tpi_owned_restore_work);
 	ln->last_restore = jiffies - HZ;
+	return rhashtable_init(&ln->owned_ht, &l2tpi_owned_params);
 }
 
 /*
@@ -555,4 +755,6 @@ void l2tpi_owned_net_exit(struct net *net)
 	WRITE_ONCE(ln->dying, true);
 	cancel_delayed_work_sync(&ln->restore_work);
 	WARN_ON_ONCE(ln->nr_owned);
+	rhashtable_destroy(&ln->owned_ht);
+	xa_destroy(&ln->owned_xa);
 }

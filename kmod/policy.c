@@ -230,6 +230,31 @@ void l2tpi_policy_del(struct xfrm_policy *pol)
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_del);
 
+/**
+ * l2tpi_policy_exists() - whether the SPD of @net holds a policy equal to @spec
+ * @net: network namespace
+ * @spec: direction, selector and mark (the template is not compared)
+ *
+ * Equal as the SPD's exclusive insert sees it: an insert of @spec would fail with
+ * -EEXIST. Looks without inserting, so no audit record is written.
+ * Context: any, including atomic.
+ */
+bool l2tpi_policy_exists(struct net *net, const struct l2tpi_pol_spec *spec)
+{
+	struct xfrm_mark mark = { .v = spec->mark, .m = spec->mark ? ~0U : 0 };
+	struct xfrm_selector sel;
+	struct xfrm_policy *pol;
+	int err;
+
+	l2tpi_fill_selector(&sel, spec);
+	pol = xfrm_policy_bysel_ctx(net, &mark, 0, XFRM_POLICY_TYPE_MAIN, spec->dir, &sel,
+				    NULL, 0, &err);
+	if (!pol)
+		return false;
+	xfrm_pol_put(pol);
+	return true;
+}
+
 /*
  * Whether @pol (ours, referenced, inserted) is still in its SPD: a flush, a delete or
  * a replacing update unlinks the object it takes out (its list node is emptied under

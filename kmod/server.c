@@ -181,6 +181,7 @@ int l2tpi_server_apply_locked(struct net *net, const struct l2tpi_config *cfg)
 			if (ln->server[i])
 				l2tpi_owned_put(net, ln->server[i]);
 		memcpy(ln->server, own, sizeof(own));
+		l2tpi_footprint_settle(net);
 	}
 	spin_lock_bh(&ln->owned_lock);
 	ln->cfg = *cfg;
@@ -224,5 +225,6 @@ void l2tpi_server_disable(struct net *net)
 	mutex_lock(&ln->lock);
 	l2tpi_server_remove_locked(ln);
 	mutex_unlock(&ln->lock);
+	l2tpi_footprint_settle(net);
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_server_disable);

@@ -581,15 +581,16 @@ fail:
 /**
  * l2tpi_tunnel_bind() - l2tp is binding @sk to a tunnel: own its two policies
  * @net: the tunnel's namespace
- * @sk: the UDP socket, locked by l2tp
+ * @sk: the UDP socket, locked (by l2tp, or by the adoption)
  * @key: the struct l2tp_tunnel being registered, or NULL if unknown
  * @id: its L2TP tunnel id, if known
  * @trusted: its creator has CAP_NET_ADMIN over @net (trust.c)
- * @gfp: GFP_ATOMIC, with __GFP_ACCOUNT when the creator is the current task
+ * @gfp: GFP_ATOMIC from the hook, with __GFP_ACCOUNT when the creator is the current
+ *       task; GFP_KERNEL from the adoption
  *
  * A tunnel that is not trusted, has no exact 5-tuple or does not fit under
  * max-tunnels gets nothing and is reported (trust.c).
- * Context: atomic (kprobe handler, adoption). Returns with the SPD policies in
+ * Context: atomic (kprobe handler) or process (adoption). Returns with the SPD policies in
  * place, refused, or, when they cannot be installed, with the socket blocked
  * (quarantine.c): fail closed.
  */
@@ -720,6 +721,56 @@ static bool l2tpi_tunnel_any_l2tp(struct net *net)
 	return found;
 }
 
+/*
+ * The adoptable sockets of @hslot that have no entry yet, referenced, into @sks (at
+ * most @max). Context: process; takes the slot's lock.
+ * Return: how many there are (more than @max: call again with room for them).
+ */
+static unsigned int l2tpi_tunnel_collect(struct net *net, struct udp_hslot *hslot,
+					 struct sock **sks, unsigned int max)
+{
+	unsigned int n = 0;
+	struct sock *sk;
+
+	spin_lock_bh(&hslot->lock);
+	sk_for_each(sk, &hslot->head) {
+		if (!l2tpi_tunnel_adoptable(net, sk))
+			continue;
+		spin_lock(&l2tpi_tunnels_lock);
+		if (!l2tpi_tunnel_find_sk(sk)) {
+			if (n < max) {
+				sock_hold(sk);
+				sks[n] = sk;
+			}
+			n++;
+		}
+		spin_unlock(&l2tpi_tunnels_lock);
+	}
+	spin_unlock_bh(&hslot->lock);
+	return n;
+}
+
+/*
+ * Attach to the socket @sk found at load: locked as l2tp binds it, in process
+ * context, with bottom halves on. Which struct l2tp_tunnel it is we cannot tell:
+ * the keyless sweep detaches it when the tunnel or its socket goes. Its creator is
+ * gone: trusted if its socket was opened by an admin. Not charged to insmod's memory
+ * cgroup. Context: process.
+ */
+static void l2tpi_tunnel_adopt_sk(struct net *net, struct sock *sk)
+{
+	bool attached;
+
+	lock_sock(sk);
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	attached = l2tpi_tunnel_find_sk(sk);	/* the bind hook was faster */
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+	if (!attached && l2tpi_tunnel_adoptable(net, sk))
+		l2tpi_tunnel_bind(net, sk, NULL, &(struct l2tpi_tunnel_id){},
+				  l2tpi_trust_sock(net, sk), GFP_KERNEL);
+	release_sock(sk);
+}
+
 /**
  * l2tpi_tunnel_adopt_net() - attach to every L2TP/UDP tunnel socket of @net
  * @net: network namespace
@@ -731,42 +782,47 @@ static bool l2tpi_tunnel_any_l2tp(struct net *net)
 unsigned int l2tpi_tunnel_adopt_net(struct net *net)
 {
 	struct udp_table *table = l2tpi_udp_table(net);
-	unsigned int slot, n = 0;
-	struct sock *sk;
+	unsigned int slot, i, n, max = 0, total = 0;
+	struct sock **sks = NULL;
 
 	if (!l2tpi_tunnel_any_l2tp(net))
 		return 0;
 	if (l2tpi_footprint_hold(net))
 		pr_warn_ratelimited("adopting tunnels before the output guard is in\n");
+	/*
+	 * Slot by slot: its sockets are referenced under its lock, then attached one by
+	 * one without it (a server's tunnels may all share port 1701, one slot).
+	 */
 	for (slot = 0; slot <= table->mask; slot++) {
 		struct udp_hslot *hslot = &table->hash[slot];
 
 		if (hlist_empty(&hslot->head))
 			continue;
-		spin_lock_bh(&hslot->lock);
-		sk_for_each(sk, &hslot->head) {
-			if (!l2tpi_tunnel_adoptable(net, sk))
-				continue;
-			spin_lock(&l2tpi_tunnels_lock);
-			if (l2tpi_tunnel_find_sk(sk)) {
-				spin_unlock(&l2tpi_tunnels_lock);
-				continue;	/* the bind hook was faster */
+		n = l2tpi_tunnel_collect(net, hslot, sks, max);
+		if (n > max) {
+			for (i = 0; i < max; i++)
+				sock_put(sks[i]);
+			kvfree(sks);
+			max = n + n / 2;
+			sks = kvmalloc_array(max, sizeof(*sks), GFP_KERNEL);
+			if (!sks) {
+				pr_warn("cannot adopt the L2TP tunnels of a namespace: no memory\n");
+				max = 0;
+				break;
 			}
-			spin_unlock(&l2tpi_tunnels_lock);
-			/* Which struct l2tp_tunnel it is we cannot tell: the keyless sweep
-			 * detaches it when the tunnel or its socket goes. Its creator is gone:
-			 * trusted if its socket was opened by an admin. Not charged to
-			 * insmod's memory cgroup.
-			 */
-			l2tpi_tunnel_bind(net, sk, NULL, &(struct l2tpi_tunnel_id){},
-					  l2tpi_trust_sock(net, sk), GFP_ATOMIC);
-			n++;
+			n = min(l2tpi_tunnel_collect(net, hslot, sks, max), max);
 		}
-		spin_unlock_bh(&hslot->lock);
+		for (i = 0; i < n; i++) {
+			l2tpi_tunnel_adopt_sk(net, sks[i]);
+			sock_put(sks[i]);
+			cond_resched();
+		}
+		total += n;
 		cond_resched();
 	}
+	kvfree(sks);
 	l2tpi_footprint_release(net);
-	return n;
+	return total;
 }
 
 /**

@@ -5,6 +5,7 @@
  * an equal policy that is not ours.
  */
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/in.h>
 #include <net/xfrm.h>
 
@@ -249,6 +250,75 @@ static void l2tpi_owned_retemplate_test(struct kunit *test)
 	l2tpi_owned_put(&init_net, o);
 }
 
+/* Wait up to 3 s for @o to be in the SPD again (the restore work). */
+static bool l2tpi_owned_test_back(struct l2tpi_owned *o)
+{
+	int i;
+
+	for (i = 0; i < 150; i++) {
+		if (l2tpi_owned_state(&init_net, o) == 0)
+			return true;
+		msleep(20);
+	}
+	return false;
+}
+
+/*
+ * A single delete names its policy: that entry alone is restored (one lookup), and
+ * the deletion of a policy that is not ours and shadows nothing of ours does nothing.
+ */
+static void l2tpi_owned_policy_gone_test(struct kunit *test)
+{
+	struct l2tpi_pol_spec spec = l2tpi_owned_test_spec(62011), other, key;
+	struct l2tpi_net *ln = l2tpi_net(&init_net);
+	struct xfrm_policy *old, *theirs;
+	struct l2tpi_owned *o;
+
+	o = l2tpi_owned_get(&init_net, &spec, L2TPI_ORIGIN_TUNNEL, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
+	old = o->pol;
+	KUNIT_ASSERT_TRUE(test, l2tpi_owned_spec_of(old, XFRM_POLICY_OUT, &key));
+	KUNIT_EXPECT_TRUE(test, l2tpi_owned_is_ours(&init_net, &key, old->index));
+	KUNIT_EXPECT_FALSE(test, l2tpi_owned_is_ours(&init_net, &key, old->index + 8));
+
+	xfrm_pol_hold(old);
+	KUNIT_ASSERT_EQ(test, xfrm_policy_delete(old, XFRM_POLICY_OUT), 0);
+	l2tpi_owned_policy_gone(&init_net, old, XFRM_POLICY_OUT);
+	KUNIT_EXPECT_TRUE(test, l2tpi_owned_test_back(o));
+	KUNIT_EXPECT_PTR_NE(test, o->pol, old);
+	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_spd_find(o->pol), o->pol);
+	KUNIT_EXPECT_TRUE(test, l2tpi_owned_is_ours(&init_net, &key, o->pol->index));
+	xfrm_pol_put(old);
+
+	/* Someone else's policy, unrelated to ours: nothing queued. */
+	other = l2tpi_owned_test_spec(62012);
+	theirs = l2tpi_policy_add(&init_net, &other, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(theirs));
+	l2tpi_owned_policy_gone(&init_net, theirs, XFRM_POLICY_OUT);
+	spin_lock_bh(&ln->owned_lock);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ln->restore_list));
+	spin_unlock_bh(&ln->owned_lock);
+	l2tpi_policy_del(theirs);
+	l2tpi_owned_put(&init_net, o);
+
+	/* The policy that shadowed ours goes: ours is installed. */
+	spec = l2tpi_owned_test_spec(62013);
+	spec.reqid = 44;
+	theirs = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(theirs));
+	spec.reqid = 0;
+	o = l2tpi_owned_get(&init_net, &spec, L2TPI_ORIGIN_TUNNEL, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
+	KUNIT_EXPECT_EQ(test, l2tpi_owned_state(&init_net, o), -EEXIST);
+	xfrm_pol_hold(theirs);
+	l2tpi_policy_del(theirs);	/* as ours, so our key manager stays quiet */
+	l2tpi_owned_policy_gone(&init_net, theirs, XFRM_POLICY_OUT);
+	KUNIT_EXPECT_TRUE(test, l2tpi_owned_test_back(o));
+	KUNIT_EXPECT_EQ(test, o->pol->xfrm_vec[0].reqid, 0);
+	xfrm_pol_put(theirs);
+	l2tpi_owned_put(&init_net, o);
+}
+
 static struct kunit_case l2tpi_owned_cases[] = {
 	KUNIT_CASE(l2tpi_owned_share_test),
 	KUNIT_CASE(l2tpi_owned_restore_test),
@@ -257,6 +327,7 @@ static struct kunit_case l2tpi_owned_cases[] = {
 	KUNIT_CASE(l2tpi_owned_missing_test),
 	KUNIT_CASE(l2tpi_owned_missing_wildcard_test),
 	KUNIT_CASE(l2tpi_owned_retemplate_test),
+	KUNIT_CASE(l2tpi_owned_policy_gone_test),
 	{}
 };
 

@@ -10,13 +10,14 @@
  * bytes (nlmsg_seq is i + 1). Kinds, with the names they are counted under:
  *   valid    30%  well-formed requests of every command: the four dumps, config-set
  *                 with a random subset of the eight settable attributes (not the
- *                 read-only armed and unarmed-reason), client-add/del on a
+ *                 read-only armed, unarmed-reason and guard), client-add/del on a
  *                 pool of 16 addresses (192.0.2.1-8, 2001:db8::1-8) so that adds and
  *                 dels meet, optional sport (1701, 4500) and lifetime
  *   mutated  60%  a valid request with 1-3 mutations:
  *                 semantic   values out of range, port 0, max-tunnels 0, both/no/any
  *                            address, attributes the command does not take, the
- *                            read-only armed or unarmed-reason in config-set (EINVAL)
+ *                            read-only armed, unarmed-reason or guard in config-set
+ *                            (EINVAL)
  *                 size wrongnest unknown dup nestnest emptynest huge: the bytes are
  *                            spliced and every enclosing length fixed up
  *                 cmd flags attrflags lenoff flip trunc: header fields, attribute
@@ -272,11 +273,11 @@ static void put_pool_addr(struct msg *m, unsigned int p)
 		put(m, L2TP_IPSEC_A_CLIENT_SERVER_IPV6, a6, 16);
 }
 
-/* Whether config-set takes attribute t (armed and unarmed-reason are read-only). */
+/* Whether config-set takes attribute t (armed, unarmed-reason, guard: read-only). */
 static bool config_settable(unsigned int t)
 {
 	return t && t <= L2TP_IPSEC_A_CONFIG_MAX && t != L2TP_IPSEC_A_CONFIG_ARMED &&
-	       t != L2TP_IPSEC_A_CONFIG_UNARMED_REASON;
+	       t != L2TP_IPSEC_A_CONFIG_UNARMED_REASON && t != L2TP_IPSEC_A_CONFIG_GUARD;
 }
 
 /*
@@ -289,7 +290,7 @@ static bool gen_config(struct msg *m, bool bad)
 		L2TP_IPSEC_A_CONFIG_SERVER, L2TP_IPSEC_A_CONFIG_PORT, L2TP_IPSEC_A_CONFIG_LEVEL,
 		L2TP_IPSEC_A_CONFIG_AUTO_ATTACH, L2TP_IPSEC_A_CONFIG_RESTORE,
 		L2TP_IPSEC_A_CONFIG_MAX_TUNNELS, L2TP_IPSEC_A_CONFIG_ARMED,
-		L2TP_IPSEC_A_CONFIG_UNARMED_REASON,
+		L2TP_IPSEC_A_CONFIG_UNARMED_REASON, L2TP_IPSEC_A_CONFIG_GUARD,
 	};
 	static const uint16_t ports[] = { 1701, 1701, 1702, 4500, 1, 65535 };
 	static const uint32_t prios[] = { 0, 1023, 1024, 0xffffffff };
@@ -331,6 +332,7 @@ static bool gen_config(struct msg *m, bool bad)
 			put_u32(m, t, b ? 0 : chance(60) ? maxes[rn(5)] : 1 + rn(0xffffffff));
 			break;
 		case L2TP_IPSEC_A_CONFIG_ARMED:		/* read-only: bad as it is */
+		case L2TP_IPSEC_A_CONFIG_GUARD:
 			put_u8(m, t, rn(2));
 			break;
 		case L2TP_IPSEC_A_CONFIG_UNARMED_REASON:	/* read-only, NUL-terminated */
@@ -525,7 +527,7 @@ static bool insert(struct msg *m, int c, uint16_t type, const void *data, size_t
 /* Payload sizes per attribute set (NEST: a nest), for attributes in the wrong place. */
 #define NEST 0xff
 static const uint8_t top_sz[] = { 0, NEST, NEST, NEST, NEST, 4, NEST, NEST, 4 };
-static const uint8_t config_sz[] = { 0, 1, 2, 4, 4, 4, 1, 1, 4, 1, 8 };	/* a string: 8 */
+static const uint8_t config_sz[] = { 0, 1, 2, 4, 4, 4, 1, 1, 4, 1, 8, 1 };	/* a string: 8 */
 static const uint8_t client_sz[] = { 0, 4, 16, 2, 4, 4, 4 };
 static const uint8_t tunnel_sz[] = { 0, 4, 4, 16, 4, 16, 2, 2, 4, NEST };
 static const uint8_t policy_sz[] = { 0, 4, 4, 2, 4, 16, 4, 16, 1, 1, 1, 2, 2, 4, 4, 0, 4, 4, 4, 4, 0, 4 };

@@ -173,6 +173,7 @@ static const uint8_t config_pol[L2TP_IPSEC_A_CONFIG_MAX + 1] = {
 	[L2TP_IPSEC_A_CONFIG_MAX_TUNNELS] = K_U32,
 	[L2TP_IPSEC_A_CONFIG_ARMED] = K_U8,
 	[L2TP_IPSEC_A_CONFIG_UNARMED_REASON] = K_STR,
+	[L2TP_IPSEC_A_CONFIG_GUARD] = K_U8,
 };
 
 static const uint8_t client_pol[L2TP_IPSEC_A_CLIENT_MAX + 1] = {
@@ -367,6 +368,9 @@ static void parse_config(const struct nlattr *nest, struct lipsec_config *c)
 			break;
 		case L2TP_IPSEC_A_CONFIG_UNARMED_REASON:
 			get_str(a, c->unarmed_reason, sizeof(c->unarmed_reason));
+			break;
+		case L2TP_IPSEC_A_CONFIG_GUARD:
+			c->guard = mnl_attr_get_u8(a);
 			break;
 		}
 	}

@@ -3,7 +3,7 @@
  * l2tp-ipsec: output. Every object has a text form and a JSON form:
  *
  *   config   server on port 1701 reqid 0 priority 1024 level require auto-attach on
- *              (armed) restore on max-tunnels 65536       (all on one line; or
+ *              (armed) guard on restore on max-tunnels 65536   (all on one line; or
  *              "auto-attach off (not armed: REASON)")
  *   client   192.0.2.2 sport 1701 lifetime connection tunnels 1 policies 14 15
  *   tunnel   tunnel 7  192.0.2.1:1701 -> 192.0.2.2:1701
@@ -21,13 +21,13 @@
  * the array of tunnels alone: the refused counters are in the view's JSON only.
  *
  * Text shows only the attributes the kernel sent (a policy port that is absent is any
- * port; without ARMED, an older module, the armed state is left out). JSON keys are
- * the attribute names of netlink/l2tp_ipsec.yaml; enums are strings (a value this tool
- * does not know is a number), addresses strings, ports numbers in host order, the SPI
- * a "0x%08x" string, server/auto-attach/restore/armed and the block/shadowed flags
- * booleans, family "inet"/"inet6". Events are one line of text, or one JSON object
- * with the event name under "event" ("tunnel-refuse": the tunnel's fields and
- * "refusal").
+ * port; without ARMED or GUARD, an older module, the armed state or the guard is left
+ * out). JSON keys are the attribute names of netlink/l2tp_ipsec.yaml; enums are
+ * strings (a value this tool does not know is a number), addresses strings, ports
+ * numbers in host order, the SPI a "0x%08x" string, server/auto-attach/restore/armed/
+ * guard and the block/shadowed flags booleans, family "inet"/"inet6". Events are one
+ * line of text, or one JSON object with the event name under "event"
+ * ("tunnel-refuse": the tunnel's fields and "refusal").
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -226,6 +226,8 @@ static void text_config(FILE *f, const struct lipsec_config *c)
 		word(&w, "(not armed: %s)", text_str(c->unarmed_reason, reason, sizeof(reason)));
 	else if (LIPSEC_HAS(c, L2TP_IPSEC_A_CONFIG_ARMED))
 		word(&w, "(not armed)");
+	if (LIPSEC_HAS(c, L2TP_IPSEC_A_CONFIG_GUARD))
+		word(&w, "guard %s", on_off(c->guard));
 	if (LIPSEC_HAS(c, L2TP_IPSEC_A_CONFIG_RESTORE))
 		word(&w, "restore %s", on_off(c->restore));
 	if (LIPSEC_HAS(c, L2TP_IPSEC_A_CONFIG_MAX_TUNNELS))
@@ -254,6 +256,8 @@ static void json_config_fields(struct lipsec_json *j, const struct lipsec_config
 		lipsec_json_bool(j, "armed", c->armed);
 	if (LIPSEC_HAS(c, L2TP_IPSEC_A_CONFIG_UNARMED_REASON))
 		lipsec_json_str(j, "unarmed-reason", c->unarmed_reason);
+	if (LIPSEC_HAS(c, L2TP_IPSEC_A_CONFIG_GUARD))
+		lipsec_json_bool(j, "guard", c->guard);
 }
 
 /* client */

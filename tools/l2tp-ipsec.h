@@ -89,6 +89,7 @@ struct lipsec_config {
 	uint32_t max_tunnels;
 	bool armed;				/* replies only */
 	char unarmed_reason[LIPSEC_STR_LEN];	/* replies only */
+	bool guard;				/* replies only */
 };
 
 /*

@@ -367,7 +367,8 @@ static void test_build(void)
 	if (built("config set restore off max-tunnels 1", &s))
 		ok(s.ninner == 2 && u8_is(s.tb[L2TP_IPSEC_A_CONFIG_RESTORE], 0) &&
 		   u32_is(s.tb[L2TP_IPSEC_A_CONFIG_MAX_TUNNELS], 1) &&
-		   !s.tb[L2TP_IPSEC_A_CONFIG_ARMED] && !s.tb[L2TP_IPSEC_A_CONFIG_UNARMED_REASON],
+		   !s.tb[L2TP_IPSEC_A_CONFIG_ARMED] && !s.tb[L2TP_IPSEC_A_CONFIG_UNARMED_REASON] &&
+		   !s.tb[L2TP_IPSEC_A_CONFIG_GUARD],
 		   "config set restore off max-tunnels 1: MAX_TUNNELS 1, no read-only attribute");
 	if (built("client add 192.0.2.2", &s))
 		ok(s.cmd == L2TP_IPSEC_CMD_CLIENT_ADD && s.nest_type == L2TP_IPSEC_A_CLIENT &&
@@ -457,10 +458,10 @@ static struct nlmsghdr *config_msg(uint8_t cmd)
 
 /*
  * The configuration with max-tunnels and the armed state: armed 1 (reason ignored),
- * 0 with the reason (NULL: none), or -1: no ARMED.
+ * 0 with the reason (NULL: none), or -1: no ARMED; guard 0 or 1, or -1: no GUARD.
  */
 static struct nlmsghdr *config_msg_armed(uint8_t cmd, bool auto_attach, uint32_t max,
-					 int armed, const char *reason)
+					 int armed, const char *reason, int guard)
 {
 	struct nlmsghdr *nlh = canned(cmd);
 	struct nlattr *n = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_CONFIG);
@@ -473,6 +474,8 @@ static struct nlmsghdr *config_msg_armed(uint8_t cmd, bool auto_attach, uint32_t
 		mnl_attr_put_u8(nlh, L2TP_IPSEC_A_CONFIG_ARMED, armed);
 	if (armed == 0 && reason)
 		mnl_attr_put_strz(nlh, L2TP_IPSEC_A_CONFIG_UNARMED_REASON, reason);
+	if (guard >= 0)
+		mnl_attr_put_u8(nlh, L2TP_IPSEC_A_CONFIG_GUARD, guard);
 	mnl_attr_nest_end(nlh, n);
 	return nlh;
 }
@@ -725,24 +728,25 @@ static void test_print_config(void)
 		    "config show: pretty JSON");
 	lipsec_buf_free(&b);
 
-	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 65536, 1, NULL));
+	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 65536, 1, NULL, 1));
 	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false,
-		    "server off auto-attach on (armed) restore on max-tunnels 65536\n",
-		    "config show: armed, max-tunnels (text)");
+		    "server off auto-attach on (armed) guard on restore on max-tunnels 65536\n",
+		    "config show: armed, guard on, max-tunnels (text)");
 	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false,
-		    "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536,\"armed\":true}]\n",
-		    "config show: armed, max-tunnels (JSON)");
+		    "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536,\"armed\":true,"
+		    "\"guard\":true}]\n",
+		    "config show: armed, guard on, max-tunnels (JSON)");
 	lipsec_buf_free(&b);
 
 	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 1, 0,
-				 "the probe on l2tp_tunnel_register could not be registered"));
+				 "the probe on l2tp_tunnel_register could not be registered", 0));
 	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false,
-		    "server off auto-attach on (not armed: the probe on l2tp_tunnel_register could not be registered) restore on max-tunnels 1\n",
-		    "config show: not armed, with the reason (text)");
+		    "server off auto-attach on (not armed: the probe on l2tp_tunnel_register could not be registered) guard off restore on max-tunnels 1\n",
+		    "config show: not armed, with the reason, guard off (text)");
 	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false,
 		    "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":1,\"armed\":false,"
-		    "\"unarmed-reason\":\"the probe on l2tp_tunnel_register could not be registered\"}]\n",
-		    "config show: not armed, with the reason (JSON)");
+		    "\"unarmed-reason\":\"the probe on l2tp_tunnel_register could not be registered\",\"guard\":false}]\n",
+		    "config show: not armed, with the reason, guard off (JSON: guard after the reason)");
 	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, true,
 		    "[\n"
 		    "    {\n"
@@ -751,20 +755,21 @@ static void test_print_config(void)
 		    "        \"restore\": true,\n"
 		    "        \"max-tunnels\": 1,\n"
 		    "        \"armed\": false,\n"
-		    "        \"unarmed-reason\": \"the probe on l2tp_tunnel_register could not be registered\"\n"
+		    "        \"unarmed-reason\": \"the probe on l2tp_tunnel_register could not be registered\",\n"
+		    "        \"guard\": false\n"
 		    "    }\n"
 		    "]\n",
 		    "config show: not armed, with the reason (pretty JSON)");
 	lipsec_buf_free(&b);
 
 	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, false, 4294967295u, 0,
-				 "auto-attach is off"));
+				 "auto-attach is off", 1));
 	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false,
-		    "server off auto-attach off (not armed: auto-attach is off) restore on max-tunnels 4294967295\n",
+		    "server off auto-attach off (not armed: auto-attach is off) guard on restore on max-tunnels 4294967295\n",
 		    "config show: auto-attach off, not armed, the largest max-tunnels");
 	lipsec_buf_free(&b);
 
-	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 65536, 0, "a\nb\x1b[1m"));
+	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 65536, 0, "a\nb\x1b[1m", -1));
 	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false,
 		    "server off auto-attach on (not armed: a?b?[1m) restore on max-tunnels 65536\n",
 		    "config show: control characters of the reason are '?' in text");
@@ -774,22 +779,31 @@ static void test_print_config(void)
 		    "config show: and escaped in JSON");
 	lipsec_buf_free(&b);
 
-	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 65536, 0, NULL));
+	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 65536, 0, NULL, -1));
 	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false,
 		    "server off auto-attach on (not armed) restore on max-tunnels 65536\n",
-		    "config show: not armed without a reason (text)");
+		    "config show: not armed without a reason, no GUARD: no guard word (text)");
 	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false,
 		    "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536,\"armed\":false}]\n",
-		    "config show: not armed without a reason (JSON: no unarmed-reason)");
+		    "config show: not armed without a reason (JSON: no unarmed-reason, no guard)");
 	lipsec_buf_free(&b);
 
-	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 65536, -1, NULL));
+	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 65536, -1, NULL, -1));
 	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false,
 		    "server off auto-attach on restore on max-tunnels 65536\n",
-		    "config show: no ARMED attribute: nothing about it (text)");
+		    "config show: no ARMED, no GUARD attribute: nothing about them (text)");
 	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false,
 		    "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536}]\n",
-		    "config show: no ARMED attribute: nothing about it (JSON)");
+		    "config show: no ARMED, no GUARD attribute: nothing about them (JSON)");
+	lipsec_buf_free(&b);
+
+	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 65536, -1, NULL, 0));
+	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false,
+		    "server off auto-attach on guard off restore on max-tunnels 65536\n",
+		    "config show: GUARD without ARMED: guard off alone (text)");
+	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false,
+		    "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536,\"guard\":false}]\n",
+		    "config show: GUARD without ARMED (JSON)");
 	lipsec_buf_free(&b);
 }
 
@@ -959,9 +973,10 @@ static void test_print_robust(void)
 	mnl_attr_put(nlh, L2TP_IPSEC_A_CONFIG_UNARMED_REASON, 3, "abc");
 	mnl_attr_put(nlh, L2TP_IPSEC_A_CONFIG_UNARMED_REASON, 0, NULL);
 	mnl_attr_put_u16(nlh, L2TP_IPSEC_A_CONFIG_MAX_TUNNELS, 7);
+	mnl_attr_put_u8(nlh, L2TP_IPSEC_A_CONFIG_GUARD, 0);
 	mnl_attr_nest_end(nlh, n);
 	add(&b, nlh);
-	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false, "[{\"armed\":false}]\n",
+	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false, "[{\"armed\":false,\"guard\":false}]\n",
 		    "unterminated or empty reason and a short max-tunnels ignored");
 	lipsec_buf_free(&b);
 
@@ -969,10 +984,11 @@ static void test_print_robust(void)
 	n = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_CONFIG);
 	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_CONFIG_ARMED, 1);
 	mnl_attr_put_strz(nlh, L2TP_IPSEC_A_CONFIG_UNARMED_REASON, "");
+	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_CONFIG_GUARD, 1);
 	mnl_attr_nest_end(nlh, n);
 	add(&b, nlh);
 	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false, "[{\"unarmed-reason\":\"\"}]\n",
-		    "a 4-byte ARMED ignored; an empty NUL-terminated reason kept");
+		    "a 4-byte ARMED and GUARD ignored; an empty NUL-terminated reason kept");
 	lipsec_buf_free(&b);
 
 	/* Refused counters of the wrong size are left out; a message with both is both. */
@@ -1040,12 +1056,12 @@ static void test_view(void)
 	free(c.text);
 
 	lipsec_buf_free(&cfg);
-	add(&cfg, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 100, 0, "no kprobes"));
+	add(&cfg, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 100, 0, "no kprobes", 1));
 	add(&tun, refused_msg(0, 5, 1));
 	cap_open(&c, false, false);
 	lipsec_print_view(&c.fmt, &cfg, &none, &tun, &none);
 	is_str(cap_close(&c),
-	       "config: server off auto-attach on (not armed: no kprobes) restore on max-tunnels 100\n"
+	       "config: server off auto-attach on (not armed: no kprobes) guard on restore on max-tunnels 100\n"
 	       "clients: none\n"
 	       "tunnels:\n"
 	       "    tunnel 7  192.0.2.1:1701 -> 192.0.2.2:1702\n"
@@ -1055,21 +1071,21 @@ static void test_view(void)
 	       "        sa in acquiring\n"
 	       "refused: unprivileged 0 inexact 5 limit 1\n"
 	       "policies: none\n",
-	       "show: text view with the armed state and the refused line after the tunnels");
+	       "show: text view with the armed state, the guard and the refused line after the tunnels");
 	free(c.text);
 
 	cap_open(&c, true, false);
 	lipsec_print_view(&c.fmt, &cfg, &none, &tun, &none);
 	is_str(cap_close(&c),
 	       "[{\"config\":{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":100,"
-	       "\"armed\":false,\"unarmed-reason\":\"no kprobes\"},"
+	       "\"armed\":false,\"unarmed-reason\":\"no kprobes\",\"guard\":true},"
 	       "\"clients\":[],"
 	       "\"tunnels\":[{\"id\":7,\"local-ipv4\":\"192.0.2.1\",\"peer-ipv4\":\"192.0.2.2\",\"local-port\":1701,\"peer-port\":1702,"
 	       "\"policy-index\":[30,0],\"sa\":[{\"dir\":\"out\",\"state\":\"present\",\"spi\":\"0x1234abcd\",\"reqid\":1,\"bytes\":1234,\"packets\":10},"
 	       "{\"dir\":\"in\",\"state\":\"acquiring\"}]}],"
 	       "\"refused\":{\"unprivileged\":0,\"inexact\":5,\"limit\":1},"
 	       "\"policies\":[]}]\n",
-	       "show: JSON view with the armed state and refused as an object after tunnels");
+	       "show: JSON view with the armed state, the guard and refused as an object after tunnels");
 	free(c.text);
 
 	lipsec_buf_free(&tun);
@@ -1220,12 +1236,21 @@ static void test_events(void)
 		     "\"local-port\":1701,\"peer-port\":1701,\"policy-index\":[],\"refusal\":9}\n",
 		     "event tunnel refuse: unknown refusal as a number (JSON)");
 
-	nlh = config_msg_armed(L2TP_IPSEC_CMD_CONFIG_NTF, true, 65536, 1, NULL);
+	nlh = config_msg_armed(L2TP_IPSEC_CMD_CONFIG_NTF, true, 65536, 1, NULL, -1);
 	expect_event(nlh, false, "config server off auto-attach on (armed) restore on max-tunnels 65536\n",
 		     "event config: armed and max-tunnels (text)");
 	expect_event(nlh, true,
 		     "{\"event\":\"config\",\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536,\"armed\":true}\n",
 		     "event config: armed and max-tunnels (JSON)");
+
+	nlh = config_msg_armed(L2TP_IPSEC_CMD_CONFIG_NTF, true, 65536, 0, "no kprobes", 1);
+	expect_event(nlh, false,
+		     "config server off auto-attach on (not armed: no kprobes) guard on restore on max-tunnels 65536\n",
+		     "event config: not armed, guard on (text)");
+	expect_event(nlh, true,
+		     "{\"event\":\"config\",\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536,\"armed\":false,"
+		     "\"unarmed-reason\":\"no kprobes\",\"guard\":true}\n",
+		     "event config: not armed, guard on (JSON)");
 
 	nlh = canned(42);
 	expect_event(nlh, false, "event 42\n", "unknown event: text");

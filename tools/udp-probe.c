@@ -6,9 +6,10 @@
  *   udp-probe recv [-6] [-a ADDR] PORT SECONDS
  *	Bind to PORT, count datagrams for SECONDS after the bind and print
  *	"received=N".  "ready" goes to stderr once the socket is bound.
- *   udp-probe send [-s SPORT] [-m MARK] [-i INTERVAL_MS] ADDR PORT COUNT
+ *   udp-probe send [-s SPORT] [-m MARK] [-i INTERVAL_MS] [-R N] ADDR PORT COUNT
  *	Send COUNT 12-byte datagrams (from a socket with SO_MARK MARK if given,
- *	decimal or 0x hex) and print "sent=N failed=M", plus
+ *	decimal or 0x hex; with -R, to N consecutive IPv4 addresses from ADDR on,
+ *	in turn: a route lookup each) and print "sent=N failed=M", plus
  *	"errno=NAME" of the last failure if there was one.  Send failures
  *	(e.g. EPERM from a block policy) are results, not errors: exit 0.
  *
@@ -47,7 +48,7 @@ void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s recv [-6] [-a ADDR] PORT SECONDS\n"
-		"       %s send [-s SPORT] [-m MARK] [-i INTERVAL_MS] ADDR PORT COUNT\n"
+		"       %s send [-s SPORT] [-m MARK] [-i INTERVAL_MS] [-R N] ADDR PORT COUNT\n"
 		"       %s -h | --help\n"
 		"recv: bind a UDP socket to PORT on the IPv4 wildcard (IPv6-only wildcard\n"
 		"      with -6, or ADDR with -a), write \"ready\" to stderr, count the\n"
@@ -56,6 +57,7 @@ void usage(FILE *f)
 		"send: send COUNT 12-byte datagrams to ADDR:PORT (IPv4 or IPv6 literal),\n"
 		"      INTERVAL_MS apart (default %d), from source port SPORT if given,\n"
 		"      with socket mark MARK (SO_MARK, decimal or 0x hex) if given;\n"
+		"      with -R N, to N consecutive IPv4 addresses from ADDR on, in turn;\n"
 		"      print \"sent=N failed=M\" plus \" errno=NAME\" of the last failure.\n"
 		"Exit status: 0 ok (whatever the sends did), 1 socket error, 2 bad arguments.\n",
 		prog, prog, prog, DEFAULT_INTERVAL_MS);
@@ -225,17 +227,21 @@ static void sleep_ms(unsigned long ms)
 		;
 }
 
-static int send_loop(int fd, const struct sockaddr_storage *dst, socklen_t dstlen,
-		     unsigned long count, unsigned long interval_ms)
+static int send_loop(int fd, struct sockaddr_storage *dst, socklen_t dstlen,
+		     unsigned long count, unsigned long interval_ms, unsigned long rotate)
 {
+	struct sockaddr_in *sin = (struct sockaddr_in *)dst;
 	unsigned char payload[PAYLOAD_LEN] = "udpprobe";
 	unsigned long i, sent = 0, failed = 0;
+	uint32_t base = ntohl(sin->sin_addr.s_addr);
 	int last_err = 0;
 	char buf[16];
 
 	for (i = 0; i < count; i++) {
 		if (i && interval_ms)
 			sleep_ms(interval_ms);
+		if (rotate > 1)
+			sin->sin_addr.s_addr = htonl(base + i % rotate);
 		payload[8] = i >> 24;
 		payload[9] = i >> 16;
 		payload[10] = i >> 8;
@@ -257,7 +263,7 @@ static int send_loop(int fd, const struct sockaddr_storage *dst, socklen_t dstle
 
 static int cmd_send(int argc, char **argv)
 {
-	unsigned long interval_ms = DEFAULT_INTERVAL_MS, count;
+	unsigned long interval_ms = DEFAULT_INTERVAL_MS, count, rotate = 1;
 	struct sockaddr_storage dst, src;
 	socklen_t dstlen, srclen;
 	unsigned long mark = 0;
@@ -265,8 +271,12 @@ static int cmd_send(int argc, char **argv)
 	bool marked = false;
 	int opt, fd, ret;
 
-	while ((opt = getopt_long(argc, argv, "+:s:m:i:h", help_opt, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:s:m:i:R:h", help_opt, NULL)) != -1) {
 		switch (opt) {
+		case 'R':
+			if (!parse_uint(optarg, 65536, &rotate) || !rotate)
+				return bad_arg("send: bad N '%s' for -R (want 1-65536)", optarg);
+			break;
 		case 's':
 			if (!parse_port(optarg, &sport))
 				return bad_arg("send: bad SPORT '%s' (want 1-65535)",
@@ -299,6 +309,8 @@ static int cmd_send(int argc, char **argv)
 	dstlen = parse_addr(argv[optind], port, &dst);
 	if (!dstlen)
 		return bad_arg("send: bad ADDR '%s'", argv[optind]);
+	if (rotate > 1 && dst.ss_family != AF_INET)
+		return bad_arg("send: -R needs an IPv4 ADDR");
 
 	fd = udp_socket(dst.ss_family);
 	if (fd < 0)
@@ -319,7 +331,7 @@ static int cmd_send(int argc, char **argv)
 			return sys_fail("bind to SPORT");
 		}
 	}
-	ret = send_loop(fd, &dst, dstlen, count, interval_ms);
+	ret = send_loop(fd, &dst, dstlen, count, interval_ms, rotate);
 	close(fd);
 	return ret;
 }

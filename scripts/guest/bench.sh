@@ -25,9 +25,16 @@
 #   teardown    at the sizes of BENCH_TEARDOWN: `ip xfrm policy flush` until the
 #               module's policies are all back (up to BENCH_FLUSH_MAX tunnels),
 #               rmmod, and insmod until it adopted every tunnel again.
+# Footprint: in a namespace created fresh for each run, the send rate of an
+# unconnected UDP socket (a route and SPD lookup per datagram) to one address and
+# to 256 in turn, without the module loaded at all, with it loaded (that namespace
+# has no tunnel: it must cost nothing), and with one tunnel attached there (what a
+# namespace that uses it pays: the guard's hooks and an SPD with policies); each run
+# divided by a control run just before it, as for SPD scaling.
 # Output: tables, and one line "BENCH-JSON {...}" for scripts/bench.sh; progress
 # lines ("+ ...") on stderr. BENCH_N (tunnels, default 1000), BENCH_R (repetitions,
-# default 5), BENCH_PARTS ("bringup scale"); the defaults of the others are below.
+# default 5), BENCH_PARTS ("bringup scale footprint"); the defaults of the others
+# are below.
 . "$L2TPI_TOP/scripts/tests/lib.sh"
 
 # make bench's size (build/bench.env), unless the caller set one (make check's smoke)
@@ -36,7 +43,7 @@
 N=${BENCH_N:-1000}
 R=${BENCH_R:-5}
 W=${BENCH_W:-100}
-PARTS=${BENCH_PARTS:-bringup scale}
+PARTS=${BENCH_PARTS:-bringup scale footprint}
 ulimit -n $((3 * N + 64))
 
 load_stock_modules >/dev/null 2>&1
@@ -433,5 +440,76 @@ if has_part scale; then
 	bg_run 0 "$have" del
 	module_off
 fi
+if has_part footprint; then
+	F=${BENCH_FRAMES:-50000}
+	# fp_ns: a fresh namespace with a dummy device (198.18.0.1/16, no neighbour to
+	# resolve), and, with "tunnel", one L2TP tunnel of an administrator in it.
+	fp_ns() {
+		ip netns add fp
+		ip -n fp link set lo up
+		ip -n fp link add d0 type dummy
+		ip -n fp addr add 198.18.0.1/16 dev d0
+		ip -n fp link set d0 up
+		[ "${1:-}" != tunnel ] ||
+			ip -n fp l2tp add tunnel tunnel_id 9 peer_tunnel_id 9 encap udp \
+				local 198.18.0.1 remote 198.18.0.2 udp_sport 1701 udp_dport 1701
+	}
+	fp_rate() { # -R N: the send rate in fp, divided by the control's just before
+		local c t0 t1 out
+		c=$(rate_fp_control) || return 1
+		t0=$EPOCHREALTIME
+		out=$(ip netns exec fp "$TOOLS/udp-probe" send -i 0 "$@" 198.18.1.1 9 "$F") || return 1
+		t1=$EPOCHREALTIME
+		calc "$(field sent <<<"$out") / ($t1 - $t0) / $c"
+	}
+	rate_fp_control() {
+		local t0 t1 out
+		t0=$EPOCHREALTIME
+		out=$(ip netns exec peer "$TOOLS/udp-probe" send -i 0 127.0.0.1 9 "$F") || return 1
+		t1=$EPOCHREALTIME
+		calc "$(field sent <<<"$out") / ($t1 - $t0)"
+	}
+	declare -A fp
+	fp_ways=(none loaded used)
+	for ((r = 1; r <= R; r++)); do
+		for way in "${fp_ways[@]}"; do
+			progress "footprint: repetition $r, $way"
+			if [ "$way" = none ]; then module_off; else module_on; fi
+			fp_ns "$([ "$way" = used ] && echo tunnel)"
+			# the namespace's guard (config show; none without the module)
+			fp_guard() {
+				"$TOOLS/l2tp-ipsec" -n fp -j config show 2>/dev/null |
+					grep -q '"guard":true'
+			}
+			# the tunnel's guard comes from a work item queued by its bind
+			end=$((SECONDS + 30))
+			while [ "$way" = used ] && ! fp_guard && ((SECONDS < end)); do
+				snooze 0.05
+			done
+			fp[guard-$way]=false
+			fp_guard && fp[guard-$way]=true
+			fp[spd-$way]=$(ip netns exec fp "$TOOLS/xfrm-spd" -c)
+			fp[one-$way]+="$(fp_rate -R 1);"
+			fp[many-$way]+="$(fp_rate -R 256);"
+			ip netns del fp
+		done
+	done
+	module_off
+	printf '\nfootprint: unconnected UDP sends in a fresh namespace (%s datagrams, %s runs),\n' "$F" "$R"
+	printf 'each run divided by a control run; ratio to "none" (no module loaded)\n'
+	printf '%-8s %6s %6s %12s %9s %14s %9s\n' way guard SPD "1 addr" ratio "256 addrs" ratio
+	read -r o0 _ _ <<<"$(stats "${fp[one-none]}" 1)"
+	read -r m0 _ _ <<<"$(stats "${fp[many-none]}" 1)"
+	json+=",\"footprint\":{\"frames\":$F,\"runs\":$R"
+	for way in "${fp_ways[@]}"; do
+		read -r o _ _ <<<"$(stats "${fp[one-$way]}" 1)"
+		read -r m _ _ <<<"$(stats "${fp[many-$way]}" 1)"
+		printf '%-8s %6s %6s %12s %9s %14s %9s\n' "$way" "${fp[guard-$way]}" "${fp[spd-$way]}" \
+			"$(fmt "$o" 3)" "$(fmt "$(calc "$o / $o0")" 3)" "$(fmt "$m" 3)" "$(fmt "$(calc "$m / $m0")" 3)"
+		json+=",\"$way\":{\"guard\":${fp[guard-$way]},\"policies\":${fp[spd-$way]},\"one_rel\":$o,\"one_ratio\":$(calc "$o / $o0"),\"many_rel\":$m,\"many_ratio\":$(calc "$m / $m0")}"
+	done
+	json+="}"
+fi
+
 json+="}"
 echo "BENCH-JSON $json"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # make bench's smoke run (stock kernels): 100 tunnels, one repetition, every part
-# (bring-up, plaintext window, SPD scaling, memory, teardown), so the benchmark
+# (bring-up, plaintext window, SPD scaling, memory, teardown, footprint), so the benchmark
 # never rots. Its figures are printed, not judged (timings under TCG are
 # for make bench's ratios); what is checked is that every way produced them and that
 # no frame of a new tunnel left in plaintext with the module.
@@ -45,4 +45,10 @@ jq_check "teardown: a flush of 100 tunnels' policies was restored and timed" \
 	'd["teardown"][0]["tunnels"] == 100 and d["teardown"][0]["flush_restore_s"] > 0'
 jq_check "teardown: rmmod left no policy behind (SPD and sockets), timed; insmod adopted them again" \
 	'd["teardown"][0]["left_after_rmmod"] == 0 and d["teardown"][0]["rmmod_s"] > 0 and d["teardown"][0]["insmod_adopt_s"] > 0'
+jq_check "footprint: a fresh namespace, the module loaded, has no guard and no policy of ours" \
+	'd["footprint"]["loaded"]["guard"] is False and d["footprint"]["loaded"]["policies"] == 0'
+jq_check "footprint: with a tunnel there, the guard and its policies" \
+	'd["footprint"]["used"]["guard"] is True and d["footprint"]["used"]["policies"] >= 2'
+jq_check "footprint: send rates timed, ratios to no module at all" \
+	'all(d["footprint"][w][k] > 0 for w in ("none", "loaded", "used") for k in ("one_ratio", "many_ratio"))'
 tap_done

@@ -59,13 +59,15 @@
  * L2TP_IPSEC_CMD_CONFIG_GET (dump; request: nothing)
  *   One message with L2TP_IPSEC_A_CONFIG: every L2TP_IPSEC_A_CONFIG_* attribute,
  *   with ARMED (u8: auto-attach's probes are armed) and, when they are not,
- *   UNARMED_REASON (string).
+ *   UNARMED_REASON (string), and GUARD (u8: the namespace has the output guard and
+ *   the block policies, as it does while it has something of ours to protect).
  *
  * L2TP_IPSEC_CMD_CONFIG_SET (do; request: L2TP_IPSEC_A_CONFIG with any subset of
  *   L2TP_IPSEC_A_CONFIG_*)
  *   SERVER (u8 0|1), PORT (be16, 1..65535), REQID (u32), PRIORITY (u32),
  *   LEVEL (u32, enum l2tp_ipsec_level), AUTO_ATTACH (u8 0|1), RESTORE (u8 0|1),
- *   MAX_TUNNELS (u32, >= 1). ARMED and UNARMED_REASON are read-only (-EINVAL).
+ *   MAX_TUNNELS (u32, >= 1). ARMED, UNARMED_REASON and GUARD are read-only
+ *   (-EINVAL).
  *   With server mode on, a change of port replaces the server policies at once (the
  *   new ones are installed before the old ones go). A change of reqid, priority or
  *   level replaces every server, client and tunnel policy in place (same index).
@@ -241,6 +243,7 @@ enum {
 	L2TP_IPSEC_A_CONFIG_MAX_TUNNELS,
 	L2TP_IPSEC_A_CONFIG_ARMED,
 	L2TP_IPSEC_A_CONFIG_UNARMED_REASON,
+	L2TP_IPSEC_A_CONFIG_GUARD,
 
 	__L2TP_IPSEC_A_CONFIG_MAX
 };
