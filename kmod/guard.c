@@ -13,7 +13,8 @@
  *    daemon set meanwhile changes nothing), or
  *  - a policy of ours that covers it (a tunnel's exact 5-tuple, a client's or the
  *    server's wildcard, bound or lingering) is required and supposed to be in the
- *    SPD, and is not (owned.c: l2tpi_owned_missing()),
+ *    SPD, and is not, or was put back less than a second ago (the frame's route may
+ *    have been looked up before: owned.c, l2tpi_owned_missing()),
  * unless the socket has an outbound policy of its own (whoever set it decided).
  * Only the frames of L2TP tunnel sockets and those from the server port (or of a
  * namespace with client connections or lingering tunnels) are looked at that closely.

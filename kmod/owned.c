@@ -307,20 +307,35 @@ int l2tpi_owned_respec(struct net *net, struct l2tpi_owned *o, const struct l2tp
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_respec);
 
 /*
+ * How long after a restore a frame routed in plaintext still counts as routed while
+ * the policy was missing: its route may have been looked up in the gap, and the
+ * frame reach the guard only after the restore (a send may sleep in between, to
+ * allocate). A frame routed after the restore with our policy in the SPD is routed
+ * through IPsec (or discarded), unless a better policy of someone else allows it in
+ * plaintext: such a frame is dropped too during that second, after a flush only.
+ */
+#define L2TPI_RESTORE_SETTLE	HZ
+
+/*
  * Whether @o is supposed to be in force and is not in the SPD: taken out by someone
- * (a restore is due) or not put back yet (no memory, an SPD error). A shadowed entry
- * is not: the equal policy there decides. Context: owned_lock or the RCU read lock
- * held (our policy objects are freed after a grace period too).
+ * (a restore is due), not put back yet (no memory, an SPD error), or put back less
+ * than L2TPI_RESTORE_SETTLE ago. A shadowed entry is not: the equal policy there
+ * decides. Context: owned_lock or the RCU read lock held (our policy objects are
+ * freed after a grace period too).
  */
 static bool l2tpi_owned_gap(const struct l2tpi_owned *o)
 {
 	struct xfrm_policy *pol = READ_ONCE(o->pol);
 	int state = READ_ONCE(o->state);
+	unsigned long restored;
 
 	if (READ_ONCE(o->dead) || o->spec.block || READ_ONCE(o->spec.optional) ||
 	    state == -EEXIST)
 		return false;
-	return !pol || !l2tpi_policy_alive(pol);
+	if (!pol || !l2tpi_policy_alive(pol))
+		return true;
+	restored = READ_ONCE(o->restored);
+	return restored && time_before(jiffies, restored + L2TPI_RESTORE_SETTLE);
 }
 
 /**
@@ -568,8 +583,10 @@ static int l2tpi_owned_restore_one(struct l2tpi_net *ln, struct l2tpi_owned *o, 
 		return 0;
 	}
 	l2tpi_owned_install(ln->net, o, NULL);
-	if (!o->state)
+	if (!o->state) {
+		WRITE_ONCE(o->restored, jiffies | 1);	/* never 0: "not restored" */
 		count->restored++;
+	}
 	else if (o->state != -EEXIST)
 		count->failed++;
 	return 0;

@@ -34,12 +34,13 @@ enum l2tpi_origin {
  * @state: 0 installed; -EEXIST shadowed: an equal policy that is not ours is in the
  *         SPD and we leave it alone; another negative errno: not installed, retried
  *         by the restore work
+ * @restored: jiffies of the last restore that put it back (odd), 0: never
  * @restore: in l2tpi_net.restore_list while @queued
  * @queued: a single delete named it: the restore work looks at it
  * @dead: unlinked; a lookup under RCU may still see it
  *
  * Everything but @id, @origin and @rcu is written under l2tpi_net.owned_lock; @pol,
- * @state, @dead and @spec.optional are read with READ_ONCE under RCU alone.
+ * @state, @restored, @dead and @spec.optional are read with READ_ONCE under RCU alone.
  */
 struct l2tpi_owned {
 	struct rhash_head node;
@@ -50,6 +51,7 @@ struct l2tpi_owned {
 	unsigned int owners;
 	struct xfrm_policy *pol;
 	int state;
+	unsigned long restored;
 	struct list_head restore;
 	bool queued;
 	bool dead;
