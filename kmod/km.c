@@ -131,7 +131,7 @@ static int l2tpi_km_acquire(struct xfrm_state *x, struct xfrm_tmpl *t, struct xf
 		kfree(a);
 		return -ESRCH;
 	}
-	if (!l2tpi_owned_spec_of(xp, xfrm_policy_id2dir(xp->index), &a->key)) {
+	if (!l2tpi_policy_spec_of(xp, xfrm_policy_id2dir(xp->index), &a->key)) {
 		put_net(a->net);
 		kfree(a);
 		return -ESRCH;

@@ -481,45 +481,9 @@ int l2tpi_owned_retemplate(struct net *net, const struct l2tpi_config *cfg,
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_retemplate);
 
 /**
- * l2tpi_owned_spec_of() - the registry key of an SPD policy
- * @xp: a main-type policy
- * @dir: its direction
- * @spec: filled in with its direction, selector and mark (the rest zero)
- *
- * Return: false when it cannot be one of ours (not UDP, another family, a mark of
- * another shape).
- */
-bool l2tpi_owned_spec_of(const struct xfrm_policy *xp, int dir, struct l2tpi_pol_spec *spec)
-{
-	const struct xfrm_selector *sel = &xp->selector;
-
-	memset(spec, 0, sizeof(*spec));
-	if (dir != XFRM_POLICY_IN && dir != XFRM_POLICY_OUT)
-		return false;
-	if (sel->proto != IPPROTO_UDP || (sel->family != AF_INET && sel->family != AF_INET6))
-		return false;
-	if (xp->mark.m && xp->mark.m != ~0U)
-		return false;
-	if ((sel->sport_mask && sel->sport_mask != htons(0xffff)) ||
-	    (sel->dport_mask && sel->dport_mask != htons(0xffff)))
-		return false;
-	spec->family = sel->family;
-	spec->dir = dir;
-	spec->saddr = sel->saddr;
-	spec->daddr = sel->daddr;
-	spec->prefixlen_s = sel->prefixlen_s;
-	spec->prefixlen_d = sel->prefixlen_d;
-	spec->sport = sel->sport_mask ? sel->sport : 0;
-	spec->dport = sel->dport_mask ? sel->dport : 0;
-	spec->mark = xp->mark.m ? xp->mark.v : 0;
-	return true;
-}
-EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_spec_of);
-
-/**
  * l2tpi_owned_is_ours() - whether the SPD policy with @index and key @key is ours
  * @net: network namespace
- * @key: its direction, selector and mark (l2tpi_owned_spec_of())
+ * @key: its direction, selector and mark (l2tpi_policy_spec_of())
  * @index: the xfrm policy index
  *
  * One lookup. A socket policy's index is never ours: we attach none.
@@ -586,9 +550,9 @@ static int l2tpi_owned_restore_one(struct l2tpi_net *ln, struct l2tpi_owned *o, 
 	if (!o->state) {
 		WRITE_ONCE(o->restored, jiffies | 1);	/* never 0: "not restored" */
 		count->restored++;
-	}
-	else if (o->state != -EEXIST)
+	} else if (o->state != -EEXIST) {
 		count->failed++;
+	}
 	return 0;
 }
 
@@ -721,7 +685,7 @@ void l2tpi_owned_policy_gone(struct net *net, const struct xfrm_policy *xp, int 
 	bool queue = false;
 
 	if (!READ_ONCE(ln->nr_owned) || !READ_ONCE(ln->cfg.restore) || READ_ONCE(ln->dying) ||
-	    xp->type != XFRM_POLICY_TYPE_MAIN || !l2tpi_owned_spec_of(xp, dir, &key))
+	    xp->type != XFRM_POLICY_TYPE_MAIN || !l2tpi_policy_spec_of(xp, dir, &key))
 		return;
 	spin_lock_bh(&ln->owned_lock);
 	o = l2tpi_owned_find(ln, &key);

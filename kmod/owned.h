@@ -62,7 +62,6 @@ struct l2tpi_owned *l2tpi_owned_get(struct net *net, const struct l2tpi_pol_spec
 void l2tpi_owned_put(struct net *net, struct l2tpi_owned *o);
 int l2tpi_owned_respec(struct net *net, struct l2tpi_owned *o, const struct l2tpi_pol_spec *spec);
 int l2tpi_owned_state(struct net *net, struct l2tpi_owned *o);
-bool l2tpi_owned_spec_of(const struct xfrm_policy *xp, int dir, struct l2tpi_pol_spec *spec);
 bool l2tpi_owned_is_ours(struct net *net, const struct l2tpi_pol_spec *key, u32 index);
 void l2tpi_owned_policy_gone(struct net *net, const struct xfrm_policy *xp, int dir);
 bool l2tpi_owned_missing(struct net *net, const struct l2tpi_pol_spec *flow);

@@ -40,6 +40,44 @@ static void l2tpi_fill_selector(struct xfrm_selector *sel, const struct l2tpi_po
 	sel->sport_mask = spec->sport ? htons(0xffff) : 0;
 }
 
+/**
+ * l2tpi_policy_spec_of() - the direction, selector and mark of an SPD policy
+ * @xp: a main-type policy
+ * @dir: its direction
+ * @spec: filled in with its direction, selector and mark (the rest zero)
+ *
+ * The inverse of l2tpi_fill_selector(): the key of our registry (owned.c).
+ *
+ * Return: false when it cannot be one of ours (not UDP, another family, a mark of
+ * another shape).
+ */
+bool l2tpi_policy_spec_of(const struct xfrm_policy *xp, int dir, struct l2tpi_pol_spec *spec)
+{
+	const struct xfrm_selector *sel = &xp->selector;
+
+	memset(spec, 0, sizeof(*spec));
+	if (dir != XFRM_POLICY_IN && dir != XFRM_POLICY_OUT)
+		return false;
+	if (sel->proto != IPPROTO_UDP || (sel->family != AF_INET && sel->family != AF_INET6))
+		return false;
+	if (xp->mark.m && xp->mark.m != ~0U)
+		return false;
+	if ((sel->sport_mask && sel->sport_mask != htons(0xffff)) ||
+	    (sel->dport_mask && sel->dport_mask != htons(0xffff)))
+		return false;
+	spec->family = sel->family;
+	spec->dir = dir;
+	spec->saddr = sel->saddr;
+	spec->daddr = sel->daddr;
+	spec->prefixlen_s = sel->prefixlen_s;
+	spec->prefixlen_d = sel->prefixlen_d;
+	spec->sport = sel->sport_mask ? sel->sport : 0;
+	spec->dport = sel->dport_mask ? sel->dport : 0;
+	spec->mark = xp->mark.m ? xp->mark.v : 0;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_spec_of);
+
 static void l2tpi_fill_tmpl(struct xfrm_tmpl *t, const struct l2tpi_pol_spec *spec)
 {
 	memset(t, 0, sizeof(*t));

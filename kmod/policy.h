@@ -51,6 +51,7 @@ struct xfrm_policy *l2tpi_policy_add(struct net *net, const struct l2tpi_pol_spe
 				     gfp_t gfp);
 void l2tpi_policy_del(struct xfrm_policy *pol);
 bool l2tpi_policy_alive(const struct xfrm_policy *pol);
+bool l2tpi_policy_spec_of(const struct xfrm_policy *xp, int dir, struct l2tpi_pol_spec *spec);
 bool l2tpi_policy_exists(struct net *net, const struct l2tpi_pol_spec *spec);
 bool l2tpi_policy_notifying_self(void);
 

@@ -31,6 +31,37 @@ static struct l2tpi_pol_spec l2tpi_owned_test_spec(u16 port)
 	return spec;
 }
 
+/* Take @o's policy out of the SPD as someone else would; returns it, referenced. */
+static struct xfrm_policy *l2tpi_owned_test_take_out(struct kunit *test, struct l2tpi_owned *o)
+{
+	struct xfrm_policy *old = o->pol;
+
+	KUNIT_ASSERT_NOT_NULL(test, old);
+	xfrm_pol_hold(old);
+	KUNIT_ASSERT_EQ(test, xfrm_policy_delete(old, o->spec.dir), 0);
+	return old;
+}
+
+/*
+ * Someone else's policy with @spec's selector and reqid @reqid (*@theirs), then our
+ * entry for @spec (reqid 0): shadowed by it.
+ */
+static struct l2tpi_owned *l2tpi_owned_test_shadowed(struct kunit *test,
+						     struct l2tpi_pol_spec spec, u32 reqid,
+						     struct xfrm_policy **theirs)
+{
+	struct l2tpi_owned *o;
+
+	spec.reqid = reqid;
+	*theirs = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(*theirs));
+	spec.reqid = 0;
+	o = l2tpi_owned_get(&init_net, &spec, L2TPI_ORIGIN_TUNNEL, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
+	KUNIT_EXPECT_EQ(test, l2tpi_owned_state(&init_net, o), -EEXIST);
+	return o;
+}
+
 static void l2tpi_owned_share_test(struct kunit *test)
 {
 	struct l2tpi_pol_spec spec = l2tpi_owned_test_spec(62001);
@@ -64,9 +95,7 @@ static void l2tpi_owned_restore_test(struct kunit *test)
 
 	o = l2tpi_owned_get(&init_net, &spec, L2TPI_ORIGIN_TUNNEL, GFP_KERNEL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
-	old = o->pol;
-	xfrm_pol_hold(old);
-	KUNIT_ASSERT_EQ(test, xfrm_policy_delete(old, XFRM_POLICY_OUT), 0);
+	old = l2tpi_owned_test_take_out(test, o);
 	KUNIT_EXPECT_EQ(test, l2tpi_owned_state(&init_net, o), -ENOENT);
 	KUNIT_EXPECT_GE(test, l2tpi_owned_restore(&init_net), 1);
 	KUNIT_EXPECT_EQ(test, l2tpi_owned_state(&init_net, o), 0);
@@ -88,13 +117,7 @@ static void l2tpi_owned_shadowed_test(struct kunit *test)
 	struct xfrm_policy *theirs;
 	struct l2tpi_owned *o;
 
-	spec.reqid = 42;
-	theirs = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(theirs));
-	spec.reqid = 0;
-	o = l2tpi_owned_get(&init_net, &spec, L2TPI_ORIGIN_TUNNEL, GFP_KERNEL);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
-	KUNIT_EXPECT_EQ(test, l2tpi_owned_state(&init_net, o), -EEXIST);
+	o = l2tpi_owned_test_shadowed(test, spec, 42, &theirs);
 	KUNIT_EXPECT_NULL(test, o->pol);
 	KUNIT_EXPECT_EQ(test, l2tpi_owned_restore(&init_net), 0);
 	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_spd_find(theirs), theirs);
@@ -156,9 +179,7 @@ static void l2tpi_owned_missing_test(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
 	KUNIT_EXPECT_FALSE(test, l2tpi_owned_missing(&init_net, &flow));
 
-	old = o->pol;
-	xfrm_pol_hold(old);
-	KUNIT_ASSERT_EQ(test, xfrm_policy_delete(old, XFRM_POLICY_OUT), 0);
+	old = l2tpi_owned_test_take_out(test, o);
 	KUNIT_EXPECT_TRUE(test, l2tpi_owned_missing(&init_net, &flow));
 	flow.dport = htons(62006);	/* another 5-tuple: not ours */
 	KUNIT_EXPECT_FALSE(test, l2tpi_owned_missing(&init_net, &flow));
@@ -175,12 +196,7 @@ static void l2tpi_owned_missing_test(struct kunit *test)
 	l2tpi_owned_put(&init_net, o);
 
 	/* Shadowed: the equal policy there decides, ours is not missing. */
-	spec.reqid = 43;
-	theirs = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(theirs));
-	spec.reqid = 0;
-	o = l2tpi_owned_get(&init_net, &spec, L2TPI_ORIGIN_TUNNEL, GFP_KERNEL);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
+	o = l2tpi_owned_test_shadowed(test, spec, 43, &theirs);
 	KUNIT_EXPECT_FALSE(test, l2tpi_owned_missing(&init_net, &flow));
 	l2tpi_owned_put(&init_net, o);
 	l2tpi_policy_del(theirs);
@@ -189,9 +205,7 @@ static void l2tpi_owned_missing_test(struct kunit *test)
 	spec.optional = true;
 	o = l2tpi_owned_get(&init_net, &spec, L2TPI_ORIGIN_TUNNEL, GFP_KERNEL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
-	old = o->pol;
-	xfrm_pol_hold(old);
-	KUNIT_ASSERT_EQ(test, xfrm_policy_delete(old, XFRM_POLICY_OUT), 0);
+	old = l2tpi_owned_test_take_out(test, o);
 	KUNIT_EXPECT_FALSE(test, l2tpi_owned_missing(&init_net, &flow));
 	xfrm_pol_put(old);
 	l2tpi_owned_put(&init_net, o);
@@ -211,9 +225,7 @@ static void l2tpi_owned_missing_wildcard_test(struct kunit *test)
 	o = l2tpi_owned_get(&init_net, &wild, L2TPI_ORIGIN_SERVER, GFP_KERNEL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
 	KUNIT_EXPECT_FALSE(test, l2tpi_owned_missing(&init_net, &flow));
-	old = o->pol;
-	xfrm_pol_hold(old);
-	KUNIT_ASSERT_EQ(test, xfrm_policy_delete(old, XFRM_POLICY_OUT), 0);
+	old = l2tpi_owned_test_take_out(test, o);
 	KUNIT_EXPECT_TRUE(test, l2tpi_owned_missing(&init_net, &flow));
 	flow.sport = htons(62008);
 	KUNIT_EXPECT_FALSE(test, l2tpi_owned_missing(&init_net, &flow));
@@ -279,13 +291,11 @@ static void l2tpi_owned_policy_gone_test(struct kunit *test)
 
 	o = l2tpi_owned_get(&init_net, &spec, L2TPI_ORIGIN_TUNNEL, GFP_KERNEL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
-	old = o->pol;
-	KUNIT_ASSERT_TRUE(test, l2tpi_owned_spec_of(old, XFRM_POLICY_OUT, &key));
-	KUNIT_EXPECT_TRUE(test, l2tpi_owned_is_ours(&init_net, &key, old->index));
-	KUNIT_EXPECT_FALSE(test, l2tpi_owned_is_ours(&init_net, &key, old->index + 8));
+	KUNIT_ASSERT_TRUE(test, l2tpi_policy_spec_of(o->pol, XFRM_POLICY_OUT, &key));
+	KUNIT_EXPECT_TRUE(test, l2tpi_owned_is_ours(&init_net, &key, o->pol->index));
+	KUNIT_EXPECT_FALSE(test, l2tpi_owned_is_ours(&init_net, &key, o->pol->index + 8));
 
-	xfrm_pol_hold(old);
-	KUNIT_ASSERT_EQ(test, xfrm_policy_delete(old, XFRM_POLICY_OUT), 0);
+	old = l2tpi_owned_test_take_out(test, o);
 	l2tpi_owned_policy_gone(&init_net, old, XFRM_POLICY_OUT);
 	KUNIT_EXPECT_TRUE(test, l2tpi_owned_test_back(o));
 	KUNIT_EXPECT_PTR_NE(test, o->pol, old);
@@ -306,13 +316,7 @@ static void l2tpi_owned_policy_gone_test(struct kunit *test)
 
 	/* The policy that shadowed ours goes: ours is installed. */
 	spec = l2tpi_owned_test_spec(62013);
-	spec.reqid = 44;
-	theirs = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(theirs));
-	spec.reqid = 0;
-	o = l2tpi_owned_get(&init_net, &spec, L2TPI_ORIGIN_TUNNEL, GFP_KERNEL);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
-	KUNIT_EXPECT_EQ(test, l2tpi_owned_state(&init_net, o), -EEXIST);
+	o = l2tpi_owned_test_shadowed(test, spec, 44, &theirs);
 	xfrm_pol_hold(theirs);
 	l2tpi_policy_del(theirs);	/* as ours, so our key manager stays quiet */
 	l2tpi_owned_policy_gone(&init_net, theirs, XFRM_POLICY_OUT);

@@ -100,11 +100,7 @@ run ip l2tp del tunnel tunnel_id 400
 sleep 0.3
 check_eq "deleted tunnel, socket alive: its policies linger" \
 	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" "$(spd_tunnels)"
-count_plain /tmp/g4c 600
-for i in $(seq 100); do echo "xfrm policy flush"; done >/tmp/flush100
-run ip -batch /tmp/flush100
-sleep 0.3
-c=$(count_done /tmp/g4c)
+c=$(plain_during_flushes 100 /tmp/g4c)
 echo "# lingering, 100 flushes: $c"
 check_eq "100 flushes while a lingering tunnel sends: 0 plaintext frames" 0 "$(echo "$c" | field plain)"
 check_eventually "its policies are back" "$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" spd_tunnels
@@ -119,7 +115,8 @@ count_plain /tmp/g5c 600
 "$TOOLS/udp-probe" send -s 1701 -i 2 10.0.0.2 1701 1500 >/tmp/g5 &
 probe=$!
 sleep 0.2
-run ip -batch /tmp/flush100
+flush_batch 100 /tmp/g5.batch
+run ip -batch /tmp/g5.batch
 wait "$probe"
 c=$(count_done /tmp/g5c)
 echo "# server socket, 100 flushes: $(cat /tmp/g5); wire: $c"

@@ -266,4 +266,16 @@ count_done() {
 	done
 	[ ${#lines[@]} = 0 ] || echo "${lines[-1]}"
 }
+# flush_batch N FILE: an ip -batch file of N `xfrm policy flush` (one ip process for
+# all: process start-up is slow under emulation and KASAN).
+flush_batch() { for _ in $(seq "$1"); do echo "xfrm policy flush"; done >"$2"; }
+# plain_during_flushes N OUTFILE: plain-count on v0 while N flushes run; prints its
+# counts (the flushes' command line goes to stderr).
+plain_during_flushes() {
+	count_plain "$2" 600 || return 1
+	flush_batch "$1" "$2.batch"
+	run ip -batch "$2.batch" >&2
+	sleep 0.3
+	count_done "$2"
+}
 field() { sed -n "s/.*\b$1=\([0-9]*\).*/\1/p" | tail -n 1; }
