@@ -89,9 +89,12 @@ static int l2tpi_fp_settle_locked(struct l2tpi_net *ln)
 	return 0;
 }
 
-static void l2tpi_fp_work(struct work_struct *work)
+/*
+ * Install or remove as the need says, now; an install that fails is retried by the
+ * work item a tenth of a second later. Context: process.
+ */
+static void l2tpi_fp_settle(struct l2tpi_net *ln)
 {
-	struct l2tpi_net *ln = container_of(to_delayed_work(work), struct l2tpi_net, fp_work);
 	int err;
 
 	mutex_lock(&ln->fp_lock);
@@ -100,8 +103,13 @@ static void l2tpi_fp_work(struct work_struct *work)
 	if (err) {
 		pr_warn_ratelimited("cannot install the output guard in a namespace (%d); retrying\n",
 				    err);
-		queue_delayed_work(system_highpri_wq, &ln->fp_work, HZ / 10);
+		mod_delayed_work(system_highpri_wq, &ln->fp_work, HZ / 10);
 	}
+}
+
+static void l2tpi_fp_work(struct work_struct *work)
+{
+	l2tpi_fp_settle(container_of(to_delayed_work(work), struct l2tpi_net, fp_work));
 }
 
 /**
@@ -171,14 +179,7 @@ EXPORT_SYMBOL_IF_KUNIT(l2tpi_footprint_hold);
  */
 void l2tpi_footprint_settle(struct net *net)
 {
-	struct l2tpi_net *ln = l2tpi_net(net);
-	int err;
-
-	mutex_lock(&ln->fp_lock);
-	err = l2tpi_fp_settle_locked(ln);
-	mutex_unlock(&ln->fp_lock);
-	if (err)
-		l2tpi_footprint_kick(net, true);	/* the work item retries */
+	l2tpi_fp_settle(l2tpi_net(net));
 }
 
 /* Context: process. Unpinned, the guard goes at once if nothing else needs it. */

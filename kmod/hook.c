@@ -403,7 +403,7 @@ static void l2tpi_disarm_locked(void)
 	 * handlers in flight (an RCU grace period), and rmmod is timed (make bench).
 	 * Between the disarm of the bind probe and the wait, a bind handler in flight may
 	 * attach a tunnel whose teardown probe is already off; both callers release
-	 * every entry after this (rmmod: l2tpi_tunnel_net_exit(); l2tp_core going: its
+	 * every entry after this (rmmod: l2tpi_tunnel_release_net(); l2tp_core going: its
 	 * exit deleted every tunnel first, then l2tpi_tunnel_l2tp_going()).
 	 */
 	unregister_kprobes(kps, ARRAY_SIZE(kps));

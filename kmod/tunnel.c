@@ -699,28 +699,6 @@ static bool l2tpi_tunnel_adoptable(const struct net *net, const struct sock *sk)
 	       READ_ONCE(udp_sk(sk)->encap_type) == UDP_ENCAP_L2TPINUDP;
 }
 
-/* Whether @net has an L2TP/UDP tunnel socket. Context: process. */
-static bool l2tpi_tunnel_any_l2tp(struct net *net)
-{
-	struct udp_table *table = l2tpi_udp_table(net);
-	bool found = false;
-	unsigned int slot;
-	struct sock *sk;
-
-	for (slot = 0; slot <= table->mask && !found; slot++) {
-		struct udp_hslot *hslot = &table->hash[slot];
-
-		if (hlist_empty(&hslot->head))
-			continue;
-		spin_lock_bh(&hslot->lock);
-		sk_for_each(sk, &hslot->head)
-			found |= l2tpi_tunnel_adoptable(net, sk);
-		spin_unlock_bh(&hslot->lock);
-		cond_resched();
-	}
-	return found;
-}
-
 /*
  * The adoptable sockets of @hslot that have no entry yet, referenced, into @sks (at
  * most @max). Context: process; takes the slot's lock.
@@ -784,11 +762,8 @@ unsigned int l2tpi_tunnel_adopt_net(struct net *net)
 	struct udp_table *table = l2tpi_udp_table(net);
 	unsigned int slot, i, n, max = 0, total = 0;
 	struct sock **sks = NULL;
+	bool held = false;
 
-	if (!l2tpi_tunnel_any_l2tp(net))
-		return 0;
-	if (l2tpi_footprint_hold(net))
-		pr_warn_ratelimited("adopting tunnels before the output guard is in\n");
 	/*
 	 * Slot by slot: its sockets are referenced under its lock, then attached one by
 	 * one without it (a server's tunnels may all share port 1701, one slot).
@@ -812,6 +787,12 @@ unsigned int l2tpi_tunnel_adopt_net(struct net *net)
 			}
 			n = min(l2tpi_tunnel_collect(net, hslot, sks, max), max);
 		}
+		/* The guard before the first tunnel's policies; none without a tunnel. */
+		if (n && !held) {
+			held = true;
+			if (l2tpi_footprint_hold(net))
+				pr_warn_ratelimited("adopting tunnels before the output guard is in\n");
+		}
 		for (i = 0; i < n; i++) {
 			l2tpi_tunnel_adopt_sk(net, sks[i]);
 			sock_put(sks[i]);
@@ -821,7 +802,8 @@ unsigned int l2tpi_tunnel_adopt_net(struct net *net)
 		cond_resched();
 	}
 	kvfree(sks);
-	l2tpi_footprint_release(net);
+	if (held)
+		l2tpi_footprint_release(net);
 	return total;
 }
 
@@ -966,12 +948,7 @@ static void l2tpi_tunnel_release_all(struct net *net)
 	} while (l2tpi_tunnel_lingering(net) || l2tpi_tunnel_count(net));
 }
 
-void l2tpi_tunnel_net_exit(struct net *net)
-{
-	l2tpi_tunnel_release_all(net);
-}
-
-/* Auto-attach went off in @net: detach every tunnel now. Context: process. */
+/* @net goes, or auto-attach went off in it: detach every tunnel now. Context: process. */
 void l2tpi_tunnel_release_net(struct net *net)
 {
 	l2tpi_tunnel_release_all(net);

@@ -46,7 +46,6 @@ bool l2tpi_tunnel_next(struct net *net, unsigned long *pos, struct l2tpi_tunnel_
 unsigned int l2tpi_tunnel_adopt(void);
 unsigned int l2tpi_tunnel_adopt_net(struct net *net);
 void l2tpi_tunnel_release_net(struct net *net);
-void l2tpi_tunnel_net_exit(struct net *net);
 int l2tpi_tunnel_sk_spec(const struct sock *sk, int dir, const struct l2tpi_config *cfg,
 			 struct l2tpi_pol_spec *spec);
 
