@@ -14,10 +14,14 @@
  *   socket belongs to, and its id (a per-task note read by the probe above), so that
  * - l2tp_tunnel_delete() (genetlink delete, socket close, PPPoL2TP, netns exit) can
  *   detach it; and
- * - l2tp_udp_encap_destroy(), the tunnel socket's destroy callback, as a second
- *   teardown path keyed by the socket.
+ * - l2tp_udp_encap_destroy(), the tunnel socket's destroy callback, as a kretprobe:
+ *   a second teardown path keyed by the socket, and (the l2tp_tunnel_delete() it
+ *   makes in between) which tunnel an adopted socket belongs to; and
+ * - l2tp's free_tunnel tracepoint (in l2tp_tunnel_free(), which is inlined): the
+ *   tunnel's last session and user are gone, so a lingering entry ends (tunnel.c).
+ *   Module tracepoints are found through the tracepoint module notifier.
  *
- * All five are armed together or not at all: we never attach what we could not
+ * All six are armed together or not at all: we never attach what we could not
  * detach. l2tp_core and udp_tunnel are modules on the stock kernels; they may load
  * after us and be unloaded and reloaded: a module notifier arms the probes when
  * l2tp_core comes (before its init runs, so no tunnel can be bound unseen) and
@@ -46,7 +50,9 @@
  * dmesg); server and client policies go on working.
  *
  * Locking: l2tpi_hook_lock (mutex) serialises arming and disarming and protects
- * l2tpi_unarmed; l2tpi_pending_lock (BH-safe spinlock) protects the list of register
+ * l2tpi_unarmed; l2tpi_tp_lock (mutex, inside l2tpi_hook_lock and inside the
+ * tracepoint module notifier's own mutex) protects l2tpi_tp_free and
+ * l2tpi_tp_armed; l2tpi_pending_lock (BH-safe spinlock) protects the list of register
  * calls in flight and l2tpi_created.
  */
 #include <linux/kprobes.h>
@@ -55,6 +61,7 @@
 #include <linux/ptrace.h>
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
+#include <linux/tracepoint.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 #include <net/udp_tunnel.h>
@@ -114,6 +121,13 @@ struct l2tpi_pending {
 	struct l2tpi_tunnel_id id;
 };
 
+/* One l2tp_udp_encap_destroy() call in flight, in its kretprobe instance's data. */
+struct l2tpi_destroying {
+	struct hlist_node node;
+	struct task_struct *task;
+	const struct sock *sk;
+};
+
 /* One l2tp_tunnel_create() call in flight, in its kretprobe instance's data. */
 struct l2tpi_creating {
 	u32 id;
@@ -137,6 +151,7 @@ static unsigned int l2tpi_created_next;
 static DEFINE_MUTEX(l2tpi_hook_lock);		/* arming and disarming */
 static DEFINE_SPINLOCK(l2tpi_pending_lock);	/* see above; BH-safe */
 static HLIST_HEAD(l2tpi_pending_list);
+static HLIST_HEAD(l2tpi_destroying_list);
 static bool l2tpi_armed;			/* under l2tpi_hook_lock */
 /* Why not armed; under l2tpi_hook_lock. */
 static char l2tpi_unarmed[L2TPI_UNARMED_LEN] = "the module was loaded with auto_attach=0";
@@ -160,6 +175,23 @@ static void l2tpi_hook_mismatch(const char *what)
 	smp_wmb();	/* @what before the flag: read by l2tpi_mismatch_fn() */
 	WRITE_ONCE(l2tpi_mismatch, true);
 	schedule_work(&l2tpi_mismatch_work);
+}
+
+/* The socket whose destroy callback current is in, if we saw the call begin. */
+static const struct sock *l2tpi_destroying_sk(void)
+{
+	const struct sock *sk = NULL;
+	struct l2tpi_destroying *d;
+
+	spin_lock_bh(&l2tpi_pending_lock);
+	hlist_for_each_entry(d, &l2tpi_destroying_list, node) {
+		if (d->task == current) {
+			sk = d->sk;
+			break;
+		}
+	}
+	spin_unlock_bh(&l2tpi_pending_lock);
+	return sk;
 }
 
 /* The struct l2tp_tunnel that current is registering, if we saw the call begin. */
@@ -310,6 +342,9 @@ static int l2tpi_bind_pre(struct kprobe *kp, struct pt_regs *regs)
 		return 0;
 	}
 	key = l2tpi_pending_tunnel(&id);
+	/* On 6.1 l2tp's udp_tunnel_sock_cfg carries the tunnel (sk_user_data). */
+	if (!key)
+		key = cfg->sk_user_data;
 	l2tpi_tunnel_bind(net, sk, key, &id, l2tpi_trust_current(net),
 			  GFP_ATOMIC | __GFP_ACCOUNT);
 	return 0;
@@ -323,19 +358,45 @@ static int l2tpi_delete_pre(struct kprobe *kp, struct pt_regs *regs)
 	if (READ_ONCE(l2tpi_mismatch))
 		return 0;
 	l2tpi_quarantine_forget_key(key);	/* first: see quarantine.c */
-	l2tpi_tunnel_unbind_key(key);
+	if (!l2tpi_tunnel_unbind_key(key)) {
+		const struct sock *sk = l2tpi_destroying_sk();
+
+		/* The destroy callback of sk deletes the tunnel it finds for it. */
+		if (sk)
+			l2tpi_tunnel_learn_key(sk, key);
+	}
 	return 0;
 }
 
 /* static void l2tp_udp_encap_destroy(struct sock *sk) */
-static int l2tpi_destroy_pre(struct kprobe *kp, struct pt_regs *regs)
+static int l2tpi_destroy_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
+	struct l2tpi_destroying *d = (struct l2tpi_destroying *)ri->data;
 	const struct sock *sk = (const struct sock *)regs_get_kernel_argument(regs, 0);
 
+	d->sk = NULL;
 	if (READ_ONCE(l2tpi_mismatch))
 		return 0;
 	l2tpi_quarantine_forget_sk(sk);		/* first: see quarantine.c */
 	l2tpi_tunnel_unbind_sk(sk);
+	l2tpi_tunnel_closing(sk);
+	d->sk = sk;
+	d->task = current;
+	spin_lock_bh(&l2tpi_pending_lock);
+	hlist_add_head(&d->node, &l2tpi_destroying_list);
+	spin_unlock_bh(&l2tpi_pending_lock);
+	return 0;
+}
+
+static int l2tpi_destroy_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct l2tpi_destroying *d = (struct l2tpi_destroying *)ri->data;
+
+	if (!d->sk)
+		return 0;
+	spin_lock_bh(&l2tpi_pending_lock);
+	hlist_del(&d->node);
+	spin_unlock_bh(&l2tpi_pending_lock);
 	return 0;
 }
 
@@ -344,9 +405,12 @@ static struct kprobe l2tpi_kp_delete = {
 	.pre_handler = l2tpi_delete_pre,
 };
 
-static struct kprobe l2tpi_kp_destroy = {
-	.symbol_name = "l2tp_udp_encap_destroy",
-	.pre_handler = l2tpi_destroy_pre,
+static struct kretprobe l2tpi_krp_destroy = {
+	.kp.symbol_name = "l2tp_udp_encap_destroy",
+	.entry_handler = l2tpi_destroy_entry,
+	.handler = l2tpi_destroy_return,
+	.data_size = sizeof(struct l2tpi_destroying),
+	.maxactive = 256,
 };
 
 static struct kretprobe l2tpi_krp_register = {
@@ -370,6 +434,153 @@ static struct kprobe l2tpi_kp_bind = {
 	.pre_handler = l2tpi_bind_pre,
 };
 
+/*
+ * l2tp's free_tunnel tracepoint, found when l2tp_core comes (the tracepoint module
+ * notifier, which runs before the module notifier below arms), armed and disarmed
+ * with the probes.
+ */
+static DEFINE_MUTEX(l2tpi_tp_lock);		/* see "Locking" above */
+static struct tracepoint *l2tpi_tp_free;	/* l2tp_core's, while it is loaded */
+static bool l2tpi_tp_armed;
+
+/* trace_free_tunnel(struct l2tp_tunnel *tunnel). Context: atomic. */
+static void l2tpi_free_probe(void *data, const void *tunnel)
+{
+	if (READ_ONCE(l2tpi_mismatch))
+		return;
+	l2tpi_tunnel_freed(tunnel);
+}
+
+/* Context: process. Return: 0, or -ENOENT when l2tp_core has no such tracepoint. */
+static int l2tpi_tp_arm(void)
+{
+	int err = -ENOENT;
+
+	mutex_lock(&l2tpi_tp_lock);
+	if (l2tpi_tp_free) {
+		err = tracepoint_probe_register(l2tpi_tp_free, l2tpi_free_probe, NULL);
+		l2tpi_tp_armed = !err;
+	}
+	mutex_unlock(&l2tpi_tp_lock);
+	return err;
+}
+
+/* The wait for a probe in flight is the caller's (an RCU grace period). */
+static void l2tpi_tp_disarm_locked(void)
+{
+	lockdep_assert_held(&l2tpi_tp_lock);
+	if (l2tpi_tp_armed)
+		tracepoint_probe_unregister(l2tpi_tp_free, l2tpi_free_probe, NULL);
+	l2tpi_tp_armed = false;
+}
+
+static void l2tpi_tp_disarm(void)
+{
+	mutex_lock(&l2tpi_tp_lock);
+	l2tpi_tp_disarm_locked();
+	mutex_unlock(&l2tpi_tp_lock);
+}
+
+static int l2tpi_tp_event(struct notifier_block *nb, unsigned long state, void *data)
+{
+	struct module *mod = ((struct tp_module *)data)->mod;
+	struct tracepoint *tp;
+	unsigned int i;
+
+	if (strcmp(mod->name, "l2tp_core"))
+		return NOTIFY_DONE;
+	mutex_lock(&l2tpi_tp_lock);
+	if (state == MODULE_STATE_COMING) {
+		for (i = 0; i < mod->num_tracepoints; i++) {
+			tp = tracepoint_ptr_deref(&mod->tracepoints_ptrs[i]);
+			if (!strcmp(tp->name, "free_tunnel"))
+				l2tpi_tp_free = tp;
+		}
+	} else if (state == MODULE_STATE_GOING) {
+		/* No probe may stay on the tracepoints of a module that goes. */
+		l2tpi_tp_disarm_locked();
+		l2tpi_tp_free = NULL;
+	}
+	mutex_unlock(&l2tpi_tp_lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block l2tpi_tp_nb = {
+	.notifier_call = l2tpi_tp_event,
+};
+
+/*
+ * udp_lib_unhash(), which sk_common_release() calls after the protocol's destroy
+ * (udp_destroy_sock() sets SOCK_DEAD first): the close of a socket whose tunnel l2tp
+ * freed, where l2tp no longer calls the destroy callback (tunnel.c). Every UDP close
+ * and unbind on the host passes it, so it is armed only while an entry waits for such
+ * a close (l2tpi_hook_watch_close()), from a work item; the entries whose close came
+ * before it was armed are found right after (l2tpi_tunnel_closed_recheck()).
+ */
+static int l2tpi_unhash_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	const struct sock *sk = (const struct sock *)regs_get_kernel_argument(regs, 0);
+
+	if (sock_flag(sk, SOCK_DEAD))
+		l2tpi_tunnel_closing(sk);
+	return 0;
+}
+
+static struct kprobe l2tpi_kp_unhash = {
+	.symbol_name = "udp_lib_unhash",
+	.pre_handler = l2tpi_unhash_pre,
+};
+
+static bool l2tpi_watching;			/* under l2tpi_hook_lock */
+
+static void l2tpi_kp_reset(struct kprobe *kp);
+
+/* Arm or disarm the close probe as tunnel.c's waiting entries need. */
+static void l2tpi_watch_fn(struct work_struct *work)
+{
+	bool want;
+	int err;
+
+	mutex_lock(&l2tpi_hook_lock);
+	want = l2tpi_armed && l2tpi_tunnel_waiting();
+	if (want && !l2tpi_watching) {
+		err = register_kprobe(&l2tpi_kp_unhash);
+		if (err) {
+			l2tpi_kp_reset(&l2tpi_kp_unhash);
+			pr_warn_ratelimited("cannot probe udp_lib_unhash (%d): ended tunnels keep their policies until their namespace goes\n",
+					    err);
+		}
+		l2tpi_watching = !err;
+	} else if (!want && l2tpi_watching) {
+		unregister_kprobe(&l2tpi_kp_unhash);
+		l2tpi_kp_reset(&l2tpi_kp_unhash);
+		l2tpi_watching = false;
+	}
+	mutex_unlock(&l2tpi_hook_lock);
+	if (want)
+		l2tpi_tunnel_closed_recheck();
+}
+
+static DECLARE_WORK(l2tpi_watch_work, l2tpi_watch_fn);
+static DEFINE_SPINLOCK(l2tpi_watch_lock);	/* BH-safe: l2tpi_watch_on and the queueing */
+static bool l2tpi_watch_on;			/* from l2tpi_hook_init() to _exit() */
+
+/* tunnel.c's waiting entries changed from none to some or back. Context: any. */
+void l2tpi_hook_watch_close(void)
+{
+	spin_lock_bh(&l2tpi_watch_lock);
+	if (l2tpi_watch_on)
+		schedule_work(&l2tpi_watch_work);
+	spin_unlock_bh(&l2tpi_watch_lock);
+}
+
+static void l2tpi_watch_enable(bool on)
+{
+	spin_lock_bh(&l2tpi_watch_lock);
+	l2tpi_watch_on = on;
+	spin_unlock_bh(&l2tpi_watch_lock);
+}
+
 /* A kprobe can be registered once; clear what registration filled in. */
 static void l2tpi_kp_reset(struct kprobe *kp)
 {
@@ -381,9 +592,11 @@ static void l2tpi_kp_reset(struct kprobe *kp)
 	kp->pre_handler = pre;
 }
 
-/* The same for the two kretprobes. */
+/* The same for the kretprobes. */
 static void l2tpi_krp_reset(void)
 {
+	l2tpi_kp_reset(&l2tpi_krp_destroy.kp);
+	l2tpi_krp_destroy.nmissed = 0;
 	l2tpi_kp_reset(&l2tpi_krp_create.kp);
 	l2tpi_krp_create.nmissed = 0;
 	l2tpi_kp_reset(&l2tpi_krp_register.kp);
@@ -393,28 +606,36 @@ static void l2tpi_krp_reset(void)
 /* Context: l2tpi_hook_lock held. */
 static void l2tpi_disarm_locked(void)
 {
-	struct kprobe *kps[] = { &l2tpi_kp_bind, &l2tpi_kp_destroy, &l2tpi_kp_delete };
-	struct kretprobe *krps[] = { &l2tpi_krp_register, &l2tpi_krp_create };
+	struct kprobe *kps[3] = { &l2tpi_kp_bind, &l2tpi_kp_delete };
+	int nr = 2;
+	struct kretprobe *krps[] = { &l2tpi_krp_register, &l2tpi_krp_create, &l2tpi_krp_destroy };
 
 	if (!l2tpi_armed)
 		return;
 	/*
 	 * Attach first off, teardown after it. Two calls, not five: each waits for the
-	 * handlers in flight (an RCU grace period), and rmmod is timed (make bench).
+	 * handlers in flight (an RCU grace period, which covers the tracepoint probe
+	 * unregistered just before), and rmmod is timed (make bench).
 	 * Between the disarm of the bind probe and the wait, a bind handler in flight may
 	 * attach a tunnel whose teardown probe is already off; both callers release
 	 * every entry after this (rmmod: l2tpi_tunnel_release_net(); l2tp_core going: its
 	 * exit deleted every tunnel first, then l2tpi_tunnel_l2tp_going()).
 	 */
-	unregister_kprobes(kps, ARRAY_SIZE(kps));
+	l2tpi_tp_disarm();
+	if (l2tpi_watching)
+		kps[nr++] = &l2tpi_kp_unhash;
+	unregister_kprobes(kps, nr);
+	if (l2tpi_watching)
+		l2tpi_kp_reset(&l2tpi_kp_unhash);
+	l2tpi_watching = false;
 	unregister_kretprobes(krps, ARRAY_SIZE(krps));
 	l2tpi_kp_reset(&l2tpi_kp_bind);
-	l2tpi_kp_reset(&l2tpi_kp_destroy);
 	l2tpi_kp_reset(&l2tpi_kp_delete);
 	l2tpi_krp_reset();
 	/* Calls still in flight will not run our return handlers any more. */
 	spin_lock_bh(&l2tpi_pending_lock);
 	INIT_HLIST_HEAD(&l2tpi_pending_list);
+	INIT_HLIST_HEAD(&l2tpi_destroying_list);
 	memset(l2tpi_created, 0, sizeof(l2tpi_created));
 	spin_unlock_bh(&l2tpi_pending_lock);
 	l2tpi_armed = false;
@@ -432,8 +653,12 @@ static int l2tpi_arm_locked(const char **what)
 	err = register_kprobe(&l2tpi_kp_delete);
 	if (err)
 		goto err_delete;
-	*what = l2tpi_kp_destroy.symbol_name;
-	err = register_kprobe(&l2tpi_kp_destroy);
+	*what = "free_tunnel tracepoint";
+	err = l2tpi_tp_arm();
+	if (err)
+		goto err_tp;
+	*what = l2tpi_krp_destroy.kp.symbol_name;
+	err = register_kretprobe(&l2tpi_krp_destroy);
 	if (err)
 		goto err_destroy;
 	*what = l2tpi_krp_create.kp.symbol_name;
@@ -457,12 +682,13 @@ err_bind:
 err_register:
 	unregister_kretprobe(&l2tpi_krp_create);
 err_create:
-	unregister_kprobe(&l2tpi_kp_destroy);
+	unregister_kretprobe(&l2tpi_krp_destroy);
 err_destroy:
+	l2tpi_tp_disarm();
+err_tp:
 	unregister_kprobe(&l2tpi_kp_delete);
 err_delete:
 	l2tpi_kp_reset(&l2tpi_kp_bind);
-	l2tpi_kp_reset(&l2tpi_kp_destroy);
 	l2tpi_kp_reset(&l2tpi_kp_delete);
 	l2tpi_krp_reset();
 	return err;
@@ -633,9 +859,18 @@ int l2tpi_hook_init(void)
 			unsupported);
 		return 0;
 	}
-	err = register_module_notifier(&l2tpi_module_nb);
-	if (err)
+	l2tpi_watch_enable(true);
+	err = register_tracepoint_module_notifier(&l2tpi_tp_nb);
+	if (err) {
+		l2tpi_watch_enable(false);
 		return err;
+	}
+	err = register_module_notifier(&l2tpi_module_nb);
+	if (err) {
+		unregister_tracepoint_module_notifier(&l2tpi_tp_nb);
+		l2tpi_watch_enable(false);
+		return err;
+	}
 	/* Failing to arm is reported, not fatal. Once armed, adopt what already exists. */
 	if (!l2tpi_hook_try_arm(false)) {
 		n = l2tpi_tunnel_adopt();
@@ -653,5 +888,8 @@ void l2tpi_hook_exit(void)
 	mutex_lock(&l2tpi_hook_lock);
 	l2tpi_disarm_locked();
 	mutex_unlock(&l2tpi_hook_lock);
+	unregister_tracepoint_module_notifier(&l2tpi_tp_nb);
 	cancel_work_sync(&l2tpi_mismatch_work);
+	l2tpi_watch_enable(false);
+	cancel_work_sync(&l2tpi_watch_work);
 }

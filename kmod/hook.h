@@ -11,5 +11,6 @@
 int l2tpi_hook_init(void);
 void l2tpi_hook_exit(void);
 bool l2tpi_hook_status(char *why, size_t len);
+void l2tpi_hook_watch_close(void);
 
 #endif /* _L2TPI_HOOK_H */

@@ -97,6 +97,7 @@ static int __net_init l2tpi_net_init(struct net *net)
 		mutex_destroy(&ln->lock);
 		return err;
 	}
+	l2tpi_tunnel_net_init(net);
 	l2tpi_footprint_net_init(net);
 	return 0;
 }
@@ -106,6 +107,7 @@ static void __net_exit l2tpi_net_exit(struct net *net)
 	l2tpi_owned_net_dying(net);
 	l2tpi_quarantine_net_exit(net);	/* first: no retry binds a tunnel after this */
 	l2tpi_tunnel_release_net(net);
+	l2tpi_tunnel_net_exit(net);
 	l2tpi_client_net_exit(net);
 	l2tpi_server_disable(net);
 	l2tpi_footprint_net_exit(net);

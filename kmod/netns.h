@@ -51,8 +51,11 @@
  * @dying: set when the namespace goes; no more restore work after that
  * @nr_tunnels: tunnel entries holding policies here, bound or lingering (tunnel.c),
  *              held under @cfg.max_tunnels; atomic
- * @nr_lingering: those of them lingering: unbound, their socket still alive (tunnel.c);
- *                atomic
+ * @nr_lingering: those of them lingering: unbound, their tunnel not freed yet
+ *                (tunnel.c); atomic
+ * @tunnels_xa: the tunnel entries here, bound or lingering, by index (tunnel.c);
+ *              changed under l2tpi_tunnels_lock
+ * @tunnels_next: the next index to try; under the xarray's lock
  * @refused: tunnels auto-attach refused here, by enum l2tp_ipsec_refusal (trust.c);
  *           atomic
  * @nr_needed: entries of @owned that server mode, clients and tunnels own (the block
@@ -87,6 +90,8 @@ struct l2tpi_net {
 	bool dying;
 	atomic_t nr_tunnels;
 	atomic_t nr_lingering;
+	struct xarray tunnels_xa;
+	u32 tunnels_next;
 	atomic_t refused[L2TP_IPSEC_REFUSAL_LIMIT + 1];
 	unsigned int nr_needed;
 	atomic_t gap_gen;

@@ -8,60 +8,60 @@
  * see, restored after a flush (owned.c). Between a flush and the restore the output
  * guard (guard.c) drops the tunnel's frames: it finds the tunnel's policy missing.
  *
- * (Earlier versions attached a copy of the two policies to the socket instead of the
- * guard. That cost two more xfrm_policy objects per tunnel, and since the kernel's
+ * Why not socket policies as well: two more xfrm_policy objects per tunnel, and
  * xfrm_policy_flush() rescans its list from the head past every socket policy after
- * each policy it deletes, a flush took time quadratic in the tunnels: at 10,000, a
- * 26 s soft lockup under TCG in make bench.)
+ * each policy it deletes, so a flush would take time quadratic in the tunnels.
  *
  * When the tunnel goes (l2tp_tunnel_delete(), or the socket's encap_destroy), the
  * entry is unbound, but the kernel can still transmit on that socket: sessions
- * drain, and on 6.1 the pppd of a session that is hanging up sends its LCP
- * Terminate-Requests through the deleted tunnel for seconds, after xl2tpd closed the
- * socket (seen in the end-to-end test: releasing the SPD policies at the delete put
- * those frames on the wire in plaintext). So the entry lingers: its SPD entries and
- * its client connection's tunnel count stay until the socket is dead, i.e. ours is
- * the last reference to it (l2tp holds one until it frees the tunnel, which its
- * sessions keep alive), then they are released (the last owner of a 5-tuple takes
- * the policy out). The work item polls for that, backing off from 1 jiffy to a
- * second: an entry outlives its socket by at most a second plus the workqueue's
- * latency. Only rmmod, a namespace's exit, a socket bound again to a new tunnel and
- * l2tp_core's unload end an entry at once.
- *
- * Why polling: no notifier reports the end of a socket. Its sk_destruct is l2tp's
- * own on 6.1 (chaining ours in front of it would leave a pointer into this module's
- * text on the socket after rmmod), and a probe on sk_destruct() or udp_destruct_*()
- * would tax every socket the host frees, L2TP or not. A lingering entry costs one
- * work item a second until its socket dies; a host has a few, for seconds.
+ * drain, the pppd of a session that is hanging up sends its LCP Terminate-Requests
+ * through the deleted tunnel for seconds, and the daemon that owns the socket may
+ * still write to it. So the entry lingers: its SPD entries and its client
+ * connection's tunnel count stay until both
+ *  - l2tp frees the tunnel, its last session gone (hook.c: l2tp's free_tunnel
+ *    tracepoint), and
+ *  - the socket is closed (its owner's close, or l2tp's release of a socket it
+ *    created): its destroy callback on 6.1; on 6.12, where l2tp clears that callback
+ *    when it frees the tunnel, a probe on udp_lib_unhash() that hook.c arms only
+ *    while an entry waits for such a close (every UDP close on the host pays it
+ *    meanwhile: seconds, while a tunnel ends).
+ * Then they are released (the last owner of a 5-tuple takes the policy out). No
+ * polling: each is an event. Only rmmod, a namespace's exit, the socket bound again
+ * to a new tunnel and l2tp_core's unload end an entry earlier.
  *
  * One entry per socket: a socket bound to a new tunnel while the entry of its
  * previous tunnel lingers (l2tp lets a socket serve tunnel after tunnel, one at a
  * time) ends that lingering at once; the new entry holds the socket and owns the
- * same policies. Otherwise each entry would wait for the others' references to the
- * socket, and none would ever go.
+ * same policies.
  *
- * Tunnels without a key (adopted at load, or whose register probe missed) cannot be
- * matched by l2tp_tunnel_delete(), and on 6.12 l2tp clears the socket's destroy
- * callback when it frees the tunnel. A sweep looks at them once a second, while
- * there are any: a socket that is no longer an L2TP encapsulation socket (6.12
- * clears encap_type when it frees the tunnel) or that only we hold has lost its
- * tunnel, and its entry lingers as above. So every entry is released at most two
- * seconds after its socket is gone, on 6.1 and 6.12.
+ * Every entry knows its tunnel (@key): l2tp_tunnel_register() registers it (hook.c),
+ * and on 6.1 it is the socket's sk_user_data, where the adoption at load finds it
+ * too. A tunnel adopted on 6.12 has no key until its teardown tells it: the socket's
+ * destroy callback deletes the tunnel it finds for the socket (hook.c pairs the two
+ * calls). One deleted by netlink while its socket stays open and freed before
+ * that socket is closed is never told: its entry stays until the namespace goes or
+ * the socket serves a new tunnel (only tunnels that existed before the module).
+ *
+ * Tables: every entry, bound or lingering, is in two global rhltables (by socket and
+ * by tunnel; at most two entries share a socket, a bound one and a lingering one)
+ * and in its namespace's xarray (walks, dumps that resume, a namespace's exit). They
+ * grow with the tunnels; the hooks look up in O(1).
  *
  * Lifetime: an entry holds a reference on its socket (so the pointer we hash and
  * lock stays valid until the work item is done with it) and is itself counted: one
- * reference while bound (the hash tables') or lingering (l2tpi_lingering's), one per
- * queued work item. The last put happens in the work item or where the socket cannot
- * be freed with it: in process context (rmmod, a namespace's exit), or when a bind
- * replaces the entry of the very socket it holds locked.
+ * reference while in the tables, one per queued work item. The last put happens in
+ * the work item or where the socket cannot be freed with it: in process context
+ * (rmmod, a namespace's exit), or when a bind replaces the entry of the very socket
+ * it holds locked.
  *
- * Locking: l2tpi_tunnels_lock (BH-safe spinlock, taken from the kprobe handlers and
- * the output guard) protects the hash tables, l2tpi_lingering, l2tpi_keyless and
- * every entry's @bound, @linger and @drop. @delay, @announced and @index belong to the work item
- * (the bind sets them before the entry is published when nobody listens).
+ * Locking: l2tpi_tunnels_lock (BH-safe spinlock, taken from the kprobe and
+ * tracepoint handlers) serialises changes to the tables and the xarrays and
+ * protects every entry's @bound, @linger and @drop. @announced and @index belong to
+ * the work item (the bind sets them before the entry is published when nobody
+ * listens).
  */
-#include <linux/hashtable.h>
 #include <linux/in.h>
+#include <linux/rhashtable.h>
 #include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -73,6 +73,7 @@
 
 #include "client.h"
 #include "footprint.h"
+#include "hook.h"
 #include "netlink.h"
 #include "netns.h"
 #include "owned.h"
@@ -83,12 +84,16 @@
 
 /**
  * struct l2tpi_tunnel - a tunnel socket we attached policies to
- * @by_sk: in l2tpi_by_sk while bound, in l2tpi_linger_by_sk while lingering
- * @by_key: in l2tpi_by_key when @key is known
+ * @by_sk: in l2tpi_by_sk, bound or lingering
+ * @by_key: in l2tpi_by_key, bound or lingering, once @key is known
  * @ref: see "Lifetime" above
  * @net: the socket's namespace (not referenced: our pernet exit unbinds first)
  * @sk: the tunnel socket, referenced
- * @key: the struct l2tp_tunnel it belongs to, as an opaque key (never dereferenced)
+ * @key: the struct l2tp_tunnel it belongs to, as an opaque key (never dereferenced);
+ *       NULL until learnt for a tunnel adopted on a kernel whose l2tp does not set
+ *       sk_user_data; under l2tpi_tunnels_lock
+ * @keyed: in l2tpi_by_key; under l2tpi_tunnels_lock
+ * @xid: its index in the namespace's tunnels_xa
  * @id: its L2TP tunnel id, when hook.c saw it created
  * @family: AF_INET or AF_INET6 of the traffic (a v4-mapped IPv6 socket is AF_INET)
  * @peer: the peer address, for client connection accounting
@@ -96,25 +101,28 @@
  * @spec: the outbound and inbound policy, indexed by XFRM_POLICY_IN/OUT
  * @own: our SPD entries
  * @bound: still attached to a live tunnel; under l2tpi_tunnels_lock
- * @linger: unbound by the tunnel's teardown, @own and the client count not released
- *          yet: in l2tpi_lingering until the socket is dead; under l2tpi_tunnels_lock
- * @drop: end the lingering now (rmmod, netns exit); under l2tpi_tunnels_lock
- * @lingering: in l2tpi_lingering while @linger (or, unbound by rmmod or a
- *             namespace's exit, briefly on that caller's own list)
- * @keyless: in l2tpi_keyless while bound without a @key
- * @delay: the next poll for a dead socket, in jiffies; work item only
+ * @linger: unbound by the tunnel's teardown, @own and the client count kept until
+ *          the tunnel is freed; under l2tpi_tunnels_lock
+ * @drop: end the lingering now (tunnel freed and socket closed, rmmod, netns exit);
+ *        under l2tpi_tunnels_lock
+ * @freed: l2tp freed the tunnel; under l2tpi_tunnels_lock
+ * @wait: in l2tpi_waiting while @freed and the socket is open; under
+ *        l2tpi_tunnels_lock
+ * @gone: on a local list of entries taken out of the tables together
  * @announced: the attach event went out (so the detach event will); work item only
  * @index: SPD index of our out and in policy when the attach event went out; work
  *         item only
  * @work: sends the attach and detach events, ends the lingering
  */
 struct l2tpi_tunnel {
-	struct hlist_node by_sk;
-	struct hlist_node by_key;
+	struct rhlist_head by_sk;
+	struct rhlist_head by_key;
 	refcount_t ref;
 	struct net *net;
 	struct sock *sk;
 	const void *key;
+	bool keyed;
+	u32 xid;
 	struct l2tpi_tunnel_id id;
 	unsigned short family;
 	xfrm_address_t peer;
@@ -124,25 +132,34 @@ struct l2tpi_tunnel {
 	bool bound;
 	bool linger;
 	bool drop;
+	bool freed;
 	bool announced;
 	u32 index[2];
-	struct list_head lingering;
-	struct list_head keyless;
-	unsigned long delay;
-	struct delayed_work work;
+	struct list_head gone;
+	struct list_head wait;
+	struct work_struct work;
 };
 
-#define L2TPI_TUNNEL_HASH_BITS	10
-
 static DEFINE_SPINLOCK(l2tpi_tunnels_lock);	/* see above: BH-safe, any context */
-static DEFINE_HASHTABLE(l2tpi_by_sk, L2TPI_TUNNEL_HASH_BITS);
-static DEFINE_HASHTABLE(l2tpi_by_key, L2TPI_TUNNEL_HASH_BITS);
-static DEFINE_HASHTABLE(l2tpi_linger_by_sk, L2TPI_TUNNEL_HASH_BITS);
-static LIST_HEAD(l2tpi_lingering);	/* see above */
-static LIST_HEAD(l2tpi_keyless);	/* see above */
+static struct rhltable l2tpi_by_sk;		/* see above */
+static struct rhltable l2tpi_by_key;		/* see above */
+static LIST_HEAD(l2tpi_waiting);		/* see above */
 static struct workqueue_struct *l2tpi_wq;
-static void l2tpi_keyless_fn(struct work_struct *work);
-static DECLARE_DELAYED_WORK(l2tpi_keyless_work, l2tpi_keyless_fn);
+
+static const struct rhashtable_params l2tpi_by_sk_params = {
+	.key_len = sizeof(struct sock *),
+	.key_offset = offsetof(struct l2tpi_tunnel, sk),
+	.head_offset = offsetof(struct l2tpi_tunnel, by_sk),
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params l2tpi_by_key_params = {
+	.key_len = sizeof(void *),
+	.key_offset = offsetof(struct l2tpi_tunnel, key),
+	.head_offset = offsetof(struct l2tpi_tunnel, by_key),
+	.automatic_shrinking = true,
+};
+
 /*
  * Entries come from a cache of their own: /proc/slabinfo shows what tunnels cost, and
  * failslab can be pointed at exactly this allocation of the bind hook (the
@@ -227,21 +244,16 @@ static void l2tpi_tunnel_put(struct l2tpi_tunnel *t)
 	kmem_cache_free(l2tpi_tunnel_cache, t);
 }
 
-static void l2tpi_tunnel_kick_after(struct l2tpi_tunnel *t, unsigned long delay)
-{
-	refcount_inc(&t->ref);
-	if (!queue_delayed_work(l2tpi_wq, &t->work, delay))
-		refcount_dec(&t->ref);	/* the queued instance holds one */
-}
-
 static void l2tpi_tunnel_kick(struct l2tpi_tunnel *t)
 {
-	l2tpi_tunnel_kick_after(t, 0);
+	refcount_inc(&t->ref);
+	if (!queue_work(l2tpi_wq, &t->work))
+		refcount_dec(&t->ref);	/* the queued instance holds one */
 }
 
 /*
  * What netlink shows of @t. The SPD indexes are read while @t is bound (its entries
- * are released only after it is unhashed).
+ * are released only after it is unbound).
  * Context: l2tpi_tunnels_lock held; takes the namespace's owned_lock inside it.
  */
 static void l2tpi_tunnel_fill_info(const struct l2tpi_tunnel *t, struct l2tpi_tunnel_info *info)
@@ -250,6 +262,7 @@ static void l2tpi_tunnel_fill_info(const struct l2tpi_tunnel *t, struct l2tpi_tu
 	struct l2tpi_net *ln = l2tpi_net(t->net);
 	int dir;
 
+	lockdep_assert_held(&l2tpi_tunnels_lock);
 	memset(info, 0, sizeof(*info));
 	info->id = t->id;
 	info->family = out->family;
@@ -270,29 +283,27 @@ static void l2tpi_tunnel_fill_info(const struct l2tpi_tunnel *t, struct l2tpi_tu
  * @pos: cursor, 0 for the first call; advanced past the tunnel returned
  * @info: filled in
  *
- * Tunnels attached or detached during a dump may be missed or shown once more.
+ * Tunnels attached during a dump may be missed.
  * Context: any; takes l2tpi_tunnels_lock.
  * Return: true with @info filled in, false when there are no more.
  */
 bool l2tpi_tunnel_next(struct net *net, unsigned long *pos, struct l2tpi_tunnel_info *info)
 {
-	unsigned long bkt = *pos >> 32, skip = *pos & 0xffffffff, i;
+	struct l2tpi_net *ln = l2tpi_net(net);
 	struct l2tpi_tunnel *t;
+	unsigned long idx;
 
 	spin_lock_bh(&l2tpi_tunnels_lock);
-	for (; bkt < HASH_SIZE(l2tpi_by_sk); bkt++, skip = 0) {
-		i = 0;
-		hlist_for_each_entry(t, &l2tpi_by_sk[bkt], by_sk) {
-			if (t->net != net || i++ < skip)
-				continue;
-			l2tpi_tunnel_fill_info(t, info);
-			spin_unlock_bh(&l2tpi_tunnels_lock);
-			*pos = bkt << 32 | i;
-			return true;
-		}
+	xa_for_each_start(&ln->tunnels_xa, idx, t, *pos) {
+		if (!t->bound)
+			continue;
+		l2tpi_tunnel_fill_info(t, info);
+		spin_unlock_bh(&l2tpi_tunnels_lock);
+		*pos = idx + 1;
+		return true;
 	}
 	spin_unlock_bh(&l2tpi_tunnels_lock);
-	*pos = bkt << 32;
+	*pos = ULONG_MAX;
 	return false;
 }
 
@@ -333,51 +344,14 @@ static void l2tpi_tunnel_announce(struct l2tpi_tunnel *t, bool bound)
 	}
 }
 
-static void l2tpi_tunnel_release_now(struct l2tpi_tunnel *t);
-
-/*
- * A lingering entry: release it once the socket is dead or @drop says so, otherwise
- * look again later. Context: work item.
- */
-static void l2tpi_tunnel_linger(struct l2tpi_tunnel *t)
+/* Take @t out of the tables and its namespace's xarray. Context: lock held. */
+static void l2tpi_tunnel_unlink(struct l2tpi_tunnel *t)
 {
-	bool done;
-
-	spin_lock_bh(&l2tpi_tunnels_lock);
-	if (!t->linger) {		/* an earlier instance ended it */
-		spin_unlock_bh(&l2tpi_tunnels_lock);
-		return;
-	}
-	done = t->drop || refcount_read(&t->sk->sk_refcnt) == 1;
-	if (done) {
-		t->linger = false;
-		list_del(&t->lingering);
-		hash_del(&t->by_sk);
-		atomic_dec(&l2tpi_net(t->net)->nr_lingering);
-	}
-	spin_unlock_bh(&l2tpi_tunnels_lock);
-	if (done) {
-		l2tpi_tunnel_release_now(t);
-		l2tpi_tunnel_put(t);	/* l2tpi_lingering's reference */
-		return;
-	}
-	t->delay = min_t(unsigned long, t->delay ? 2 * t->delay : 1, HZ);
-	l2tpi_tunnel_kick_after(t, t->delay);
-}
-
-static void l2tpi_tunnel_work(struct work_struct *work)
-{
-	struct l2tpi_tunnel *t = container_of(to_delayed_work(work), struct l2tpi_tunnel, work);
-	bool bound, linger;
-
-	spin_lock_bh(&l2tpi_tunnels_lock);
-	bound = t->bound;
-	linger = t->linger;
-	spin_unlock_bh(&l2tpi_tunnels_lock);
-	l2tpi_tunnel_announce(t, bound);
-	if (linger)
-		l2tpi_tunnel_linger(t);
-	l2tpi_tunnel_put(t);
+	lockdep_assert_held(&l2tpi_tunnels_lock);
+	rhltable_remove(&l2tpi_by_sk, &t->by_sk, l2tpi_by_sk_params);
+	if (t->keyed)
+		rhltable_remove(&l2tpi_by_key, &t->by_key, l2tpi_by_key_params);
+	xa_erase(&l2tpi_net(t->net)->tunnels_xa, t->xid);
 }
 
 /* Release @t's SPD entries and its client connection's count. Context: any. */
@@ -389,68 +363,123 @@ static void l2tpi_tunnel_release_now(struct l2tpi_tunnel *t)
 	atomic_dec(&l2tpi_net(t->net)->nr_tunnels);
 }
 
-/*
- * Finish what unhashing @t started: at once, or (@linger, the tunnel's teardown) once
- * its socket is dead. Context: any; l2tpi_tunnels_lock not held.
- */
-static void l2tpi_tunnel_release(struct l2tpi_tunnel *t, bool linger)
+/* A lingering entry told to end (@drop): release it. Context: work item. */
+static void l2tpi_tunnel_linger_end(struct l2tpi_tunnel *t)
 {
+	bool done;
+
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	done = t->linger && t->drop;	/* false: an earlier instance ended it */
+	if (done) {
+		t->linger = false;
+		l2tpi_tunnel_unlink(t);
+		atomic_dec(&l2tpi_net(t->net)->nr_lingering);
+	}
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+	if (done) {
+		l2tpi_tunnel_release_now(t);
+		l2tpi_tunnel_put(t);	/* the tables' reference */
+	}
+}
+
+static void l2tpi_tunnel_work(struct work_struct *work)
+{
+	struct l2tpi_tunnel *t = container_of(work, struct l2tpi_tunnel, work);
+	bool bound, drop;
+
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	bound = t->bound;
+	drop = t->linger && t->drop;
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+	l2tpi_tunnel_announce(t, bound);
+	if (drop)
+		l2tpi_tunnel_linger_end(t);
+	l2tpi_tunnel_put(t);
+}
+
+/* End the lingering of @t now. Context: lock held. */
+static void l2tpi_tunnel_end_lingering_locked(struct l2tpi_tunnel *t)
+{
+	lockdep_assert_held(&l2tpi_tunnels_lock);
+	if (!t->linger || t->drop)
+		return;
+	t->drop = true;
+	if (!list_empty(&t->wait)) {
+		list_del_init(&t->wait);
+		if (list_empty(&l2tpi_waiting))
+			l2tpi_hook_watch_close();	/* nothing waits: disarm */
+	}
+	l2tpi_tunnel_kick(t);
+}
+
+/* Nothing but us can send on @sk any more, or it is being closed. */
+static bool l2tpi_tunnel_sk_closed(const struct sock *sk)
+{
+	return sock_flag(sk, SOCK_DEAD) || refcount_read(&sk->sk_refcnt) == 1;
+}
+
+/*
+ * Unbind @t: a tunnel's teardown (@linger) keeps it in the tables until the tunnel
+ * is freed; otherwise it leaves them now and the caller finishes with
+ * l2tpi_tunnel_release(). Context: lock held.
+ */
+static void l2tpi_tunnel_unbind_locked(struct l2tpi_tunnel *t, bool linger)
+{
+	lockdep_assert_held(&l2tpi_tunnels_lock);
+	t->bound = false;
 	if (linger) {
-		spin_lock_bh(&l2tpi_tunnels_lock);
 		t->linger = true;
 		atomic_inc(&l2tpi_net(t->net)->nr_lingering);
-		list_add(&t->lingering, &l2tpi_lingering);
-		hash_add(l2tpi_linger_by_sk, &t->by_sk, (unsigned long)t->sk);
-		spin_unlock_bh(&l2tpi_tunnels_lock);
-		l2tpi_tunnel_kick(t);	/* the hash tables' reference is now the list's */
-		return;
+		l2tpi_tunnel_kick(t);	/* the detach event */
+	} else {
+		l2tpi_tunnel_unlink(t);
 	}
+}
+
+/*
+ * Finish what l2tpi_tunnel_unbind_locked(@t, false) started. Context: any;
+ * l2tpi_tunnels_lock not held.
+ */
+static void l2tpi_tunnel_release(struct l2tpi_tunnel *t)
+{
 	l2tpi_tunnel_release_now(t);
 	/* The detach event, from the work item; when nobody listens, nothing to queue. */
 	if (l2tpi_nl_listening(t->net))
 		l2tpi_tunnel_kick(t);
-	l2tpi_tunnel_put(t);		/* the hash tables' reference */
+	l2tpi_tunnel_put(t);		/* the tables' reference */
 }
 
-/* Context: l2tpi_tunnels_lock held. */
-static void l2tpi_tunnel_unhash(struct l2tpi_tunnel *t)
-{
-	t->bound = false;
-	hash_del(&t->by_sk);
-	if (t->key)
-		hash_del(&t->by_key);
-	else
-		list_del_init(&t->keyless);
-}
-
-/* End the lingering of @t now (its socket serves a new entry). Context: lock held. */
-static void l2tpi_tunnel_end_lingering_locked(struct l2tpi_tunnel *t)
-{
-	t->drop = true;
-	/* Now, not after its delay: a new instance holds a reference. */
-	refcount_inc(&t->ref);
-	if (mod_delayed_work(l2tpi_wq, &t->work, 0))
-		refcount_dec(&t->ref);	/* it was queued: that instance has one */
-}
-
+/* The bound entry of @sk, if any. Context: lock held. */
 static struct l2tpi_tunnel *l2tpi_tunnel_find_sk(const struct sock *sk)
 {
-	struct l2tpi_tunnel *t;
+	struct l2tpi_tunnel *t, *found = NULL;
+	struct rhlist_head *list, *pos;
 
-	hash_for_each_possible(l2tpi_by_sk, t, by_sk, (unsigned long)sk)
-		if (t->sk == sk)
-			return t;
-	return NULL;
+	lockdep_assert_held(&l2tpi_tunnels_lock);
+	rcu_read_lock();
+	list = rhltable_lookup(&l2tpi_by_sk, &sk, l2tpi_by_sk_params);
+	rhl_for_each_entry_rcu(t, pos, list, by_sk) {
+		if (t->bound) {
+			found = t;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
 }
 
-/* End the lingering entries of @sk (one at most). Context: lock held. */
+/* End the lingering entry of @sk, if any. Context: lock held. */
 static void l2tpi_tunnel_end_lingering_sk(const struct sock *sk)
 {
+	struct rhlist_head *list, *pos;
 	struct l2tpi_tunnel *t;
 
-	hash_for_each_possible(l2tpi_linger_by_sk, t, by_sk, (unsigned long)sk)
-		if (t->sk == sk && !t->drop)
-			l2tpi_tunnel_end_lingering_locked(t);
+	lockdep_assert_held(&l2tpi_tunnels_lock);
+	rcu_read_lock();
+	list = rhltable_lookup(&l2tpi_by_sk, &sk, l2tpi_by_sk_params);
+	rhl_for_each_entry_rcu(t, pos, list, by_sk)
+		l2tpi_tunnel_end_lingering_locked(t);
+	rcu_read_unlock();
 }
 
 /* What a refusal reports of a tunnel: its 5-tuple and id. */
@@ -462,6 +491,38 @@ static void l2tpi_tunnel_spec_info(const struct l2tpi_pol_spec *out,
 		.id = *id, .family = out->family, .local = out->saddr, .peer = out->daddr,
 		.lport = out->sport, .pport = out->dport,
 	};
+}
+
+/*
+ * Put @t in the tables and its namespace's xarray (its slot reserved), replacing
+ * @sk's bound entry (returned, unbound, for the caller to release) and ending
+ * @sk's lingering one. Context: lock held.
+ * Return: the replaced entry, NULL, or an ERR_PTR() with nothing changed.
+ */
+static struct l2tpi_tunnel *l2tpi_tunnel_link(struct l2tpi_tunnel *t)
+{
+	struct l2tpi_tunnel *old;
+	int err;
+
+	lockdep_assert_held(&l2tpi_tunnels_lock);
+	old = l2tpi_tunnel_find_sk(t->sk);	/* a socket reused after a teardown we missed */
+	err = rhltable_insert(&l2tpi_by_sk, &t->by_sk, l2tpi_by_sk_params);
+	if (err)
+		return ERR_PTR(err);
+	if (t->key) {
+		err = rhltable_insert(&l2tpi_by_key, &t->by_key, l2tpi_by_key_params);
+		if (err) {
+			rhltable_remove(&l2tpi_by_sk, &t->by_sk, l2tpi_by_sk_params);
+			return ERR_PTR(err);
+		}
+		t->keyed = true;
+	}
+	/* Into the slot reserved for it: no allocation, cannot fail. */
+	xa_store(&l2tpi_net(t->net)->tunnels_xa, t->xid, t, GFP_ATOMIC);
+	if (old)
+		l2tpi_tunnel_unbind_locked(old, false);
+	l2tpi_tunnel_end_lingering_sk(t->sk);
+	return old;
 }
 
 /**
@@ -507,21 +568,24 @@ int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 		if (err)
 			goto fail;
 	}
+	/* A slot of the namespace's xarray, filled when the entry is linked. */
+	err = xa_alloc_cyclic_bh(&ln->tunnels_xa, &t->xid, NULL, xa_limit_32b,
+				 &ln->tunnels_next, gfp);
+	if (err < 0)
+		goto fail;
 	t->own[XFRM_POLICY_OUT] = l2tpi_owned_get(net, &t->spec[XFRM_POLICY_OUT],
 						  L2TPI_ORIGIN_TUNNEL, gfp);
 	if (IS_ERR(t->own[XFRM_POLICY_OUT])) {
 		err = PTR_ERR(t->own[XFRM_POLICY_OUT]);
-		goto fail;
+		goto fail_xa;
 	}
 	t->own[XFRM_POLICY_IN] = l2tpi_owned_get(net, &t->spec[XFRM_POLICY_IN],
 						 L2TPI_ORIGIN_TUNNEL, gfp);
 	if (IS_ERR(t->own[XFRM_POLICY_IN])) {
 		err = PTR_ERR(t->own[XFRM_POLICY_IN]);
-		l2tpi_owned_put(net, t->own[XFRM_POLICY_OUT]);
-		goto fail;
+		goto fail_out;
 	}
 	t->net = net;
-	sock_hold(sk);
 	t->sk = sk;
 	t->key = key;
 	t->id = *id;
@@ -530,8 +594,8 @@ int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 	t->lport = ntohs(t->spec[XFRM_POLICY_OUT].sport);
 	refcount_set(&t->ref, 1);
 	t->bound = true;
-	INIT_LIST_HEAD(&t->keyless);
-	INIT_DELAYED_WORK(&t->work, l2tpi_tunnel_work);
+	INIT_LIST_HEAD(&t->wait);
+	INIT_WORK(&t->work, l2tpi_tunnel_work);
 	/*
 	 * The attach event needs process context: a work item, but only when someone
 	 * listens. Otherwise the entry counts as announced now, so that its detach
@@ -543,22 +607,18 @@ int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 	if (!announce)
 		l2tpi_tunnel_announced(t, &info);
 
+	sock_hold(sk);
 	spin_lock_bh(&l2tpi_tunnels_lock);
-	old = l2tpi_tunnel_find_sk(sk);	/* a socket reused after a teardown we missed */
-	if (old)
-		l2tpi_tunnel_unhash(old);
-	l2tpi_tunnel_end_lingering_sk(sk);
-	hash_add(l2tpi_by_sk, &t->by_sk, (unsigned long)sk);
-	if (key) {
-		hash_add(l2tpi_by_key, &t->by_key, (unsigned long)key);
-	} else {
-		list_add(&t->keyless, &l2tpi_keyless);
-		/* Not queued yet: the first keyless entry starts the sweep. */
-		queue_delayed_work(l2tpi_wq, &l2tpi_keyless_work, HZ);
-	}
+	old = l2tpi_tunnel_link(t);
 	spin_unlock_bh(&l2tpi_tunnels_lock);
+	if (IS_ERR(old)) {
+		err = PTR_ERR(old);
+		__sock_put(sk);		/* the caller's reference keeps it */
+		l2tpi_owned_put(net, t->own[XFRM_POLICY_IN]);
+		goto fail_out;
+	}
 	if (old)
-		l2tpi_tunnel_release(old, false);
+		l2tpi_tunnel_release(old);
 
 	l2tpi_client_tunnel_up(net, t->family, &t->peer, t->lport);
 	/*
@@ -571,12 +631,17 @@ int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 		l2tpi_tunnel_kick(t);
 	return 0;
 
+fail_out:
+	l2tpi_owned_put(net, t->own[XFRM_POLICY_OUT]);
+fail_xa:
+	xa_erase_bh(&ln->tunnels_xa, t->xid);
 fail:
 	if (t)
 		kmem_cache_free(l2tpi_tunnel_cache, t);
 	atomic_dec(&ln->nr_tunnels);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_tunnel_bind_gfp);
 
 /**
  * l2tpi_tunnel_bind() - l2tp is binding @sk to a tunnel: own its two policies
@@ -651,38 +716,182 @@ void l2tpi_tunnel_refuse_sk(struct net *net, const struct sock *sk,
 	l2tpi_trust_refuse(net, &info, why);
 }
 
-/* The tunnel @key (a struct l2tp_tunnel) is being deleted. Context: atomic. */
-void l2tpi_tunnel_unbind_key(const void *key)
+/*
+ * Unbind, to linger, the bound entries of @list: an rhltable list by tunnel when
+ * @by_key, by socket otherwise. Context: l2tpi_tunnels_lock and the RCU read lock held.
+ */
+static bool l2tpi_tunnel_unbind_list(struct rhlist_head *list, bool by_key)
 {
-	struct l2tpi_tunnel *t, *found = NULL;
+	struct rhlist_head *pos;
+	struct l2tpi_tunnel *t;
+	bool any = false;
 
-	spin_lock_bh(&l2tpi_tunnels_lock);
-	hash_for_each_possible(l2tpi_by_key, t, by_key, (unsigned long)key) {
-		if (t->key == key) {
-			found = t;
-			l2tpi_tunnel_unhash(t);
-			break;
+	if (by_key) {
+		rhl_for_each_entry_rcu(t, pos, list, by_key) {
+			any = true;
+			if (t->bound)
+				l2tpi_tunnel_unbind_locked(t, true);
+		}
+	} else {
+		rhl_for_each_entry_rcu(t, pos, list, by_sk) {
+			any = true;
+			if (t->bound)
+				l2tpi_tunnel_unbind_locked(t, true);
 		}
 	}
-	spin_unlock_bh(&l2tpi_tunnels_lock);
-	if (found)
-		l2tpi_tunnel_release(found, true);
+	return any;
 }
+
+/*
+ * The tunnel @key (a struct l2tp_tunnel) is being deleted. Context: atomic.
+ * Return: whether an entry of ours has that key.
+ */
+bool l2tpi_tunnel_unbind_key(const void *key)
+{
+	bool any;
+
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	rcu_read_lock();
+	any = l2tpi_tunnel_unbind_list(rhltable_lookup(&l2tpi_by_key, &key,
+						       l2tpi_by_key_params), true);
+	rcu_read_unlock();
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+	return any;
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_tunnel_unbind_key);
 
 /* The tunnel socket @sk is being destroyed. Context: atomic. */
 void l2tpi_tunnel_unbind_sk(const struct sock *sk)
 {
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	rcu_read_lock();
+	l2tpi_tunnel_unbind_list(rhltable_lookup(&l2tpi_by_sk, &sk, l2tpi_by_sk_params),
+				 false);
+	rcu_read_unlock();
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_tunnel_unbind_sk);
+
+/**
+ * l2tpi_tunnel_learn_key() - the entries of @sk without a key belong to tunnel @key
+ * @sk: a tunnel socket whose destroy callback is deleting @key
+ * @key: the struct l2tp_tunnel (never dereferenced)
+ *
+ * They are unbound to linger until @key is freed. Context: atomic.
+ */
+void l2tpi_tunnel_learn_key(const struct sock *sk, const void *key)
+{
+	struct rhlist_head *list, *pos;
 	struct l2tpi_tunnel *t;
 
 	spin_lock_bh(&l2tpi_tunnels_lock);
-	t = l2tpi_tunnel_find_sk(sk);
-	if (t)
-		l2tpi_tunnel_unhash(t);
+	rcu_read_lock();
+	list = rhltable_lookup(&l2tpi_by_sk, &sk, l2tpi_by_sk_params);
+	rhl_for_each_entry_rcu(t, pos, list, by_sk) {
+		if (t->key)
+			continue;
+		t->key = key;
+		if (rhltable_insert(&l2tpi_by_key, &t->by_key, l2tpi_by_key_params))
+			t->key = NULL;	/* no memory: it stays until its namespace goes */
+		else
+			t->keyed = true;
+		if (t->bound)
+			l2tpi_tunnel_unbind_locked(t, true);
+	}
+	rcu_read_unlock();
 	spin_unlock_bh(&l2tpi_tunnels_lock);
-	if (t)
-		l2tpi_tunnel_release(t, true);
 }
-EXPORT_SYMBOL_IF_KUNIT(l2tpi_tunnel_unbind_sk);
+
+/**
+ * l2tpi_tunnel_freed() - l2tp is freeing the tunnel @key
+ * @key: the struct l2tp_tunnel (never dereferenced)
+ *
+ * Its sessions are gone: its entry (unbound first if its delete went unseen) ends
+ * now if its socket is closed, otherwise at its close (see above).
+ * Context: atomic (tracepoint handler).
+ */
+void l2tpi_tunnel_freed(const void *key)
+{
+	struct rhlist_head *list, *pos;
+	struct l2tpi_tunnel *t;
+
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	rcu_read_lock();
+	list = rhltable_lookup(&l2tpi_by_key, &key, l2tpi_by_key_params);
+	rhl_for_each_entry_rcu(t, pos, list, by_key) {
+		if (t->freed)
+			continue;	/* a tunnel before at the same address */
+		if (t->bound)
+			l2tpi_tunnel_unbind_locked(t, true);
+		t->freed = true;
+		if (l2tpi_tunnel_sk_closed(t->sk)) {
+			l2tpi_tunnel_end_lingering_locked(t);
+		} else if (!t->drop) {
+			if (list_empty(&l2tpi_waiting))
+				l2tpi_hook_watch_close();	/* arm */
+			list_add(&t->wait, &l2tpi_waiting);
+		}
+	}
+	rcu_read_unlock();
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_tunnel_freed);
+
+/**
+ * l2tpi_tunnel_closing() - @sk is being closed
+ * @sk: a socket (hook.c: l2tp's destroy callback, or udp_lib_unhash() of a socket
+ *      whose close began)
+ *
+ * Its entries whose tunnel was freed end. Context: atomic.
+ */
+void l2tpi_tunnel_closing(const struct sock *sk)
+{
+	struct rhlist_head *list, *pos;
+	struct l2tpi_tunnel *t;
+
+	/* Every UDP close passes here while the probe is armed: most are not ours. */
+	rcu_read_lock();
+	list = rhltable_lookup(&l2tpi_by_sk, &sk, l2tpi_by_sk_params);
+	rcu_read_unlock();
+	if (!list)
+		return;
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	rcu_read_lock();
+	list = rhltable_lookup(&l2tpi_by_sk, &sk, l2tpi_by_sk_params);
+	rhl_for_each_entry_rcu(t, pos, list, by_sk)
+		if (t->freed)
+			l2tpi_tunnel_end_lingering_locked(t);
+	rcu_read_unlock();
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_tunnel_closing);
+
+/*
+ * The close probe was just armed: end the waiting entries whose socket was closed
+ * before it could see it. Context: process.
+ */
+void l2tpi_tunnel_closed_recheck(void)
+{
+	struct l2tpi_tunnel *t, *tmp;
+
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	list_for_each_entry_safe(t, tmp, &l2tpi_waiting, wait)
+		if (l2tpi_tunnel_sk_closed(t->sk))
+			l2tpi_tunnel_end_lingering_locked(t);
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+}
+
+/* Whether an entry waits for its socket's close. Context: any. */
+bool l2tpi_tunnel_waiting(void)
+{
+	bool any;
+
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	any = !list_empty(&l2tpi_waiting);
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+	return any;
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_tunnel_waiting);
 
 static struct udp_table *l2tpi_udp_table(struct net *net)
 {
@@ -697,6 +906,20 @@ static bool l2tpi_tunnel_adoptable(const struct net *net, const struct sock *sk)
 {
 	return net_eq(sock_net(sk), net) &&
 	       READ_ONCE(udp_sk(sk)->encap_type) == UDP_ENCAP_L2TPINUDP;
+}
+
+/*
+ * The struct l2tp_tunnel that l2tp set as @sk's sk_user_data, as an opaque key; NULL
+ * where l2tp does not set it (6.12).
+ */
+static const void *l2tpi_tunnel_sk_key(struct sock *sk)
+{
+	const void *key;
+
+	rcu_read_lock();
+	key = rcu_dereference_sk_user_data(sk);
+	rcu_read_unlock();
+	return key;
 }
 
 /*
@@ -730,21 +953,23 @@ static unsigned int l2tpi_tunnel_collect(struct net *net, struct udp_hslot *hslo
 
 /*
  * Attach to the socket @sk found at load: locked as l2tp binds it, in process
- * context, with bottom halves on. Which struct l2tp_tunnel it is we cannot tell:
- * the keyless sweep detaches it when the tunnel or its socket goes. Its creator is
+ * context, with bottom halves on. Its tunnel is its sk_user_data, if l2tp sets it
+ * (see "Every entry knows its tunnel" above). Its creator is
  * gone: trusted if its socket was opened by an admin. Not charged to insmod's memory
  * cgroup. Context: process.
  */
 static void l2tpi_tunnel_adopt_sk(struct net *net, struct sock *sk)
 {
+	const void *key;
 	bool attached;
 
 	lock_sock(sk);
 	spin_lock_bh(&l2tpi_tunnels_lock);
 	attached = l2tpi_tunnel_find_sk(sk);	/* the bind hook was faster */
 	spin_unlock_bh(&l2tpi_tunnels_lock);
+	key = l2tpi_tunnel_sk_key(sk);
 	if (!attached && l2tpi_tunnel_adoptable(net, sk))
-		l2tpi_tunnel_bind(net, sk, NULL, &(struct l2tpi_tunnel_id){},
+		l2tpi_tunnel_bind(net, sk, key, &(struct l2tpi_tunnel_id){},
 				  l2tpi_trust_sock(net, sk), GFP_KERNEL);
 	release_sock(sk);
 }
@@ -829,129 +1054,78 @@ unsigned int l2tpi_tunnel_adopt(void)
 	return n;
 }
 
-/* Attached tunnels of @net (NULL: of every namespace). */
+/* Attached tunnels of @net. Context: any; takes l2tpi_tunnels_lock. */
 unsigned int l2tpi_tunnel_count(struct net *net)
 {
+	struct l2tpi_net *ln = l2tpi_net(net);
 	struct l2tpi_tunnel *t;
 	unsigned int n = 0;
-	int bkt;
+	unsigned long idx;
 
 	spin_lock_bh(&l2tpi_tunnels_lock);
-	hash_for_each(l2tpi_by_sk, bkt, t, by_sk)
-		if (!net || t->net == net)
-			n++;
+	xa_for_each(&ln->tunnels_xa, idx, t)
+		n += t->bound;
 	spin_unlock_bh(&l2tpi_tunnels_lock);
 	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_tunnel_count);
 
-/* End the lingering of @net's entries (all with NULL) now. Context: any. */
-static void l2tpi_tunnel_drop_lingering(const struct net *net)
+#define L2TPI_TUNNEL_BATCH	256
+
+/*
+ * Unbind up to L2TPI_TUNNEL_BATCH bound entries of @net from index *@pos on and
+ * release them without the lock; end the lingering ones met on the way.
+ * Context: process. Return: false when the walk is done.
+ */
+static bool l2tpi_tunnel_release_batch(struct net *net, unsigned long *pos)
 {
-	struct l2tpi_tunnel *t;
+	struct l2tpi_net *ln = l2tpi_net(net);
+	struct l2tpi_tunnel *t, *tmp;
+	unsigned int n = 0;
+	unsigned long idx;
+	LIST_HEAD(gone);
 
 	spin_lock_bh(&l2tpi_tunnels_lock);
-	list_for_each_entry(t, &l2tpi_lingering, lingering) {
-		if (!net || t->net == net)
+	xa_for_each_start(&ln->tunnels_xa, idx, t, *pos) {
+		if (t->bound) {
+			l2tpi_tunnel_unbind_locked(t, false);
+			list_add_tail(&t->gone, &gone);
+		} else {
 			l2tpi_tunnel_end_lingering_locked(t);
+		}
+		*pos = idx + 1;
+		if (++n == L2TPI_TUNNEL_BATCH)
+			break;
 	}
 	spin_unlock_bh(&l2tpi_tunnels_lock);
-}
-
-/*
- * The keyless sweep (see "Tunnels without a key" above): an entry whose socket is no
- * longer an L2TP encapsulation socket, or is held by us alone, lost its tunnel.
- * Context: work item; again in a second while keyless entries are left.
- */
-static void l2tpi_keyless_fn(struct work_struct *work)
-{
-	struct l2tpi_tunnel *t, *tmp;
-	LIST_HEAD(gone);
-	bool more;
-
-	spin_lock_bh(&l2tpi_tunnels_lock);
-	list_for_each_entry_safe(t, tmp, &l2tpi_keyless, keyless) {
-		if (READ_ONCE(udp_sk(t->sk)->encap_type) == UDP_ENCAP_L2TPINUDP &&
-		    refcount_read(&t->sk->sk_refcnt) > 1)
-			continue;
-		l2tpi_tunnel_unhash(t);
-		list_add_tail(&t->lingering, &gone);	/* lent until it lingers */
+	list_for_each_entry_safe(t, tmp, &gone, gone) {
+		list_del(&t->gone);
+		l2tpi_tunnel_release(t);
 	}
-	more = !list_empty(&l2tpi_keyless);
-	spin_unlock_bh(&l2tpi_tunnels_lock);
-	list_for_each_entry_safe(t, tmp, &gone, lingering) {
-		list_del(&t->lingering);
-		l2tpi_tunnel_release(t, true);
-	}
-	if (more)
-		queue_delayed_work(l2tpi_wq, &l2tpi_keyless_work, HZ);
+	return n == L2TPI_TUNNEL_BATCH;
 }
 
-static bool l2tpi_tunnel_lingering(const struct net *net)
-{
-	struct l2tpi_tunnel *t;
-	bool any = false;
-
-	spin_lock_bh(&l2tpi_tunnels_lock);
-	list_for_each_entry(t, &l2tpi_lingering, lingering)
-		any |= !net || t->net == net;
-	spin_unlock_bh(&l2tpi_tunnels_lock);
-	return any;
-}
-
-/*
- * Unbind and release every tunnel of @net (NULL: every namespace) in bucket @bkt:
- * all of them unhashed in one pass (an unbound entry that does not linger lends its
- * @lingering node to the local list), then released without the lock.
+/**
+ * l2tpi_tunnel_release_net() - detach every tunnel of @net now, and wait
+ * @net: network namespace
+ *
+ * @net goes, auto-attach went off in it, or l2tp_core goes. Batch by batch, so that
+ * rmmod with tens of thousands of tunnels stays linear with bottom halves on. Again
+ * while an entry is left (a lingering one's work item was running, or a bind raced
+ * with the walk: none should, the hooks are off or the namespace is dead).
  * Context: process.
  */
-static void l2tpi_tunnel_net_exit_bucket(const struct net *net, unsigned int bkt)
-{
-	struct l2tpi_tunnel *t, *tmp;
-	struct hlist_node *n;
-	LIST_HEAD(gone);
-
-	spin_lock_bh(&l2tpi_tunnels_lock);
-	hlist_for_each_entry_safe(t, n, &l2tpi_by_sk[bkt], by_sk) {
-		if (!net || t->net == net) {
-			l2tpi_tunnel_unhash(t);
-			list_add_tail(&t->lingering, &gone);
-		}
-	}
-	spin_unlock_bh(&l2tpi_tunnels_lock);
-	list_for_each_entry_safe(t, tmp, &gone, lingering) {
-		list_del(&t->lingering);
-		l2tpi_tunnel_release(t, false);
-	}
-}
-
-/*
- * Unbind every tunnel of @net (NULL: of every namespace), end its lingering ones,
- * wait. Bucket by bucket, so that rmmod with tens of thousands of tunnels stays
- * linear (make bench times it). Again while a teardown that ran meanwhile left one
- * lingering (its poll may be a timer that flushing the workqueue does not wait for),
- * or a bucket already passed got a tunnel (none should: the hooks are off or the
- * namespace is dead).
- * Context: process.
- */
-static void l2tpi_tunnel_release_all(struct net *net)
-{
-	unsigned int bkt;
-
-	do {
-		l2tpi_tunnel_drop_lingering(net);
-		for (bkt = 0; bkt < HASH_SIZE(l2tpi_by_sk); bkt++) {
-			l2tpi_tunnel_net_exit_bucket(net, bkt);
-			cond_resched();
-		}
-		flush_workqueue(l2tpi_wq);
-	} while (l2tpi_tunnel_lingering(net) || l2tpi_tunnel_count(net));
-}
-
-/* @net goes, or auto-attach went off in it: detach every tunnel now. Context: process. */
 void l2tpi_tunnel_release_net(struct net *net)
 {
-	l2tpi_tunnel_release_all(net);
+	struct l2tpi_net *ln = l2tpi_net(net);
+	unsigned long pos;
+
+	do {
+		pos = 0;
+		while (l2tpi_tunnel_release_batch(net, &pos))
+			cond_resched();
+		flush_workqueue(l2tpi_wq);
+	} while (!xa_empty(&ln->tunnels_xa));
 }
 
 /*
@@ -962,22 +1136,57 @@ void l2tpi_tunnel_release_net(struct net *net)
  */
 void l2tpi_tunnel_l2tp_going(void)
 {
-	l2tpi_tunnel_release_all(NULL);
-	cancel_delayed_work_sync(&l2tpi_keyless_work);
+	struct net *net;
+
+	down_read(&net_rwsem);
+	for_each_net(net)
+		l2tpi_tunnel_release_net(net);
+	up_read(&net_rwsem);
+}
+
+/* Context: process. */
+void l2tpi_tunnel_net_init(struct net *net)
+{
+	xa_init_flags(&l2tpi_net(net)->tunnels_xa, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
+}
+
+/* After l2tpi_tunnel_release_net(). Context: process. */
+void l2tpi_tunnel_net_exit(struct net *net)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+
+	WARN_ON_ONCE(!xa_empty(&ln->tunnels_xa));
+	xa_destroy(&ln->tunnels_xa);
 }
 
 int l2tpi_tunnel_init(void)
 {
+	int err;
+
 	l2tpi_tunnel_cache = kmem_cache_create("l2tpi_tunnel", sizeof(struct l2tpi_tunnel), 0,
 					       L2TPI_TUNNEL_CACHE_FLAGS, NULL);
 	if (!l2tpi_tunnel_cache)
 		return -ENOMEM;
+	err = rhltable_init(&l2tpi_by_sk, &l2tpi_by_sk_params);
+	if (err)
+		goto err_sk;
+	err = rhltable_init(&l2tpi_by_key, &l2tpi_by_key_params);
+	if (err)
+		goto err_key;
 	l2tpi_wq = alloc_workqueue("l2tp_ipsec", 0, 0);
 	if (!l2tpi_wq) {
-		kmem_cache_destroy(l2tpi_tunnel_cache);
-		return -ENOMEM;
+		err = -ENOMEM;
+		goto err_wq;
 	}
 	return 0;
+
+err_wq:
+	rhltable_destroy(&l2tpi_by_key);
+err_key:
+	rhltable_destroy(&l2tpi_by_sk);
+err_sk:
+	kmem_cache_destroy(l2tpi_tunnel_cache);
+	return err;
 }
 
 /* Wait for the work items queued so far. Context: process. */
@@ -985,12 +1194,13 @@ void l2tpi_tunnel_flush(void)
 {
 	flush_workqueue(l2tpi_wq);
 }
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_tunnel_flush);
 
 /* After every namespace let go of its tunnels (pernet exit). */
 void l2tpi_tunnel_exit(void)
 {
-	WARN_ON_ONCE(!list_empty(&l2tpi_lingering));	/* every net's exit ended them */
-	cancel_delayed_work_sync(&l2tpi_keyless_work);
 	destroy_workqueue(l2tpi_wq);	/* the last put of every entry runs there */
+	rhltable_destroy(&l2tpi_by_key);
+	rhltable_destroy(&l2tpi_by_sk);
 	kmem_cache_destroy(l2tpi_tunnel_cache);
 }

@@ -39,13 +39,20 @@ void l2tpi_tunnel_bind(struct net *net, struct sock *sk, const void *key,
 		       const struct l2tpi_tunnel_id *id, bool trusted, gfp_t gfp);
 void l2tpi_tunnel_refuse_sk(struct net *net, const struct sock *sk,
 			    const struct l2tpi_tunnel_id *id, int why);
-void l2tpi_tunnel_unbind_key(const void *key);
+bool l2tpi_tunnel_unbind_key(const void *key);
+void l2tpi_tunnel_learn_key(const struct sock *sk, const void *key);
 void l2tpi_tunnel_unbind_sk(const struct sock *sk);
+void l2tpi_tunnel_freed(const void *key);
+void l2tpi_tunnel_closing(const struct sock *sk);
+void l2tpi_tunnel_closed_recheck(void);
+bool l2tpi_tunnel_waiting(void);
 unsigned int l2tpi_tunnel_count(struct net *net);
 bool l2tpi_tunnel_next(struct net *net, unsigned long *pos, struct l2tpi_tunnel_info *info);
 unsigned int l2tpi_tunnel_adopt(void);
 unsigned int l2tpi_tunnel_adopt_net(struct net *net);
 void l2tpi_tunnel_release_net(struct net *net);
+void l2tpi_tunnel_net_init(struct net *net);
+void l2tpi_tunnel_net_exit(struct net *net);
 int l2tpi_tunnel_sk_spec(const struct sock *sk, int dir, const struct l2tpi_config *cfg,
 			 struct l2tpi_pol_spec *spec);
 

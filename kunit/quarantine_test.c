@@ -63,7 +63,12 @@ static void l2tpi_quarantine_run(struct kunit *test, u16 port, bool forget)
 {
 	struct socket *sock = l2tpi_test_udp(test, AF_INET);
 	unsigned int base = l2tpi_tunnel_count(&init_net);
+	struct l2tpi_net *ln = l2tpi_net(&init_net);
+	void *key = kunit_kzalloc(test, 1, GFP_KERNEL);	/* a struct l2tp_tunnel's place */
 	struct sock *sk = sock->sk;
+	int lingering;
+
+	KUNIT_ASSERT_NOT_NULL(test, key);
 
 	KUNIT_ASSERT_EQ(test, l2tpi_test_bind4(sock, htonl(INADDR_LOOPBACK), port, false), 0);
 	KUNIT_ASSERT_EQ(test, l2tpi_test_bind4(sock, htonl(0x7f000002), port + 1, true), 0);
@@ -71,7 +76,7 @@ static void l2tpi_quarantine_run(struct kunit *test, u16 port, bool forget)
 
 	/* As the hook does it: socket locked (the retry waits for it), nothing allocated. */
 	lock_sock(sk);
-	l2tpi_quarantine(&init_net, sk, NULL, &(struct l2tpi_tunnel_id){}, -ENOMEM);
+	l2tpi_quarantine(&init_net, sk, key, &(struct l2tpi_tunnel_id){}, -ENOMEM);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(sk->sk_mark), L2TP_IPSEC_BLOCK_MARK);
 	KUNIT_EXPECT_EQ(test, l2tpi_quarantine_count(), 1);
 	if (forget)
@@ -81,8 +86,15 @@ static void l2tpi_quarantine_run(struct kunit *test, u16 port, bool forget)
 	KUNIT_EXPECT_TRUE(test, l2tpi_test_q_settled());
 	KUNIT_EXPECT_EQ(test, READ_ONCE(sk->sk_mark), 7);
 	KUNIT_EXPECT_EQ(test, l2tpi_tunnel_count(&init_net), base + (forget ? 0 : 1));
+	/* The socket's destroy: unbound, the entry lingers until its tunnel is freed. */
+	lingering = atomic_read(&ln->nr_lingering);
 	l2tpi_tunnel_unbind_sk(sk);
 	KUNIT_EXPECT_EQ(test, l2tpi_tunnel_count(&init_net), base);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln->nr_lingering), lingering + (forget ? 0 : 1));
+	l2tpi_tunnel_freed(key);
+	l2tpi_tunnel_closing(sk);	/* the close, which waits for the free */
+	l2tpi_tunnel_flush();
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln->nr_lingering), lingering);
 	sock_release(sock);
 }
 

@@ -11,6 +11,7 @@
 #include <net/sock.h>
 
 #include "config.h"
+#include "netns.h"
 #include "tunnel.h"
 #include "util.h"
 
@@ -116,7 +117,62 @@ static void l2tpi_tunnel_spec_unconnected_test(struct kunit *test)
 	sock_release(sock);
 }
 
+/*
+ * The life of an entry: bound; the tunnel's delete leaves it lingering; the socket
+ * bound to a new tunnel ends that lingering; the new tunnel freed without a delete
+ * seen leaves it waiting for its socket's close, which ends it. Nothing polls:
+ * each step is one call.
+ */
+static void l2tpi_tunnel_linger_test(struct kunit *test)
+{
+	struct socket *sock = l2tpi_test_udp(test, AF_INET);
+	struct l2tpi_net *ln = l2tpi_net(&init_net);
+	void *a = kunit_kzalloc(test, 1, GFP_KERNEL), *b = kunit_kzalloc(test, 1, GFP_KERNEL);
+	unsigned int bound = l2tpi_tunnel_count(&init_net);
+	int tunnels = atomic_read(&ln->nr_tunnels);
+	int lingering = atomic_read(&ln->nr_lingering);
+	struct l2tpi_tunnel_id id = { .id = 7, .known = true };
+	struct sock *sk = sock->sk;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_EQ(test, l2tpi_test_bind4(sock, htonl(INADDR_LOOPBACK), 61731, false), 0);
+	KUNIT_ASSERT_EQ(test, l2tpi_test_bind4(sock, htonl(0x7f000002), 61732, true), 0);
+
+	lock_sock(sk);
+	KUNIT_ASSERT_EQ(test, l2tpi_tunnel_bind_gfp(&init_net, sk, a, &id, GFP_KERNEL), 0);
+	release_sock(sk);
+	KUNIT_EXPECT_EQ(test, l2tpi_tunnel_count(&init_net), bound + 1);
+
+	l2tpi_tunnel_unbind_key(a);			/* l2tp_tunnel_delete() */
+	KUNIT_EXPECT_EQ(test, l2tpi_tunnel_count(&init_net), bound);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln->nr_lingering), lingering + 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln->nr_tunnels), tunnels + 1);
+
+	lock_sock(sk);					/* the socket serves tunnel b */
+	KUNIT_ASSERT_EQ(test, l2tpi_tunnel_bind_gfp(&init_net, sk, b, &id, GFP_KERNEL), 0);
+	release_sock(sk);
+	l2tpi_tunnel_flush();
+	KUNIT_EXPECT_EQ(test, l2tpi_tunnel_count(&init_net), bound + 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln->nr_lingering), lingering);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln->nr_tunnels), tunnels + 1);
+
+	l2tpi_tunnel_freed(a);				/* a's entry is gone: nothing */
+	l2tpi_tunnel_freed(b);				/* b freed, its delete unseen */
+	l2tpi_tunnel_flush();
+	KUNIT_EXPECT_EQ(test, l2tpi_tunnel_count(&init_net), bound);
+	/* Its socket is open: it waits for the close. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln->nr_lingering), lingering + 1);
+	KUNIT_EXPECT_TRUE(test, l2tpi_tunnel_waiting());
+	l2tpi_tunnel_closing(sk);
+	l2tpi_tunnel_flush();
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln->nr_lingering), lingering);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ln->nr_tunnels), tunnels);
+	sock_release(sock);
+}
+
 static struct kunit_case l2tpi_tunnel_cases[] = {
+	KUNIT_CASE(l2tpi_tunnel_linger_test),
 	KUNIT_CASE(l2tpi_tunnel_spec_v4_test),
 	KUNIT_CASE(l2tpi_tunnel_spec_v6_test),
 	KUNIT_CASE(l2tpi_tunnel_spec_v4mapped_test),
