@@ -31,6 +31,7 @@ for k in ${L2TPI_BENCH_KERNELS:-6.12 6.1}; do
 	if scripts/vm.sh -t 7200 -o "$out" "$k" scripts/guest/bench.sh >"$out.log" 2>"$out.err"; then
 		grep -v -e '^BENCH-JSON ' -e '^+ ' "$out.log"
 		sed -n 's/^BENCH-JSON //p' "$out.log" >"$out.json"
+		scripts/bench-targets.py "$out.json"
 		msg "$k: figures in $out.json"
 	else
 		cat "$out.log" "$out.err" >&2
