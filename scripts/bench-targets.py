@@ -23,6 +23,15 @@ def main():
         limit = 1.5 if "1 peer" in b["path"] else 1.10
         mark(f"bring-up ratio, {b['path']} (<= {limit:.2f})",
              b["create_ratio"] <= limit, f"{b['create_ratio']:.3f}")
+    pw = d.get("plaintext_window", {}).get("module")
+    if pw is not None:
+        runs = [r for r in pw if r is not None]
+        mark("plaintext window, frames per run (0)", bool(runs) and max(runs) == 0,
+             " ".join(str(r) for r in pw))
+    mem = d.get("memory")
+    if mem:
+        mark("memory per tunnel beyond its two policies (<= 1024 bytes)",
+             mem["beyond_two_policies_b"] <= 1024, f"{mem['beyond_two_policies_b']:.0f} bytes")
     for t in d.get("teardown", []):
         if t["tunnels"] != 65535:
             continue
