@@ -24,7 +24,8 @@
  *    created): its destroy callback on 6.1; on 6.12, where l2tp clears that callback
  *    when it frees the tunnel, a probe on udp_lib_unhash() that hook.c arms only
  *    while an entry waits for such a close (every UDP close on the host pays it
- *    meanwhile: seconds, while a tunnel ends).
+ *    meanwhile: seconds while a tunnel ends, or, on 6.12, as long as a tunnel
+ *    adopted at load has no key).
  * Then they are released (the last owner of a 5-tuple takes the policy out). No
  * polling: each is an event. Only rmmod, a namespace's exit, the socket bound again
  * to a new tunnel and l2tp_core's unload end an entry earlier.
@@ -38,9 +39,10 @@
  * and on 6.1 it is the socket's sk_user_data, where the adoption at load finds it
  * too. A tunnel adopted on 6.12 has no key until its teardown tells it: the socket's
  * destroy callback deletes the tunnel it finds for the socket (hook.c pairs the two
- * calls). One deleted by netlink while its socket stays open and freed before
- * that socket is closed is never told: its entry stays until the namespace goes or
- * the socket serves a new tunnel (only tunnels that existed before the module).
+ * calls). One deleted by netlink while its socket stays open is freed unseen, and
+ * l2tp then calls no destroy callback at the socket's close: so until its key is
+ * known such an entry waits for its socket's close like a freed one (below), and
+ * ends at it once the socket is no longer an L2TP socket.
  *
  * Tables: every entry, bound or lingering, is in two global rhltables (by socket and
  * by tunnel; at most two entries share a socket, a bound one and a lingering one)
@@ -345,9 +347,13 @@ static void l2tpi_tunnel_announce(struct l2tpi_tunnel *t, bool bound)
 }
 
 /* Take @t out of the tables and its namespace's xarray. Context: lock held. */
+static void l2tpi_tunnel_unwait(struct l2tpi_tunnel *t);
+static void l2tpi_tunnel_unbind_locked(struct l2tpi_tunnel *t, bool linger);
+
 static void l2tpi_tunnel_unlink(struct l2tpi_tunnel *t)
 {
 	lockdep_assert_held(&l2tpi_tunnels_lock);
+	l2tpi_tunnel_unwait(t);
 	rhltable_remove(&l2tpi_by_sk, &t->by_sk, l2tpi_by_sk_params);
 	if (t->keyed)
 		rhltable_remove(&l2tpi_by_key, &t->by_key, l2tpi_by_key_params);
@@ -404,12 +410,46 @@ static void l2tpi_tunnel_end_lingering_locked(struct l2tpi_tunnel *t)
 	if (!t->linger || t->drop)
 		return;
 	t->drop = true;
-	if (!list_empty(&t->wait)) {
-		list_del_init(&t->wait);
-		if (list_empty(&l2tpi_waiting))
-			l2tpi_hook_watch_close();	/* nothing waits: disarm */
-	}
+	l2tpi_tunnel_unwait(t);
 	l2tpi_tunnel_kick(t);
+}
+
+/* Start waiting for @t's socket to close (see above). Context: lock held. */
+static void l2tpi_tunnel_wait(struct l2tpi_tunnel *t)
+{
+	lockdep_assert_held(&l2tpi_tunnels_lock);
+	if (!list_empty(&t->wait))
+		return;
+	if (list_empty(&l2tpi_waiting))
+		l2tpi_hook_watch_close();	/* arm */
+	list_add(&t->wait, &l2tpi_waiting);
+}
+
+/* Stop waiting. Context: lock held. */
+static void l2tpi_tunnel_unwait(struct l2tpi_tunnel *t)
+{
+	lockdep_assert_held(&l2tpi_tunnels_lock);
+	if (list_empty(&t->wait))
+		return;
+	list_del_init(&t->wait);
+	if (list_empty(&l2tpi_waiting))
+		l2tpi_hook_watch_close();	/* nothing waits: disarm */
+}
+
+/*
+ * The socket of @t is closing or closed: end @t if its tunnel is gone (freed, or,
+ * for an entry without a key, the socket no longer an L2TP socket: 6.12 clears
+ * encap_type when it frees the tunnel). Context: lock held.
+ */
+static void l2tpi_tunnel_close_seen(struct l2tpi_tunnel *t)
+{
+	lockdep_assert_held(&l2tpi_tunnels_lock);
+	if (!t->freed && (t->keyed ||
+			  READ_ONCE(udp_sk(t->sk)->encap_type) == UDP_ENCAP_L2TPINUDP))
+		return;
+	if (t->bound)
+		l2tpi_tunnel_unbind_locked(t, true);
+	l2tpi_tunnel_end_lingering_locked(t);
 }
 
 /* Nothing but us can send on @sk any more, or it is being closed. */
@@ -610,6 +650,8 @@ int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 	sock_hold(sk);
 	spin_lock_bh(&l2tpi_tunnels_lock);
 	old = l2tpi_tunnel_link(t);
+	if (!IS_ERR(old) && !t->keyed)
+		l2tpi_tunnel_wait(t);	/* see "Every entry knows its tunnel" */
 	spin_unlock_bh(&l2tpi_tunnels_lock);
 	if (IS_ERR(old)) {
 		err = PTR_ERR(old);
@@ -791,10 +833,12 @@ void l2tpi_tunnel_learn_key(const struct sock *sk, const void *key)
 		if (t->key)
 			continue;
 		t->key = key;
-		if (rhltable_insert(&l2tpi_by_key, &t->by_key, l2tpi_by_key_params))
-			t->key = NULL;	/* no memory: it stays until its namespace goes */
-		else
+		if (rhltable_insert(&l2tpi_by_key, &t->by_key, l2tpi_by_key_params)) {
+			t->key = NULL;	/* no memory: its close still ends it */
+		} else {
 			t->keyed = true;
+			l2tpi_tunnel_unwait(t);
+		}
 		if (t->bound)
 			l2tpi_tunnel_unbind_locked(t, true);
 	}
@@ -824,13 +868,10 @@ void l2tpi_tunnel_freed(const void *key)
 		if (t->bound)
 			l2tpi_tunnel_unbind_locked(t, true);
 		t->freed = true;
-		if (l2tpi_tunnel_sk_closed(t->sk)) {
+		if (l2tpi_tunnel_sk_closed(t->sk))
 			l2tpi_tunnel_end_lingering_locked(t);
-		} else if (!t->drop) {
-			if (list_empty(&l2tpi_waiting))
-				l2tpi_hook_watch_close();	/* arm */
-			list_add(&t->wait, &l2tpi_waiting);
-		}
+		else if (!t->drop)
+			l2tpi_tunnel_wait(t);
 	}
 	rcu_read_unlock();
 	spin_unlock_bh(&l2tpi_tunnels_lock);
@@ -859,8 +900,7 @@ void l2tpi_tunnel_closing(const struct sock *sk)
 	rcu_read_lock();
 	list = rhltable_lookup(&l2tpi_by_sk, &sk, l2tpi_by_sk_params);
 	rhl_for_each_entry_rcu(t, pos, list, by_sk)
-		if (t->freed)
-			l2tpi_tunnel_end_lingering_locked(t);
+		l2tpi_tunnel_close_seen(t);
 	rcu_read_unlock();
 	spin_unlock_bh(&l2tpi_tunnels_lock);
 }
@@ -877,7 +917,7 @@ void l2tpi_tunnel_closed_recheck(void)
 	spin_lock_bh(&l2tpi_tunnels_lock);
 	list_for_each_entry_safe(t, tmp, &l2tpi_waiting, wait)
 		if (l2tpi_tunnel_sk_closed(t->sk))
-			l2tpi_tunnel_end_lingering_locked(t);
+			l2tpi_tunnel_close_seen(t);
 	spin_unlock_bh(&l2tpi_tunnels_lock);
 }
 
