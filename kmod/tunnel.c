@@ -346,10 +346,10 @@ static void l2tpi_tunnel_announce(struct l2tpi_tunnel *t, bool bound)
 	}
 }
 
-/* Take @t out of the tables and its namespace's xarray. Context: lock held. */
 static void l2tpi_tunnel_unwait(struct l2tpi_tunnel *t);
 static void l2tpi_tunnel_unbind_locked(struct l2tpi_tunnel *t, bool linger);
 
+/* Take @t out of the tables and its namespace's xarray. Context: lock held. */
 static void l2tpi_tunnel_unlink(struct l2tpi_tunnel *t)
 {
 	lockdep_assert_held(&l2tpi_tunnels_lock);
