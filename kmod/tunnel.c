@@ -93,8 +93,7 @@
  * @sk: the tunnel socket, referenced
  * @key: the struct l2tp_tunnel it belongs to, as an opaque key (never dereferenced);
  *       NULL until learnt for a tunnel adopted on a kernel whose l2tp does not set
- *       sk_user_data; under l2tpi_tunnels_lock
- * @keyed: in l2tpi_by_key; under l2tpi_tunnels_lock
+ *       sk_user_data; in l2tpi_by_key when set; under l2tpi_tunnels_lock
  * @xid: its index in the namespace's tunnels_xa
  * @id: its L2TP tunnel id, when hook.c saw it created
  * @family: AF_INET or AF_INET6 of the traffic (a v4-mapped IPv6 socket is AF_INET)
@@ -123,7 +122,6 @@ struct l2tpi_tunnel {
 	struct net *net;
 	struct sock *sk;
 	const void *key;
-	bool keyed;
 	u32 xid;
 	struct l2tpi_tunnel_id id;
 	unsigned short family;
@@ -355,7 +353,7 @@ static void l2tpi_tunnel_unlink(struct l2tpi_tunnel *t)
 	lockdep_assert_held(&l2tpi_tunnels_lock);
 	l2tpi_tunnel_unwait(t);
 	rhltable_remove(&l2tpi_by_sk, &t->by_sk, l2tpi_by_sk_params);
-	if (t->keyed)
+	if (t->key)
 		rhltable_remove(&l2tpi_by_key, &t->by_key, l2tpi_by_key_params);
 	xa_erase(&l2tpi_net(t->net)->tunnels_xa, t->xid);
 }
@@ -444,7 +442,7 @@ static void l2tpi_tunnel_unwait(struct l2tpi_tunnel *t)
 static void l2tpi_tunnel_close_seen(struct l2tpi_tunnel *t)
 {
 	lockdep_assert_held(&l2tpi_tunnels_lock);
-	if (!t->freed && (t->keyed ||
+	if (!t->freed && (t->key ||
 			  READ_ONCE(udp_sk(t->sk)->encap_type) == UDP_ENCAP_L2TPINUDP))
 		return;
 	if (t->bound)
@@ -555,7 +553,6 @@ static struct l2tpi_tunnel *l2tpi_tunnel_link(struct l2tpi_tunnel *t)
 			rhltable_remove(&l2tpi_by_sk, &t->by_sk, l2tpi_by_sk_params);
 			return ERR_PTR(err);
 		}
-		t->keyed = true;
 	}
 	/* Into the slot reserved for it: no allocation, cannot fail. */
 	xa_store(&l2tpi_net(t->net)->tunnels_xa, t->xid, t, GFP_ATOMIC);
@@ -650,7 +647,7 @@ int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 	sock_hold(sk);
 	spin_lock_bh(&l2tpi_tunnels_lock);
 	old = l2tpi_tunnel_link(t);
-	if (!IS_ERR(old) && !t->keyed)
+	if (!IS_ERR(old) && !t->key)
 		l2tpi_tunnel_wait(t);	/* see "Every entry knows its tunnel" */
 	spin_unlock_bh(&l2tpi_tunnels_lock);
 	if (IS_ERR(old)) {
@@ -833,12 +830,10 @@ void l2tpi_tunnel_learn_key(const struct sock *sk, const void *key)
 		if (t->key)
 			continue;
 		t->key = key;
-		if (rhltable_insert(&l2tpi_by_key, &t->by_key, l2tpi_by_key_params)) {
+		if (rhltable_insert(&l2tpi_by_key, &t->by_key, l2tpi_by_key_params))
 			t->key = NULL;	/* no memory: its close still ends it */
-		} else {
-			t->keyed = true;
+		else
 			l2tpi_tunnel_unwait(t);
-		}
 		if (t->bound)
 			l2tpi_tunnel_unbind_locked(t, true);
 	}
