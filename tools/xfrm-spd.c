@@ -19,6 +19,11 @@
  * -I leaves index= (and raw=) out; -m ERE keeps only matching lines; -s sorts
  * them (byte order): test scripts need no sed | grep | sort pipeline, which
  * costs a second per process on the debug kernel under TCG.
+ *
+ * -w IN,OUT waits instead, up to -t seconds (default 600), until the SPD counts
+ * (XFRM_MSG_GETSPDINFO) show IN inbound and OUT outbound policies, asking every
+ * millisecond from one process, and prints the seconds it waited: a benchmark that
+ * times a restore needs no shell loop of processes competing with what it times.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -64,15 +69,19 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s [-r] [-c] [-I] [-s] [-m ERE]\n"
+		"       %s -w IN,OUT [-t SECONDS]\n"
 		"Dump the xfrm SPD of the current network namespace, one line per policy.\n"
 		"  -r, --raw    append raw=<hex of the netlink payload, curlft.use_time zeroed>\n"
 		"  -c, --count  print only the number of (matching) policies\n"
 		"  -I, --no-index  leave index= out (and raw=)\n"
 		"  -m, --match ERE  only the lines that match the extended regex ERE\n"
 		"  -s, --sort   print the lines sorted (byte order, like LC_ALL=C sort)\n"
+		"  -w, --wait IN,OUT  instead: wait until the SPD holds IN inbound and OUT\n"
+		"               outbound policies; print the seconds waited\n"
+		"  -t, --timeout SECONDS  how long -w waits (default 600)\n"
 		"  -h, --help   show this help\n"
-		"Exit status: 0 ok, 1 netlink error, 2 usage error.\n",
-		prog);
+		"Exit status: 0 ok, 1 netlink error, 2 usage error, 3 -w timed out.\n",
+		prog, prog);
 }
 
 static const char *dir_name(unsigned int dir, char *buf, size_t len)
@@ -372,6 +381,81 @@ static int dump_spd(struct mnl_socket *nl, struct dump_ctx *ctx)
 	return 0;
 }
 
+static int spdinfo_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct xfrmu_spdinfo *info = data;
+
+	if (mnl_attr_get_type(attr) == XFRMA_SPD_INFO &&
+	    mnl_attr_get_payload_len(attr) >= sizeof(*info))
+		memcpy(info, mnl_attr_get_payload(attr), sizeof(*info));
+	return MNL_CB_OK;
+}
+
+static int spdinfo_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if (nlh->nlmsg_type != XFRM_MSG_NEWSPDINFO)
+		return MNL_CB_OK;
+	return mnl_attr_parse(nlh, sizeof(__u32), spdinfo_attr_cb, data);
+}
+
+/* The SPD's policy counts (XFRM_MSG_GETSPDINFO, O(1) in the kernel). */
+static int spd_counts(struct mnl_socket *nl, struct xfrmu_spdinfo *info)
+{
+	static char buf[8192];
+	unsigned int portid = mnl_socket_get_portid(nl);
+	static unsigned int seq;
+	struct nlmsghdr *nlh;
+	ssize_t n;
+	int ret;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = XFRM_MSG_GETSPDINFO;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = ++seq;
+	*(__u32 *)mnl_nlmsg_put_extra_header(nlh, sizeof(__u32)) = 0xffffffff;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return fail("sending XFRM_MSG_GETSPDINFO");
+	memset(info, 0xff, sizeof(*info));
+	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	if (n < 0)
+		return fail("receiving XFRM_MSG_NEWSPDINFO");
+	ret = mnl_cb_run(buf, n, seq, portid, spdinfo_cb, info);
+	if (ret < 0)
+		return fail("XFRM_MSG_GETSPDINFO");
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int wait_counts(struct mnl_socket *nl, unsigned long in, unsigned long out,
+		       double timeout)
+{
+	const struct timespec ms = { .tv_nsec = 1000000 };
+	double start = now_s();
+	struct xfrmu_spdinfo info;
+
+	for (;;) {
+		if (spd_counts(nl, &info))
+			return 1;
+		if (info.incnt == in && info.outcnt == out)
+			break;
+		if (now_s() - start > timeout) {
+			fprintf(stderr, "%s: the SPD holds %u+%u policies, not %lu+%lu, after %g s\n",
+				prog, info.incnt, info.outcnt, in, out, timeout);
+			return 3;
+		}
+		nanosleep(&ms, NULL);
+	}
+	printf("%.3f\n", now_s() - start);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -380,16 +464,21 @@ int main(int argc, char **argv)
 		{ "no-index", no_argument, NULL, 'I' },
 		{ "sort", no_argument, NULL, 's' },
 		{ "match", required_argument, NULL, 'm' },
+		{ "wait", required_argument, NULL, 'w' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	unsigned long want_in = 0, want_out = 0;
 	struct dump_ctx ctx = { 0 };
+	double timeout = 600;
 	struct mnl_socket *nl;
-	char msg[256];
+	bool wait = false;
+	char msg[256], *end;
 	size_t i;
 	int opt, ret;
 
-	while ((opt = getopt_long(argc, argv, "rcIsm:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "rcIsm:w:t:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
 			ctx.raw = true;
@@ -414,6 +503,27 @@ int main(int argc, char **argv)
 			}
 			ctx.match = true;
 			break;
+		case 'w':
+			errno = 0;
+			want_in = strtoul(optarg, &end, 10);
+			if (!errno && *end == ',' && end > optarg && end[1] >= '0' && end[1] <= '9')
+				want_out = strtoul(end + 1, &end, 10);
+			else
+				errno = EINVAL;
+			if (errno || *end || want_in > UINT32_MAX || want_out > UINT32_MAX) {
+				fprintf(stderr, "%s: -w wants IN,OUT (two counts), not '%s'\n",
+					prog, optarg);
+				return 2;
+			}
+			wait = true;
+			break;
+		case 't':
+			timeout = strtod(optarg, &end);
+			if (*end || end == optarg || !(timeout > 0)) {
+				fprintf(stderr, "%s: -t wants seconds > 0, not '%s'\n", prog, optarg);
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -434,6 +544,15 @@ int main(int argc, char **argv)
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ret = fail("binding NETLINK_XFRM socket");
 		mnl_socket_close(nl);
+		return ret;
+	}
+	if (wait) {
+		ret = wait_counts(nl, want_in, want_out, timeout);
+		mnl_socket_close(nl);
+		if (ctx.match)
+			regfree(&ctx.re);
+		if (!ret && (fflush(stdout) == EOF || ferror(stdout)))
+			return fail("writing output");
 		return ret;
 	}
 	ret = dump_spd(nl, &ctx);
