@@ -45,8 +45,11 @@ def main():
     fp = d.get("footprint", {}).get("loaded")
     if fp:
         for key, what in (("one_ratio", "1 address"), ("many_ratio", "256 addresses")):
+            spread = ""
+            if fp.get(f"{key}_min") is not None:
+                spread = f" ({fp[key + '_min']:.2f}-{fp[key + '_max']:.2f})"
             mark(f"footprint, loaded without a tunnel, {what} (>= 0.99)",
-                 fp[key] >= 0.99, f"{fp[key]:.3f}")
+                 fp[key] >= 0.99, f"{fp[key]:.3f}{spread}")
     if rows:
         print(f"targets ({d['kernel']}):")
         print("\n".join(rows))
