@@ -44,7 +44,7 @@ L2TP_IPSEC_LIB := tools/l2tp-ipsec-args.c tools/l2tp-ipsec-msg.c tools/l2tp-ipse
 	tools/l2tp-ipsec-json.c tools/common.c
 L2TP_IPSEC_HDRS := tools/l2tp-ipsec.h tools/common.h include/uapi/linux/l2tp_ipsec.h
 
-.PHONY: all module tools tools-test check demo fuzz stress bench clean install install-tools dkms-src \
+.PHONY: all module tools tools-test check demo fuzz stress bench profile clean install install-tools dkms-src \
 	dkms-install
 
 all: module tools
@@ -116,6 +116,9 @@ stress:
 
 bench:
 	scripts/bench.sh
+
+profile:
+	scripts/profile.sh
 
 clean:
 	-[ ! -f "$(KDIR)/Makefile" ] || $(MAKE) -C $(KDIR) M=$(TOP) clean
