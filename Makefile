@@ -10,6 +10,8 @@
 #                 (see scripts/stress.sh)
 # make bench      tunnel bring-up with and without the module and with a userspace agent,
 #                 side by side in a guest per stock kernel (see scripts/bench.sh)
+# make profile    xfrm's share of the module's restore, rmmod and adoption, from perf
+#                 in a guest per stock kernel (needs linux-perf; see scripts/profile.sh)
 # make install    the module (modules_install + depmod, for KDIR's kernel), the utility,
 #                 l2tp-ipsec-dial and the man page (PREFIX, DESTDIR)
 # make install-tools   only the userspace part (with DKMS, which builds the module)
