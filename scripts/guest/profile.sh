@@ -21,8 +21,8 @@ command -v perf >/dev/null || { echo "no perf on the host (apt-get install linux
 
 PERF_DATA=$(mktemp -d)
 # xfrm's own work, by the function that does it (inclusive of what it calls)
-XFRM_FUNCS="xfrm_policy_alloc xfrm_policy_insert xfrm_policy_delete xfrm_policy_bysel_ctx
-km_policy_notify"
+XFRM_FUNCS="xfrm_policy_flush xfrm_policy_alloc xfrm_policy_insert xfrm_policy_delete
+xfrm_policy_bysel_ctx km_policy_notify"
 # the module's probes: armed at insmod and disarmed at rmmod, whatever the tunnels
 PROBE_FUNCS="l2tpi_hook_try_arm l2tpi_disarm_locked"
 
@@ -59,7 +59,6 @@ now() { echo "$EPOCHREALTIME"; }
 since() { bc <<<"$(now) - $1" | sed 's/^\./0./'; }
 PERF=(perf record -q -e cpu-clock -F 1000 -a -g -o)
 
-# ---- teardown ----------------------------------------------------------------------
 ip addr add 10.0.0.3/24 dev v0
 ip addr add 10.0.0.4/24 dev v0
 # as scripts/guest/bench.sh's background tunnels
