@@ -61,15 +61,10 @@ PERF=(perf record -q -e cpu-clock -F 1000 -a -g -o)
 
 ip addr add 10.0.0.3/24 dev v0
 ip addr add 10.0.0.4/24 dev v0
-# as scripts/guest/bench.sh's background tunnels
-awk -v to="$T" 'BEGIN { for (i = 0; i < to; i++) {
-	a = i + 1; loc = i < 22000 ? "10.0.0.1" : i < 44000 ? "10.0.0.3" : "10.0.0.4"
-	print "l2tp add tunnel tunnel_id " 100000 + i " peer_tunnel_id " 100000 + i " encap udp local " loc \
-		" remote 10.1." int(a / 256) "." a % 256 " udp_sport " 2000 + i % 22000 " udp_dport 1701" } }' \
-	>"$PERF_DATA/add.batch"
+bg_batch 0 "$T" add >"$PERF_DATA/add.batch"
 insmod "$L2TPI_KO"
 ip -batch "$PERF_DATA/add.batch"
-read -r pin pout < <(ip -s xfrm policy count | sed -n 's/.*SPD IN *\([0-9]*\) OUT *\([0-9]*\).*/\1 \2/p')
+read -r pin pout _ _ <<<"$(spd_counts)"
 echo "teardown: $T tunnels, $pin+$pout policies"
 [ "$pin" = "$T" ] || { echo "the module attached $pin of $T tunnels"; exit 1; }
 # FILE COMMAND...: the command, under perf (into FILE) in the profiled pass

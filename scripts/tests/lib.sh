@@ -279,3 +279,39 @@ plain_during_flushes() {
 	count_done "$2"
 }
 field() { sed -n "s/.*\b$1=\([0-9]*\).*/\1/p" | tail -n 1; }
+# Background tunnels for make bench and make profile: genetlink (kernel sockets), a
+# peer each as on a real LNS.
+# Tunnel i: L2TPv3 id 100000 + i, local 10.0.0.1, .3 or .4 (22,000 each), port
+# 2000 + i % 22000, peer 10.1.x.y (i + 1) port 1701. The ports stay below the
+# ephemeral range (32768-60999): with all of it bound on an address, every send of
+# an unbound socket (make bench's plain rate) scanned the whole range for a free port and
+# failed, and the SPD scaling part never ended at 65,535 tunnels.
+bg_batch() { # FROM TO add|del [agent]: an ip -batch file on stdout
+	awk -v from="$1" -v to="$2" -v op="$3" -v agent="${4:-}" 'BEGIN {
+		for (i = from; i < to; i++) {
+			id = 100000 + i
+			a = i + 1; peer = "10.1." int(a / 256) "." a % 256
+			loc = i < 22000 ? "10.0.0.1" : i < 44000 ? "10.0.0.3" : "10.0.0.4"
+			port = 2000 + i % 22000
+			if (op == "del")
+				print "l2tp del tunnel tunnel_id " id
+			else
+				print "l2tp add tunnel tunnel_id " id " peer_tunnel_id " id " encap udp local " loc " remote " peer " udp_sport " port " udp_dport 1701"
+			if (agent == "") continue
+			pout = "dir out src " loc "/32 dst " peer "/32 proto udp sport " port " dport 1701"
+			pin = "dir in src " peer "/32 dst " loc "/32 proto udp sport 1701 dport " port
+			if (op == "del") {
+				print "xfrm policy delete " pout
+				print "xfrm policy delete " pin
+			} else {
+				print "xfrm policy add " pout " priority 1023 tmpl proto esp mode transport"
+				print "xfrm policy add " pin " priority 1023 tmpl proto esp mode transport"
+			}
+		}
+	}'
+}
+# SPD policy counts: "IN OUT SOCK_IN SOCK_OUT" (XFRM_MSG_GETSPDINFO, O(1))
+spd_counts() {
+	ip -s xfrm policy count | tr '\n' ' ' |
+		sed -n 's/.*SPD IN *\([0-9]*\) OUT *\([0-9]*\).*Sock: IN *\([0-9]*\) OUT *\([0-9]*\).*/\1 \2 \3 \4/p'
+}
