@@ -7,6 +7,8 @@
  */
 #include <linux/in.h>
 #include <linux/slab.h>
+#include <net/ip6_route.h>
+#include <net/route.h>
 
 #include "client.h"
 #include "footprint.h"
@@ -51,7 +53,7 @@ static void l2tpi_client_spec(struct l2tpi_pol_spec *spec, const struct l2tpi_co
 		spec->dport = htons(sport);
 	}
 	spec->reqid = cfg->reqid;
-	spec->priority = cfg->priority;
+	spec->priority = l2tpi_config_priority(cfg);
 	spec->optional = cfg->level == L2TP_IPSEC_LEVEL_USE;
 }
 
@@ -165,6 +167,116 @@ int l2tpi_client_del(struct net *net, unsigned short family, const xfrm_address_
 	return c ? 0 : -ENOENT;
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_client_del);
+
+/*
+ * The route of a connection's first frame (UDP from @sport to @dport of @server), and
+ * in @fl its flow with the source address the route picks. No xfrm lookup: the
+ * caller decides whether to make one. Context: process. Return: the route (a
+ * reference) or an ERR_PTR.
+ */
+static struct dst_entry *l2tpi_client_route(struct net *net, unsigned short family,
+					    const xfrm_address_t *server, u16 sport, u16 dport,
+					    struct flowi *fl)
+{
+	struct dst_entry *dst;
+	struct rtable *rt;
+	int err;
+
+	memset(fl, 0, sizeof(*fl));
+	if (family == AF_INET) {
+		fl->u.ip4.daddr = server->a4;
+		fl->u.ip4.flowi4_proto = IPPROTO_UDP;
+		fl->u.ip4.fl4_sport = htons(sport);
+		fl->u.ip4.fl4_dport = htons(dport);
+		rt = __ip_route_output_key(net, &fl->u.ip4);	/* without xfrm */
+		return IS_ERR(rt) ? ERR_CAST(rt) : &rt->dst;
+	}
+	fl->u.ip6.daddr = server->in6;
+	fl->u.ip6.flowi6_proto = IPPROTO_UDP;
+	fl->u.ip6.fl6_sport = htons(sport);
+	fl->u.ip6.fl6_dport = htons(dport);
+	err = ip6_dst_lookup(net, NULL, &dst, &fl->u.ip6);	/* without xfrm */
+	return err ? ERR_PTR(err) : dst;
+}
+
+/**
+ * l2tpi_client_local() - the local address of a connection's first frame
+ * @net: network namespace
+ * @family: AF_INET or AF_INET6
+ * @server: the server's address
+ * @sport: our L2TP port
+ * @dport: the server's L2TP port
+ * @local: set to the source address a route to @server picks
+ *
+ * Context: process.
+ * Return: 0, or the route lookup's error (@local is then zero).
+ */
+int l2tpi_client_local(struct net *net, unsigned short family, const xfrm_address_t *server,
+		       u16 sport, u16 dport, xfrm_address_t *local)
+{
+	struct dst_entry *dst;
+	struct flowi fl;
+
+	memset(local, 0, sizeof(*local));
+	dst = l2tpi_client_route(net, family, server, sport, dport, &fl);
+	if (IS_ERR(dst))
+		return PTR_ERR(dst);
+	if (family == AF_INET)
+		local->a4 = fl.u.ip4.saddr;
+	else
+		local->in6 = fl.u.ip6.saddr;
+	dst_release(dst);
+	return 0;
+}
+
+/**
+ * l2tpi_client_negotiate() - ask the IKE daemon for a client connection's SAs now
+ * @net: network namespace
+ * @family: AF_INET or AF_INET6
+ * @server: the server's address
+ * @sport: our L2TP port
+ *
+ * The xfrm lookup of the connection's first frame (UDP from @sport to the server's
+ * L2TP port, the configured port), as sending it would make: with no SA, the kernel
+ * sends an acquire to the key managers (the IKE daemon) for the policy that wins,
+ * ours or the daemon's own trap. So IPsec can be up before L2TP starts (a dialer
+ * waits for the SAs, then dials), instead of L2TP's first frames waiting for IKE.
+ *
+ * Context: process.
+ * Return: 0 (an acquire is under way, or an SA or no policy is there: nothing to
+ * ask), -ENOENT for no such connection, or the route or xfrm lookup's error (e.g.
+ * -EPERM for a block policy).
+ */
+int l2tpi_client_negotiate(struct net *net, unsigned short family,
+			   const xfrm_address_t *server, u16 sport)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+	struct dst_entry *dst;
+	struct flowi fl;
+	bool found;
+	u16 dport;
+
+	spin_lock_bh(&ln->owned_lock);
+	found = l2tpi_client_find(ln, family, server, sport);
+	dport = ln->cfg.port;
+	spin_unlock_bh(&ln->owned_lock);
+	if (!found)
+		return -ENOENT;
+	dst = l2tpi_client_route(net, family, server, sport, dport, &fl);
+	if (IS_ERR(dst))
+		return PTR_ERR(dst);
+	/* takes over the route's reference, also on error */
+	dst = xfrm_lookup(net, dst, &fl, NULL, 0);
+	if (IS_ERR(dst)) {
+		/* -EREMOTE, -EAGAIN: no SA yet, the acquire went out */
+		if (PTR_ERR(dst) == -EREMOTE || PTR_ERR(dst) == -EAGAIN)
+			return 0;
+		return PTR_ERR(dst);
+	}
+	dst_release(dst);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_client_negotiate);
 
 unsigned int l2tpi_client_count(struct net *net)
 {

@@ -48,6 +48,10 @@ int l2tpi_client_add(struct net *net, unsigned short family, const xfrm_address_
 		     u16 sport, enum l2tpi_client_lifetime lifetime);
 int l2tpi_client_del(struct net *net, unsigned short family, const xfrm_address_t *server,
 		     u16 sport);
+int l2tpi_client_local(struct net *net, unsigned short family, const xfrm_address_t *server,
+		       u16 sport, u16 dport, xfrm_address_t *local);
+int l2tpi_client_negotiate(struct net *net, unsigned short family,
+			   const xfrm_address_t *server, u16 sport);
 unsigned int l2tpi_client_count(struct net *net);
 void l2tpi_client_tunnel_up(struct net *net, unsigned short family,
 			    const xfrm_address_t *peer, u16 sport);

@@ -16,7 +16,7 @@ void l2tpi_config_default(struct l2tpi_config *cfg)
 		.server = false,
 		.port = L2TP_IPSEC_DEFAULT_PORT,
 		.reqid = 0,
-		.priority = L2TP_IPSEC_DEFAULT_PRIORITY,
+		.priority = L2TP_IPSEC_PRIORITY_AUTO,
 		.level = L2TP_IPSEC_LEVEL_REQUIRE,
 		.auto_attach = true,
 		.restore = true,
@@ -66,11 +66,31 @@ const char *l2tpi_level_name(enum l2tp_ipsec_level level)
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_level_name);
 
 /*
+ * The SPD priority of the server and client policies. Automatic (0) depends on the
+ * reqid. With a reqid, the IKE daemon negotiates the SAs of our templates and installs
+ * no policies of its own for them (strongSwan `policies = no`): ours carry the
+ * traffic, ahead of the daemon's computed priorities and any broader policy of
+ * theirs. Without one (0), an outbound template can find no SA (xfrm_state_find()
+ * compares reqids on output; no daemon makes reqid-0 SAs): ours can only block, so
+ * they stay behind every policy a daemon computes for itself (strongSwan below
+ * 600,000, libreswan below 4,194,304), which carry the traffic to its SAs, and
+ * hold back L2TP in plaintext only where the daemon has no policy (before it is up,
+ * after it stopped or flushed).
+ */
+u32 l2tpi_config_priority(const struct l2tpi_config *cfg)
+{
+	if (cfg->priority != L2TP_IPSEC_PRIORITY_AUTO)
+		return cfg->priority;
+	return cfg->reqid ? L2TP_IPSEC_PRIORITY_REQID : L2TP_IPSEC_PRIORITY_FALLBACK;
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_config_priority);
+
+/*
  * Per-tunnel policies sit one step ahead of the server and client wildcards, so an
- * exact tunnel policy always wins the SPD lookup (at priority 0 both tie).
+ * exact tunnel policy always wins the SPD lookup (at priority 1 they are at 0).
  */
 u32 l2tpi_config_tunnel_priority(const struct l2tpi_config *cfg)
 {
-	return cfg->priority ? cfg->priority - 1 : 0;
+	return l2tpi_config_priority(cfg) - 1;
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_config_tunnel_priority);

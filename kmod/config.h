@@ -14,7 +14,7 @@ struct l2tpi_config {
 	bool server;			/* server wildcard policies installed */
 	u16 port;			/* L2TP UDP port, host order, never 0 */
 	u32 reqid;			/* reqid of every template */
-	u32 priority;			/* SPD priority of every policy */
+	u32 priority;			/* SPD priority, or 0: automatic (config.c) */
 	enum l2tp_ipsec_level level;	/* require: template mandatory; use: optional */
 	bool auto_attach;		/* per-tunnel policies when l2tp binds a socket */
 	bool restore;			/* put owned policies back when someone removes them */
@@ -25,6 +25,7 @@ void l2tpi_config_default(struct l2tpi_config *cfg);
 int l2tpi_config_parse_port(const char *s, u16 *port);
 int l2tpi_config_parse_level(const char *s, enum l2tp_ipsec_level *level);
 const char *l2tpi_level_name(enum l2tp_ipsec_level level);
+u32 l2tpi_config_priority(const struct l2tpi_config *cfg);
 u32 l2tpi_config_tunnel_priority(const struct l2tpi_config *cfg);
 
 #endif /* _L2TPI_CONFIG_H */

@@ -22,7 +22,7 @@
 /* The parameters, validated at parse time; only read by l2tpi_init(). */
 static struct l2tpi_config l2tpi_params = {
 	.port = L2TP_IPSEC_DEFAULT_PORT,
-	.priority = L2TP_IPSEC_DEFAULT_PRIORITY,
+	.priority = L2TP_IPSEC_PRIORITY_AUTO,
 	.level = L2TP_IPSEC_LEVEL_REQUIRE,
 	.auto_attach = true,
 	.restore = true,
@@ -73,7 +73,7 @@ module_param_cb(reqid, &l2tpi_param_u32_ops, &l2tpi_params.reqid, 0444);
 MODULE_PARM_DESC(reqid, "reqid of the ESP templates, for the IKE daemon's trap (default 0)");
 
 module_param_cb(priority, &l2tpi_param_u32_ops, &l2tpi_params.priority, 0444);
-MODULE_PARM_DESC(priority, "SPD priority of the policies, lower wins (default 1024)");
+MODULE_PARM_DESC(priority, "SPD priority of the policies, lower wins; 0: 1024 with a reqid, 8388608 without (default 0)");
 
 /* max_tunnels: decimal u32, at least 1. */
 static int l2tpi_param_max_tunnels_set(const char *val, const struct kernel_param *kp)
@@ -153,7 +153,7 @@ static int __init l2tpi_init(void)
 			goto err_server;
 		}
 		pr_info("server policies installed: udp port %u, reqid %u, priority %u, level %s\n",
-			l2tpi_params.port, l2tpi_params.reqid, l2tpi_params.priority,
+			l2tpi_params.port, l2tpi_params.reqid, l2tpi_config_priority(&l2tpi_params),
 			l2tpi_level_name(l2tpi_params.level));
 		if (l2tpi_server_shadowed(&init_net))
 			pr_warn("%u server policies are shadowed by equal policies that are not ours\n",

@@ -11,13 +11,14 @@
 #include <uapi/linux/l2tp_ipsec.h>
 
 /* Common nested types */
-const struct nla_policy l2tp_ipsec_client_nl_policy[L2TP_IPSEC_A_CLIENT_POLICY_INDEX + 1] = {
+const struct nla_policy l2tp_ipsec_client_nl_policy[L2TP_IPSEC_A_CLIENT_SA + 1] = {
 	[L2TP_IPSEC_A_CLIENT_SERVER_IPV4] = { .type = NLA_U32, },
 	[L2TP_IPSEC_A_CLIENT_SERVER_IPV6] = NLA_POLICY_EXACT_LEN(16),
 	[L2TP_IPSEC_A_CLIENT_SPORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[L2TP_IPSEC_A_CLIENT_LIFETIME] = NLA_POLICY_MAX(NLA_U32, 1),
 	[L2TP_IPSEC_A_CLIENT_TUNNELS] = { .type = NLA_U32, },
 	[L2TP_IPSEC_A_CLIENT_POLICY_INDEX] = { .type = NLA_U32, },
+	[L2TP_IPSEC_A_CLIENT_SA] = NLA_POLICY_NESTED(l2tp_ipsec_sa_nl_policy),
 };
 
 const struct nla_policy l2tp_ipsec_config_nl_policy[L2TP_IPSEC_A_CONFIG_GUARD + 1] = {
@@ -34,6 +35,15 @@ const struct nla_policy l2tp_ipsec_config_nl_policy[L2TP_IPSEC_A_CONFIG_GUARD + 
 	[L2TP_IPSEC_A_CONFIG_GUARD] = { .type = NLA_U8, },
 };
 
+const struct nla_policy l2tp_ipsec_sa_nl_policy[L2TP_IPSEC_A_SA_PACKETS + 1] = {
+	[L2TP_IPSEC_A_SA_DIR] = NLA_POLICY_MAX(NLA_U32, 1),
+	[L2TP_IPSEC_A_SA_STATE] = NLA_POLICY_MAX(NLA_U32, 2),
+	[L2TP_IPSEC_A_SA_SPI] = { .type = NLA_U32, },
+	[L2TP_IPSEC_A_SA_REQID] = { .type = NLA_U32, },
+	[L2TP_IPSEC_A_SA_BYTES] = { .type = NLA_U64, },
+	[L2TP_IPSEC_A_SA_PACKETS] = { .type = NLA_U64, },
+};
+
 /* Global operation policy for l2tp_ipsec */
 const struct nla_policy l2tp_ipsec_nl_policy[L2TP_IPSEC_A_CLIENT + 1] = {
 	[L2TP_IPSEC_A_CONFIG] = NLA_POLICY_NESTED(l2tp_ipsec_config_nl_policy),
@@ -41,7 +51,7 @@ const struct nla_policy l2tp_ipsec_nl_policy[L2TP_IPSEC_A_CLIENT + 1] = {
 };
 
 /* Ops table for l2tp_ipsec */
-const struct genl_small_ops l2tp_ipsec_nl_ops[7] = {
+const struct genl_small_ops l2tp_ipsec_nl_ops[8] = {
 	{
 		.cmd	= L2TP_IPSEC_CMD_CONFIG_GET,
 		.dumpit	= l2tp_ipsec_nl_config_get_dumpit,
@@ -75,6 +85,11 @@ const struct genl_small_ops l2tp_ipsec_nl_ops[7] = {
 	{
 		.cmd	= L2TP_IPSEC_CMD_POLICY_GET,
 		.dumpit	= l2tp_ipsec_nl_policy_get_dumpit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= L2TP_IPSEC_CMD_CLIENT_NEGOTIATE,
+		.doit	= l2tp_ipsec_nl_client_negotiate_doit,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -12,14 +12,15 @@
 #include <uapi/linux/l2tp_ipsec.h>
 
 /* Common nested types */
-extern const struct nla_policy l2tp_ipsec_client_nl_policy[L2TP_IPSEC_A_CLIENT_POLICY_INDEX + 1];
+extern const struct nla_policy l2tp_ipsec_client_nl_policy[L2TP_IPSEC_A_CLIENT_SA + 1];
 extern const struct nla_policy l2tp_ipsec_config_nl_policy[L2TP_IPSEC_A_CONFIG_GUARD + 1];
+extern const struct nla_policy l2tp_ipsec_sa_nl_policy[L2TP_IPSEC_A_SA_PACKETS + 1];
 
 /* Global operation policy for l2tp_ipsec */
 extern const struct nla_policy l2tp_ipsec_nl_policy[L2TP_IPSEC_A_CLIENT + 1];
 
 /* Ops table for l2tp_ipsec */
-extern const struct genl_small_ops l2tp_ipsec_nl_ops[7];
+extern const struct genl_small_ops l2tp_ipsec_nl_ops[8];
 
 int l2tp_ipsec_nl_config_get_dumpit(struct sk_buff *skb,
 				    struct netlink_callback *cb);
@@ -32,6 +33,8 @@ int l2tp_ipsec_nl_tunnel_get_dumpit(struct sk_buff *skb,
 				    struct netlink_callback *cb);
 int l2tp_ipsec_nl_policy_get_dumpit(struct sk_buff *skb,
 				    struct netlink_callback *cb);
+int l2tp_ipsec_nl_client_negotiate_doit(struct sk_buff *skb,
+					struct genl_info *info);
 
 enum {
 	L2TP_IPSEC_NLGRP_EVENTS,

@@ -364,69 +364,129 @@ int l2tp_ipsec_nl_client_del_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+int l2tp_ipsec_nl_client_negotiate_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	unsigned short family;
+	xfrm_address_t server;
+	u16 sport;
+	int err;
+
+	err = l2tpi_nl_parse_client(info, net, &family, &server, &sport, NULL);
+	if (err)
+		return err;
+	err = l2tpi_client_negotiate(net, family, &server, sport);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG(info->extack, "no such client connection");
+	else if (err)
+		NL_SET_ERR_MSG(info->extack, "no route to the server, or a block policy");
+	return err;
+}
+
 /* The SPD index of @o's policy, 0 when it is not in. Context: owned_lock held. */
 static u32 l2tpi_nl_owned_index(const struct l2tpi_owned *o)
 {
 	return o && o->pol && l2tpi_policy_alive(o->pol) ? o->pol->index : 0;
 }
 
-static int l2tpi_nl_put_client(struct sk_buff *skb, const struct l2tpi_client *c)
+/* A client connection as the dump shows it, copied out of the list. */
+struct l2tpi_nl_client {
+	unsigned short family;
+	xfrm_address_t server;
+	u16 sport, dport;
+	enum l2tpi_client_lifetime lifetime;
+	unsigned int tunnels;
+	u32 index[2];
+};
+
+/* Copy the @n-th client connection of @ln (from 0) to @ci. Return: false past the end. */
+static bool l2tpi_nl_client_nth(struct l2tpi_net *ln, long n, struct l2tpi_nl_client *ci)
+{
+	struct l2tpi_client *c;
+	bool found = false;
+
+	spin_lock_bh(&ln->owned_lock);
+	list_for_each_entry(c, &ln->clients, node) {
+		if (n--)
+			continue;
+		*ci = (struct l2tpi_nl_client) {
+			.family = c->family, .server = c->server, .sport = c->sport,
+			.dport = ln->cfg.port, .lifetime = c->lifetime, .tunnels = c->tunnels,
+			.index = { l2tpi_nl_owned_index(c->own[XFRM_POLICY_OUT]),
+				   l2tpi_nl_owned_index(c->own[XFRM_POLICY_IN]) },
+		};
+		found = true;
+		break;
+	}
+	spin_unlock_bh(&ln->owned_lock);
+	return found;
+}
+
+static int l2tpi_nl_put_sa(struct sk_buff *skb, struct net *net, int type, int dir,
+			   unsigned short family, const xfrm_address_t *src,
+			   const xfrm_address_t *dst);
+
+/* Context: process (the SAs' local address comes from a route lookup). */
+static int l2tpi_nl_put_client(struct sk_buff *skb, struct net *net,
+			       const struct l2tpi_nl_client *ci)
 {
 	struct nlattr *nest = nla_nest_start(skb, L2TP_IPSEC_A_CLIENT);
-	int i;
+	xfrm_address_t local;
 
 	if (!nest ||
 	    l2tpi_nl_put_addr(skb, L2TP_IPSEC_A_CLIENT_SERVER_IPV4,
-			      L2TP_IPSEC_A_CLIENT_SERVER_IPV6, c->family, &c->server) ||
-	    nla_put_be16(skb, L2TP_IPSEC_A_CLIENT_SPORT, htons(c->sport)) ||
-	    nla_put_u32(skb, L2TP_IPSEC_A_CLIENT_LIFETIME, c->lifetime) ||
-	    nla_put_u32(skb, L2TP_IPSEC_A_CLIENT_TUNNELS, c->tunnels))
+			      L2TP_IPSEC_A_CLIENT_SERVER_IPV6, ci->family, &ci->server) ||
+	    nla_put_be16(skb, L2TP_IPSEC_A_CLIENT_SPORT, htons(ci->sport)) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_CLIENT_LIFETIME, ci->lifetime) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_CLIENT_TUNNELS, ci->tunnels) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_CLIENT_POLICY_INDEX, ci->index[XFRM_POLICY_OUT]) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_CLIENT_POLICY_INDEX, ci->index[XFRM_POLICY_IN]))
 		return -EMSGSIZE;
-	for (i = 0; i < ARRAY_SIZE(c->own); i++)
-		if (nla_put_u32(skb, L2TP_IPSEC_A_CLIENT_POLICY_INDEX,
-				l2tpi_nl_owned_index(c->own[i])))
-			return -EMSGSIZE;
+	/* no route: @local stays zero, and both SAs show as none */
+	l2tpi_client_local(net, ci->family, &ci->server, ci->sport, ci->dport, &local);
+	if (l2tpi_nl_put_sa(skb, net, L2TP_IPSEC_A_CLIENT_SA, L2TP_IPSEC_DIR_OUT, ci->family,
+			    &local, &ci->server) ||
+	    l2tpi_nl_put_sa(skb, net, L2TP_IPSEC_A_CLIENT_SA, L2TP_IPSEC_DIR_IN, ci->family,
+			    &ci->server, &local))
+		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
 }
 
 int l2tp_ipsec_nl_client_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct l2tpi_net *ln = l2tpi_net(sock_net(skb->sk));
-	struct l2tpi_client *c;
-	long i = 0;
+	struct net *net = sock_net(skb->sk);
+	struct l2tpi_nl_client ci;
 	void *hdr;
 	int err;
 
 	err = l2tpi_nl_dump_check(cb);
 	if (err)
 		return err;
-	/* Filling only writes into @skb: fine under the BH-safe spinlock. */
-	spin_lock_bh(&ln->owned_lock);
-	list_for_each_entry(c, &ln->clients, node) {
-		if (i++ < cb->args[0])
-			continue;
+	/* Each connection is copied out first: the SA lookups take xfrm's state lock. */
+	while (l2tpi_nl_client_nth(l2tpi_net(net), cb->args[0], &ci)) {
 		hdr = l2tpi_nl_dump_hdr(skb, cb, L2TP_IPSEC_CMD_CLIENT_GET);
 		if (!hdr)
 			break;
-		if (l2tpi_nl_put_client(skb, c)) {
+		if (l2tpi_nl_put_client(skb, net, &ci)) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
 		genlmsg_end(skb, hdr);
-		cb->args[0] = i;
+		cb->args[0]++;
 	}
-	spin_unlock_bh(&ln->owned_lock);
 	return skb->len;
 }
 
 /*
- * The ESP SA from @src to @dst, if any: present (with counters) or being negotiated.
+ * The ESP SA from @src to @dst, if any: present (with counters) or being negotiated,
+ * in a nest of @type (TUNNEL_SA or CLIENT_SA).
  * The lookup returns the newest state for the address pair (states are added at the
  * head of their hash chain): during a rekey the new SA, which output prefers too.
  */
-static int l2tpi_nl_put_sa(struct sk_buff *skb, struct net *net, int dir, unsigned short family,
-			   const xfrm_address_t *src, const xfrm_address_t *dst)
+static int l2tpi_nl_put_sa(struct sk_buff *skb, struct net *net, int type, int dir,
+			   unsigned short family, const xfrm_address_t *src,
+			   const xfrm_address_t *dst)
 {
 	enum l2tp_ipsec_sa_state state = L2TP_IPSEC_SA_STATE_NONE;
 	struct xfrm_state *x = NULL;
@@ -435,7 +495,7 @@ static int l2tpi_nl_put_sa(struct sk_buff *skb, struct net *net, int dir, unsign
 
 	if (!xfrm_addr_any(dst, family))
 		x = xfrm_state_lookup_byaddr(net, 0, dst, src, IPPROTO_ESP, family);
-	nest = nla_nest_start(skb, L2TP_IPSEC_A_TUNNEL_SA);
+	nest = nla_nest_start(skb, type);
 	if (!nest || nla_put_u32(skb, L2TP_IPSEC_A_SA_DIR, dir))
 		goto out;
 	if (x) {
@@ -483,8 +543,10 @@ static int l2tpi_nl_put_tunnel(struct sk_buff *skb, struct net *net,
 	    nla_put_u32(skb, L2TP_IPSEC_A_TUNNEL_POLICY_INDEX, ti->index[XFRM_POLICY_IN]))
 		return -EMSGSIZE;
 	if (sa &&
-	    (l2tpi_nl_put_sa(skb, net, L2TP_IPSEC_DIR_OUT, ti->family, &ti->local, &ti->peer) ||
-	     l2tpi_nl_put_sa(skb, net, L2TP_IPSEC_DIR_IN, ti->family, &ti->peer, &ti->local)))
+	    (l2tpi_nl_put_sa(skb, net, L2TP_IPSEC_A_TUNNEL_SA, L2TP_IPSEC_DIR_OUT, ti->family,
+			     &ti->local, &ti->peer) ||
+	     l2tpi_nl_put_sa(skb, net, L2TP_IPSEC_A_TUNNEL_SA, L2TP_IPSEC_DIR_IN, ti->family,
+			     &ti->peer, &ti->local)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

@@ -435,7 +435,7 @@ static int l2tpi_owned_retemplate_one(struct l2tpi_net *ln, struct l2tpi_owned *
 	spec.reqid = cfg->reqid;
 	spec.optional = cfg->level == L2TP_IPSEC_LEVEL_USE;
 	spec.priority = o->origin == L2TPI_ORIGIN_TUNNEL ? l2tpi_config_tunnel_priority(cfg) :
-							  cfg->priority;
+							  l2tpi_config_priority(cfg);
 	if (!memcmp(&spec, &o->spec, sizeof(spec)))
 		return 0;
 	if (o->pol && l2tpi_policy_alive(o->pol)) {

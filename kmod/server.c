@@ -29,7 +29,7 @@ static void l2tpi_server_spec(struct l2tpi_pol_spec *spec, const struct l2tpi_co
 	else
 		spec->dport = htons(cfg->port);
 	spec->reqid = cfg->reqid;
-	spec->priority = cfg->priority;
+	spec->priority = l2tpi_config_priority(cfg);
 	spec->optional = cfg->level == L2TP_IPSEC_LEVEL_USE;
 }
 

@@ -13,7 +13,7 @@ static void l2tpi_config_default_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, cfg.server);
 	KUNIT_EXPECT_EQ(test, cfg.port, 1701);
 	KUNIT_EXPECT_EQ(test, cfg.reqid, 0);
-	KUNIT_EXPECT_EQ(test, cfg.priority, L2TP_IPSEC_DEFAULT_PRIORITY);
+	KUNIT_EXPECT_EQ(test, cfg.priority, L2TP_IPSEC_PRIORITY_AUTO);
 	KUNIT_EXPECT_EQ(test, cfg.level, L2TP_IPSEC_LEVEL_REQUIRE);
 }
 
@@ -59,10 +59,31 @@ static void l2tpi_config_level_test(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, l2tpi_level_name(7), "?");
 }
 
+/* Automatic: ahead of the daemons with a reqid, behind them without; set: as given. */
+static void l2tpi_config_priority_test(struct kunit *test)
+{
+	struct l2tpi_config cfg;
+
+	l2tpi_config_default(&cfg);
+	KUNIT_EXPECT_EQ(test, l2tpi_config_priority(&cfg), 8388608);
+	KUNIT_EXPECT_EQ(test, l2tpi_config_tunnel_priority(&cfg), 8388607);
+	cfg.reqid = 42;
+	KUNIT_EXPECT_EQ(test, l2tpi_config_priority(&cfg), 1024);
+	KUNIT_EXPECT_EQ(test, l2tpi_config_tunnel_priority(&cfg), 1023);
+	cfg.priority = 1;
+	KUNIT_EXPECT_EQ(test, l2tpi_config_priority(&cfg), 1);
+	KUNIT_EXPECT_EQ(test, l2tpi_config_tunnel_priority(&cfg), 0);
+	cfg.reqid = 0;
+	cfg.priority = 0xffffffff;
+	KUNIT_EXPECT_EQ(test, l2tpi_config_priority(&cfg), 0xffffffff);
+	KUNIT_EXPECT_EQ(test, l2tpi_config_tunnel_priority(&cfg), 0xfffffffe);
+}
+
 static struct kunit_case l2tpi_config_cases[] = {
 	KUNIT_CASE(l2tpi_config_default_test),
 	KUNIT_CASE(l2tpi_config_port_test),
 	KUNIT_CASE(l2tpi_config_level_test),
+	KUNIT_CASE(l2tpi_config_priority_test),
 	{}
 };
 

@@ -51,7 +51,7 @@ static void l2tpi_tunnel_spec_v4_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ntohs(in.dport), 61701);
 	KUNIT_EXPECT_EQ(test, in.dir, XFRM_POLICY_IN);
 	KUNIT_EXPECT_EQ(test, out.reqid, 5);
-	KUNIT_EXPECT_EQ(test, out.priority, L2TP_IPSEC_DEFAULT_PRIORITY - 1);
+	KUNIT_EXPECT_EQ(test, out.priority, L2TP_IPSEC_PRIORITY_REQID - 1);
 	KUNIT_EXPECT_FALSE(test, out.optional);
 	sock_release(sock);
 }

@@ -14,8 +14,9 @@
  *	del LOCAL LPORT PEER PPORT	delete those two
  *	sync				print "done adds=N dels=M failed=F" once
  *					every earlier command is done
- * The policies are those l2tp_ipsec attaches to a tunnel (priority 1023 and
- * reqid 0 unless -p/-r say otherwise). A failed request (EEXIST, ENOENT, ...)
+ * The policies are those l2tp_ipsec attaches to a tunnel at its defaults (reqid 0
+ * and its automatic priority for it, one less than L2TP_IPSEC_PRIORITY_FALLBACK)
+ * unless -p/-r say otherwise. A failed request (EEXIST, ENOENT, ...)
  * is counted, not fatal. EOF ends the agent with exit status 0.
  *
  * Exit status: 0 ok, 1 netlink error, 2 bad arguments or a bad command line.
@@ -36,10 +37,11 @@
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
 #include <linux/xfrm.h>
+#include <linux/l2tp_ipsec.h>
 
 #include "common.h"
 
-#define DEFAULT_PRIORITY	1023
+#define DEFAULT_PRIORITY	(L2TP_IPSEC_PRIORITY_FALLBACK - 1)
 
 const char *prog = "l2tp-agent";
 

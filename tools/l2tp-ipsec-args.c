@@ -43,14 +43,15 @@ static const struct {
 	{ "config",
 	  "       l2tp-ipsec [OPTIONS] config show\n"
 	  "       l2tp-ipsec [OPTIONS] config set [server on|off] [port PORT] [reqid REQID]\n"
-	  "                  [priority PRIO] [level require|use] [auto-attach on|off]\n"
+	  "                  [priority auto|PRIO] [level require|use] [auto-attach on|off]\n"
 	  "                  [restore on|off] [max-tunnels N]\n" },
 	{ "server",
 	  "       l2tp-ipsec [OPTIONS] server on|off [port PORT] [reqid REQID]\n"
-	  "                  [level require|use] [priority PRIO]\n" },
+	  "                  [level require|use] [priority auto|PRIO]\n" },
 	{ "client",
 	  "       l2tp-ipsec [OPTIONS] client add SERVER [sport PORT] [lifetime connection|static]\n"
 	  "       l2tp-ipsec [OPTIONS] client del SERVER [sport PORT]\n"
+	  "       l2tp-ipsec [OPTIONS] client negotiate SERVER [sport PORT] [timeout SECONDS]\n"
 	  "       l2tp-ipsec [OPTIONS] client show\n" },
 	{ "tunnel",
 	  "       l2tp-ipsec [OPTIONS] tunnel show\n" },
@@ -256,6 +257,24 @@ static int value_port(struct args *a, const char *kw, uint16_t *out)
 }
 
 /* A number from min to 4294967295. */
+/* "auto" (0: the module picks it from the reqid) or a u32 */
+static int value_priority(struct args *a, const char *kw, uint32_t *out)
+{
+	const char *arg = next(a);
+	unsigned long v;
+
+	if (!arg)
+		return fail(a, "missing value after \"%s\" (auto or a number, 0-4294967295)", kw);
+	if (!strcmp(arg, "auto")) {
+		*out = L2TP_IPSEC_PRIORITY_AUTO;
+		return 0;
+	}
+	if (!parse_uint(arg, UINT32_MAX, &v))
+		return fail(a, "invalid %s \"%s\" (auto or a number, 0-4294967295)", kw, arg);
+	*out = v;
+	return 0;
+}
+
 static int value_u32(struct args *a, const char *kw, uint32_t min, uint32_t *out)
 {
 	const char *arg = next(a);
@@ -312,7 +331,7 @@ static int config_fields(struct args *a, const struct kw *tab)
 			rc = value_u32(a, kw, 0, &cfg->reqid);
 			break;
 		case L2TP_IPSEC_A_CONFIG_PRIORITY:
-			rc = value_u32(a, kw, 0, &cfg->priority);
+			rc = value_priority(a, kw, &cfg->priority);
 			break;
 		case L2TP_IPSEC_A_CONFIG_MAX_TUNNELS:
 			rc = value_u32(a, kw, 1, &cfg->max_tunnels);
@@ -347,7 +366,7 @@ static const struct kw server_kws[] = {
 	{ NULL, 0 }
 };
 
-enum { CMD_SHOW, CMD_SET, CMD_ADD, CMD_DEL, CMD_HELP };
+enum { CMD_SHOW, CMD_SET, CMD_ADD, CMD_DEL, CMD_NEGOTIATE, CMD_HELP };
 
 static const struct kw show_cmds[] = {
 	{ "show", CMD_SHOW }, { "list", CMD_SHOW }, { "ls", CMD_SHOW },
@@ -361,6 +380,7 @@ static const struct kw config_cmds[] = {
 
 static const struct kw client_cmds[] = {
 	{ "add", CMD_ADD }, { "del", CMD_DEL }, { "delete", CMD_DEL },
+	{ "negotiate", CMD_NEGOTIATE },
 	{ "show", CMD_SHOW }, { "list", CMD_SHOW }, { "ls", CMD_SHOW },
 	{ "help", CMD_HELP }, { NULL, 0 }
 };
@@ -450,6 +470,15 @@ static int obj_client(struct args *a)
 		{ "sport", L2TP_IPSEC_A_CLIENT_SPORT },
 		{ NULL, 0 }
 	};
+	/* timeout is the utility's own: not an attribute of the request */
+	enum { KW_TIMEOUT = L2TP_IPSEC_A_CLIENT_MAX + 1 };
+	static const struct kw negotiate_kws[] = {
+		{ "sport", L2TP_IPSEC_A_CLIENT_SPORT },
+		{ "timeout", KW_TIMEOUT },
+		{ NULL, 0 }
+	};
+	bool timeout_given = false;
+	uint32_t timeout;
 	struct lipsec_client *c = &a->req->client;
 	const struct kw *kws;
 	int cmd = command(a, "client", client_cmds);
@@ -473,6 +502,12 @@ static int obj_client(struct args *a)
 		a->req->what = "client del";
 		kws = del_kws;
 		break;
+	case CMD_NEGOTIATE:
+		a->req->action = LIPSEC_CLIENT_NEGOTIATE;
+		a->req->what = "client negotiate";
+		a->req->timeout = LIPSEC_NEGOTIATE_TIMEOUT;
+		kws = negotiate_kws;
+		break;
 	default:
 		return LIPSEC_EXIT_USAGE;
 	}
@@ -483,6 +518,18 @@ static int obj_client(struct args *a)
 		if (id < 0)
 			return LIPSEC_EXIT_USAGE;
 		kw = kw_name(kws, id);
+		if (id == KW_TIMEOUT) {
+			if (timeout_given)
+				return fail(a, "\"%s\" given twice", kw);
+			if (value_u32(a, kw, 1, &timeout))
+				return LIPSEC_EXIT_USAGE;
+			if (timeout > LIPSEC_NEGOTIATE_TIMEOUT_MAX)
+				return fail(a, "invalid %s \"%u\" (1-%u seconds)", kw, timeout,
+					    LIPSEC_NEGOTIATE_TIMEOUT_MAX);
+			a->req->timeout = timeout;
+			timeout_given = true;
+			continue;
+		}
 		if (c->has & LIPSEC_BIT(id))
 			return fail(a, "\"%s\" given twice", kw);
 		if (id == L2TP_IPSEC_A_CLIENT_SPORT) {

@@ -132,6 +132,8 @@ uint8_t lipsec_req_cmd(const struct lipsec_req *req)
 		return L2TP_IPSEC_CMD_CLIENT_DEL;
 	case LIPSEC_CLIENT_SHOW:
 		return L2TP_IPSEC_CMD_CLIENT_GET;
+	case LIPSEC_CLIENT_NEGOTIATE:
+		return L2TP_IPSEC_CMD_CLIENT_NEGOTIATE;
 	case LIPSEC_TUNNEL_SHOW:
 		return L2TP_IPSEC_CMD_TUNNEL_GET;
 	case LIPSEC_POLICY_SHOW:
@@ -149,7 +151,8 @@ struct nlmsghdr *lipsec_build_request(void *buf, const struct lipsec_req *req,
 
 	if (req->action == LIPSEC_CONFIG_SET)
 		lipsec_put_config(nlh, &req->config);
-	else if (req->action == LIPSEC_CLIENT_ADD || req->action == LIPSEC_CLIENT_DEL)
+	else if (req->action == LIPSEC_CLIENT_ADD || req->action == LIPSEC_CLIENT_DEL ||
+		 req->action == LIPSEC_CLIENT_NEGOTIATE)
 		lipsec_put_client(nlh, &req->client);
 	return nlh;
 }
@@ -183,6 +186,7 @@ static const uint8_t client_pol[L2TP_IPSEC_A_CLIENT_MAX + 1] = {
 	[L2TP_IPSEC_A_CLIENT_LIFETIME] = K_U32,
 	[L2TP_IPSEC_A_CLIENT_TUNNELS] = K_U32,
 	[L2TP_IPSEC_A_CLIENT_POLICY_INDEX] = K_U32,
+	[L2TP_IPSEC_A_CLIENT_SA] = K_NEST,
 };
 
 static const uint8_t sa_pol[L2TP_IPSEC_A_SA_MAX + 1] = {
@@ -383,6 +387,8 @@ static void add_index(uint32_t *index, unsigned int *n, const struct nlattr *a)
 	(*n)++;
 }
 
+static void parse_sa(const struct nlattr *nest, struct lipsec_sa *sa);
+
 static void parse_client(const struct nlattr *nest, struct lipsec_client *c)
 {
 	const struct nlattr *a;
@@ -408,6 +414,10 @@ static void parse_client(const struct nlattr *nest, struct lipsec_client *c)
 			break;
 		case L2TP_IPSEC_A_CLIENT_POLICY_INDEX:
 			add_index(c->index, &c->n_index, a);
+			break;
+		case L2TP_IPSEC_A_CLIENT_SA:
+			if (c->n_sa < LIPSEC_MAX_SA)
+				parse_sa(a, &c->sa[c->n_sa++]);
 			break;
 		}
 	}

@@ -2,7 +2,7 @@
 /*
  * l2tp-ipsec: output. Every object has a text form and a JSON form:
  *
- *   config   server on port 1701 reqid 0 priority 1024 level require auto-attach on
+ *   config   server on port 1701 reqid 0 priority auto level require auto-attach on
  *              (armed) guard on restore on max-tunnels 65536   (all on one line; or
  *              "auto-attach off (not armed: REASON)")
  *   client   192.0.2.2 sport 1701 lifetime connection tunnels 1 policies 14 15
@@ -212,8 +212,12 @@ static void text_config(FILE *f, const struct lipsec_config *c)
 		word(&w, "port %u", c->port);
 	if (LIPSEC_HAS(c, L2TP_IPSEC_A_CONFIG_REQID))
 		word(&w, "reqid %" PRIu32, c->reqid);
-	if (LIPSEC_HAS(c, L2TP_IPSEC_A_CONFIG_PRIORITY))
-		word(&w, "priority %" PRIu32, c->priority);
+	if (LIPSEC_HAS(c, L2TP_IPSEC_A_CONFIG_PRIORITY)) {
+		if (c->priority == L2TP_IPSEC_PRIORITY_AUTO)
+			word(&w, "priority auto");
+		else
+			word(&w, "priority %" PRIu32, c->priority);
+	}
 	if (LIPSEC_HAS(c, L2TP_IPSEC_A_CONFIG_LEVEL))
 		word(&w, "level %s", enum_text(lipsec_level_name(c->level), c->level,
 					       buf, sizeof(buf)));
@@ -292,8 +296,12 @@ static void json_index(struct lipsec_json *j, const uint32_t *index, unsigned in
 	lipsec_json_arr_close(j);
 }
 
+static void json_sa(struct lipsec_json *j, const struct lipsec_sa *sa);
+
 static void json_client(struct lipsec_json *j, const struct lipsec_client *c)
 {
+	unsigned int i;
+
 	lipsec_json_obj_open(j, NULL);
 	json_addr(j, "server", &c->server);
 	if (LIPSEC_HAS(c, L2TP_IPSEC_A_CLIENT_SPORT))
@@ -303,6 +311,12 @@ static void json_client(struct lipsec_json *j, const struct lipsec_client *c)
 	if (LIPSEC_HAS(c, L2TP_IPSEC_A_CLIENT_TUNNELS))
 		lipsec_json_uint(j, "tunnels", c->tunnels);
 	json_index(j, c->index, c->n_index);
+	if (c->n_sa) {
+		lipsec_json_arr_open(j, "sa");
+		for (i = 0; i < c->n_sa && i < LIPSEC_MAX_SA; i++)
+			json_sa(j, &c->sa[i]);
+		lipsec_json_arr_close(j);
+	}
 	lipsec_json_obj_close(j);
 }
 
@@ -690,6 +704,8 @@ static void json_one(struct lipsec_json *j, unsigned int type, const struct lips
 static void text_one(FILE *f, const char *indent, unsigned int type,
 		     const struct lipsec_msg *m)
 {
+	unsigned int i;
+
 	if (type == L2TP_IPSEC_A_TUNNEL) {
 		text_tunnel(f, indent, &m->tunnel, NULL, 0, NULL);
 		return;
@@ -702,6 +718,11 @@ static void text_one(FILE *f, const char *indent, unsigned int type,
 	else
 		text_policy(f, &m->policy);
 	fputc('\n', f);
+	/* a client's SAs, one line each below it */
+	for (i = 0; type == L2TP_IPSEC_A_CLIENT && i < m->client.n_sa && i < LIPSEC_MAX_SA; i++) {
+		fputs(indent, f);
+		text_sa(f, &m->client.sa[i]);
+	}
 }
 
 /*

@@ -50,6 +50,10 @@
 #define LIPSEC_MSG_BUF		8192
 
 /* Bit of attribute type t in a has mask. */
+/* client negotiate: how long to wait for the SAs by default, and at most (seconds) */
+#define LIPSEC_NEGOTIATE_TIMEOUT	60
+#define LIPSEC_NEGOTIATE_TIMEOUT_MAX	3600
+
 #define LIPSEC_BIT(t)		(1u << (t))
 #define LIPSEC_HAS(obj, t)	(!!((obj)->has & LIPSEC_BIT(t)))
 
@@ -62,6 +66,7 @@ enum lipsec_action {
 	LIPSEC_CLIENT_ADD,
 	LIPSEC_CLIENT_DEL,
 	LIPSEC_CLIENT_SHOW,
+	LIPSEC_CLIENT_NEGOTIATE,	/* then wait for both SAs */
 	LIPSEC_TUNNEL_SHOW,
 	LIPSEC_POLICY_SHOW,
 	LIPSEC_MONITOR,
@@ -92,6 +97,17 @@ struct lipsec_config {
 	bool guard;				/* replies only */
 };
 
+/* L2TP_IPSEC_A_TUNNEL_SA and L2TP_IPSEC_A_CLIENT_SA: has bits are L2TP_IPSEC_A_SA_*. */
+struct lipsec_sa {
+	uint32_t has;
+	uint32_t dir;
+	uint32_t state;
+	uint32_t spi;
+	uint32_t reqid;
+	uint64_t bytes;
+	uint64_t packets;
+};
+
 /*
  * L2TP_IPSEC_A_CLIENT: has bits are L2TP_IPSEC_A_CLIENT_* (the server address is
  * present when server.family is set).
@@ -104,17 +120,8 @@ struct lipsec_client {
 	uint32_t tunnels;
 	unsigned int n_index;
 	uint32_t index[LIPSEC_MAX_INDEX];
-};
-
-/* L2TP_IPSEC_A_TUNNEL_SA: has bits are L2TP_IPSEC_A_SA_*. */
-struct lipsec_sa {
-	uint32_t has;
-	uint32_t dir;
-	uint32_t state;
-	uint32_t spi;
-	uint32_t reqid;
-	uint64_t bytes;
-	uint64_t packets;
+	unsigned int n_sa;			/* replies only */
+	struct lipsec_sa sa[LIPSEC_MAX_SA];
 };
 
 /* L2TP_IPSEC_A_TUNNEL: has bits are L2TP_IPSEC_A_TUNNEL_*. */
@@ -190,7 +197,8 @@ struct lipsec_req {
 	bool pretty;
 	const char *netns;	/* -n NETNS, or NULL */
 	struct lipsec_config config;	/* LIPSEC_CONFIG_SET */
-	struct lipsec_client client;	/* LIPSEC_CLIENT_ADD, LIPSEC_CLIENT_DEL */
+	struct lipsec_client client;	/* LIPSEC_CLIENT_ADD, _DEL, _NEGOTIATE */
+	unsigned int timeout;		/* LIPSEC_CLIENT_NEGOTIATE: seconds to wait */
 	const char *help;	/* LIPSEC_HELP: the object, or NULL for all */
 };
 

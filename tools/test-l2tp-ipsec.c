@@ -172,6 +172,12 @@ static void test_parse_good(void)
 		   req.config.max_tunnels == 1, "max-tunnels 1: the smallest limit, nothing else");
 	if (good("config set max 4294967295", LIPSEC_CONFIG_SET, &req))
 		ok(req.config.max_tunnels == UINT32_MAX, "max 4294967295: abbreviated, the largest");
+	if (good("client negotiate 192.0.2.2", LIPSEC_CLIENT_NEGOTIATE, &req))
+		ok(req.timeout == 60 && !req.client.has, "client negotiate: 60 s by default");
+	if (good("cl n 2001:db8::2 t 3600 s 1702", LIPSEC_CLIENT_NEGOTIATE, &req))
+		ok(req.timeout == 3600 && req.client.sport == 1702 &&
+		   req.client.has == LIPSEC_BIT(L2TP_IPSEC_A_CLIENT_SPORT),
+		   "cl n ... t 3600 s 1702: abbreviated, the longest timeout, sport");
 }
 
 static void test_parse_bad(void)
@@ -196,9 +202,12 @@ static void test_parse_bad(void)
 	    "config set: invalid reqid \"4294967296\" (a number, 0-4294967295)");
 	bad("config set reqid -1", "config set: invalid reqid \"-1\" (a number, 0-4294967295)");
 	bad("config set priority 1.5",
-	    "config set: invalid priority \"1.5\" (a number, 0-4294967295)");
+	    "config set: invalid priority \"1.5\" (auto or a number, 0-4294967295)");
+	bad("config set priority", "config set: missing value after \"priority\" (auto or a number, 0-4294967295)");
+	bad("config set priority Auto",
+	    "config set: invalid priority \"Auto\" (auto or a number, 0-4294967295)");
 	bad("config set priority 99999999999999999999999",
-	    "config set: invalid priority \"99999999999999999999999\" (a number, 0-4294967295)");
+	    "config set: invalid priority \"99999999999999999999999\" (auto or a number, 0-4294967295)");
 	bad("config set level maybe", "config set: invalid level \"maybe\" (require or use)");
 	bad("config set server yes", "config set: invalid server \"yes\" (on or off)");
 	bad("config set auto-attach 1", "config set: invalid auto-attach \"1\" (on or off)");
@@ -239,6 +248,15 @@ static void test_parse_bad(void)
 	bad("client add 192.0.2.2 sport 1 sport 2", "client add: \"sport\" given twice");
 	bad("client add 192.0.2.2 192.0.2.3", "client add: unknown keyword \"192.0.2.3\"");
 	bad("client del 192.0.2.2 lifetime static", "client del: unknown keyword \"lifetime\"");
+	bad("client negotiate", "client negotiate: missing server address");
+	bad("client negotiate 192.0.2.2 lifetime static",
+	    "client negotiate: unknown keyword \"lifetime\"");
+	bad("client negotiate 192.0.2.2 timeout 0",
+	    "client negotiate: invalid timeout \"0\" (a number, 1-4294967295)");
+	bad("client negotiate 192.0.2.2 timeout 3601",
+	    "client negotiate: invalid timeout \"3601\" (1-3600 seconds)");
+	bad("client negotiate 192.0.2.2 timeout 5 timeout 6",
+	    "client negotiate: \"timeout\" given twice");
 	bad("client frob", "client: unknown command \"frob\"");
 	bad("tunnel show x", "tunnel show: unexpected argument \"x\"");
 	bad("policy set", "policy: unknown command \"set\"");
@@ -360,6 +378,9 @@ static void test_build(void)
 		   u8_is(s.tb[L2TP_IPSEC_A_CONFIG_AUTO_ATTACH], 1) &&
 		   u8_is(s.tb[L2TP_IPSEC_A_CONFIG_RESTORE], 0),
 		   "config set with all seven fields, extremes of u32");
+	if (built("config set priority auto", &s))
+		ok(s.ninner == 1 && u32_is(s.tb[L2TP_IPSEC_A_CONFIG_PRIORITY], L2TP_IPSEC_PRIORITY_AUTO),
+		   "config set priority auto: CONFIG { PRIORITY 0 }");
 	if (built("config set max-tunnels 4294967295", &s))
 		ok(s.cmd == L2TP_IPSEC_CMD_CONFIG_SET && s.ninner == 1 &&
 		   u32_is(s.tb[L2TP_IPSEC_A_CONFIG_MAX_TUNNELS], UINT32_MAX),
@@ -382,6 +403,11 @@ static void test_build(void)
 	if (built("client add 192.0.2.2 lifetime connection", &s))
 		ok(u32_is(s.tb[L2TP_IPSEC_A_CLIENT_LIFETIME], L2TP_IPSEC_LIFETIME_CONNECTION),
 		   "lifetime connection: LIFETIME 1");
+	if (built("client negotiate 192.0.2.2 sport 1702 timeout 5", &s))
+		ok(s.cmd == L2TP_IPSEC_CMD_CLIENT_NEGOTIATE && s.ninner == 2 &&
+		   attr_is(s.tb[L2TP_IPSEC_A_CLIENT_SERVER_IPV4], v4, 4) &&
+		   be16_is(s.tb[L2TP_IPSEC_A_CLIENT_SPORT], 1702),
+		   "client negotiate: CLIENT_NEGOTIATE { SERVER_IPV4, SPORT }, no timeout attribute");
 	if (built("client delete 192.0.2.2 sport 1701", &s))
 		ok(s.cmd == L2TP_IPSEC_CMD_CLIENT_DEL && s.ninner == 2 &&
 		   attr_is(s.tb[L2TP_IPSEC_A_CLIENT_SERVER_IPV4], v4, 4) &&
@@ -448,7 +474,7 @@ static struct nlmsghdr *config_msg(uint8_t cmd)
 	mnl_attr_put_u8(nlh, L2TP_IPSEC_A_CONFIG_SERVER, 1);
 	put_be16(nlh, L2TP_IPSEC_A_CONFIG_PORT, 1701);
 	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_CONFIG_REQID, 0);
-	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_CONFIG_PRIORITY, 1024);
+	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_CONFIG_PRIORITY, L2TP_IPSEC_PRIORITY_AUTO);
 	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_CONFIG_LEVEL, L2TP_IPSEC_LEVEL_REQUIRE);
 	mnl_attr_put_u8(nlh, L2TP_IPSEC_A_CONFIG_AUTO_ATTACH, 1);
 	mnl_attr_put_u8(nlh, L2TP_IPSEC_A_CONFIG_RESTORE, 1);
@@ -511,10 +537,11 @@ static struct nlmsghdr *client_msg(const char *server, uint16_t sport, uint32_t 
 	return nlh;
 }
 
-static void put_sa(struct nlmsghdr *nlh, uint32_t dir, uint32_t state, uint32_t spi,
-		   uint32_t reqid, uint64_t bytes, uint64_t packets)
+/* An SA nest of type @type (TUNNEL_SA or CLIENT_SA). */
+static void put_sa_nest(struct nlmsghdr *nlh, uint16_t type, uint32_t dir, uint32_t state,
+			uint32_t spi, uint32_t reqid, uint64_t bytes, uint64_t packets)
 {
-	struct nlattr *n = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_TUNNEL_SA);
+	struct nlattr *n = mnl_attr_nest_start(nlh, type);
 
 	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_SA_DIR, dir);
 	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_SA_STATE, state);
@@ -525,6 +552,33 @@ static void put_sa(struct nlmsghdr *nlh, uint32_t dir, uint32_t state, uint32_t 
 		mnl_attr_put_u64(nlh, L2TP_IPSEC_A_SA_PACKETS, packets);
 	}
 	mnl_attr_nest_end(nlh, n);
+}
+
+static void put_sa(struct nlmsghdr *nlh, uint32_t dir, uint32_t state, uint32_t spi,
+		   uint32_t reqid, uint64_t bytes, uint64_t packets)
+{
+	put_sa_nest(nlh, L2TP_IPSEC_A_TUNNEL_SA, dir, state, spi, reqid, bytes, packets);
+}
+
+/* A client connection with both SAs: out present, in still being negotiated. */
+static struct nlmsghdr *client_sa_msg(void)
+{
+	struct nlmsghdr *nlh = canned(L2TP_IPSEC_CMD_CLIENT_GET);
+	struct nlattr *n = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_CLIENT);
+
+	put_addr(nlh, L2TP_IPSEC_A_CLIENT_SERVER_IPV4, L2TP_IPSEC_A_CLIENT_SERVER_IPV6,
+		 "192.0.2.1");
+	put_be16(nlh, L2TP_IPSEC_A_CLIENT_SPORT, 1701);
+	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_CLIENT_LIFETIME, L2TP_IPSEC_LIFETIME_CONNECTION);
+	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_CLIENT_TUNNELS, 0);
+	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_CLIENT_POLICY_INDEX, 8);
+	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_CLIENT_POLICY_INDEX, 9);
+	put_sa_nest(nlh, L2TP_IPSEC_A_CLIENT_SA, L2TP_IPSEC_DIR_OUT, L2TP_IPSEC_SA_STATE_PRESENT,
+		    0xc1a55a00, 16385, 0, 0);
+	put_sa_nest(nlh, L2TP_IPSEC_A_CLIENT_SA, L2TP_IPSEC_DIR_IN, L2TP_IPSEC_SA_STATE_ACQUIRING,
+		    0, 0, 0, 0);
+	mnl_attr_nest_end(nlh, n);
+	return nlh;
 }
 
 /* A tunnel; id 0 = no ID attribute; with_sa: an out SA present, an in SA acquiring. */
@@ -708,10 +762,10 @@ static void test_print_config(void)
 
 	add(&b, config_msg(L2TP_IPSEC_CMD_CONFIG_GET));
 	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false,
-		    "server on port 1701 reqid 0 priority 1024 level require auto-attach on restore on\n",
+		    "server on port 1701 reqid 0 priority auto level require auto-attach on restore on\n",
 		    "config show: text");
 	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false,
-		    "[{\"server\":true,\"port\":1701,\"reqid\":0,\"priority\":1024,\"level\":\"require\",\"auto-attach\":true,\"restore\":true}]\n",
+		    "[{\"server\":true,\"port\":1701,\"reqid\":0,\"priority\":0,\"level\":\"require\",\"auto-attach\":true,\"restore\":true}]\n",
 		    "config show: JSON array");
 	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, true,
 		    "[\n"
@@ -719,7 +773,7 @@ static void test_print_config(void)
 		    "        \"server\": true,\n"
 		    "        \"port\": 1701,\n"
 		    "        \"reqid\": 0,\n"
-		    "        \"priority\": 1024,\n"
+		    "        \"priority\": 0,\n"
 		    "        \"level\": \"require\",\n"
 		    "        \"auto-attach\": true,\n"
 		    "        \"restore\": true\n"
@@ -821,6 +875,19 @@ static void test_print_clients(void)
 		    "[{\"server-ipv4\":\"192.0.2.2\",\"sport\":1701,\"lifetime\":\"connection\",\"tunnels\":1,\"policy-index\":[14,15]},"
 		    "{\"server-ipv6\":\"2001:db8::2\",\"sport\":1702,\"lifetime\":\"static\",\"tunnels\":0,\"policy-index\":[]}]\n",
 		    "client show: JSON");
+	lipsec_buf_free(&b);
+
+	add(&b, client_sa_msg());
+	expect_dump(LIPSEC_CLIENT_SHOW, &b, false, false,
+		    "192.0.2.1 sport 1701 lifetime connection tunnels 0 policies 8 9\n"
+		    "    sa out present spi 0xc1a55a00 reqid 16385 bytes 0 packets 0\n"
+		    "    sa in acquiring\n",
+		    "client show: its SAs below it (text)");
+	expect_dump(LIPSEC_CLIENT_SHOW, &b, true, false,
+		    "[{\"server-ipv4\":\"192.0.2.1\",\"sport\":1701,\"lifetime\":\"connection\",\"tunnels\":0,\"policy-index\":[8,9],"
+		    "\"sa\":[{\"dir\":\"out\",\"state\":\"present\",\"spi\":\"0xc1a55a00\",\"reqid\":16385,\"bytes\":0,\"packets\":0},"
+		    "{\"dir\":\"in\",\"state\":\"acquiring\"}]}]\n",
+		    "client show: its SAs (JSON)");
 	lipsec_buf_free(&b);
 }
 
@@ -1040,7 +1107,7 @@ static void test_view(void)
 	cap_open(&c, false, false);
 	lipsec_print_view(&c.fmt, &cfg, &cl, &tun, &pol);
 	is_str(cap_close(&c),
-	       "config: server on port 1701 reqid 0 priority 1024 level require auto-attach on restore on\n"
+	       "config: server on port 1701 reqid 0 priority auto level require auto-attach on restore on\n"
 	       "clients:\n"
 	       "    192.0.2.9 sport 1701 lifetime static tunnels 0\n"
 	       "tunnels:\n"
@@ -1111,7 +1178,7 @@ static void test_view(void)
 	cap_open(&c, true, false);
 	lipsec_print_view(&c.fmt, &cfg, &cl, &none, &pol);
 	is_str(cap_close(&c),
-	       "[{\"config\":{\"server\":true,\"port\":1701,\"reqid\":0,\"priority\":1024,\"level\":\"require\",\"auto-attach\":true,\"restore\":true},"
+	       "[{\"config\":{\"server\":true,\"port\":1701,\"reqid\":0,\"priority\":0,\"level\":\"require\",\"auto-attach\":true,\"restore\":true},"
 	       "\"clients\":[{\"server-ipv4\":\"192.0.2.9\",\"sport\":1701,\"lifetime\":\"static\",\"tunnels\":0,\"policy-index\":[]}],"
 	       "\"tunnels\":[],"
 	       "\"policies\":[{\"index\":20,\"dir\":\"out\",\"family\":\"inet\",\"src-ipv4\":\"0.0.0.0\",\"dst-ipv4\":\"0.0.0.0\","
@@ -1146,10 +1213,10 @@ static void test_events(void)
 
 	nlh = config_msg(L2TP_IPSEC_CMD_CONFIG_NTF);
 	expect_event(nlh, false,
-		     "config server on port 1701 reqid 0 priority 1024 level require auto-attach on restore on\n",
+		     "config server on port 1701 reqid 0 priority auto level require auto-attach on restore on\n",
 		     "event config: text");
 	expect_event(nlh, true,
-		     "{\"event\":\"config\",\"server\":true,\"port\":1701,\"reqid\":0,\"priority\":1024,\"level\":\"require\",\"auto-attach\":true,\"restore\":true}\n",
+		     "{\"event\":\"config\",\"server\":true,\"port\":1701,\"reqid\":0,\"priority\":0,\"level\":\"require\",\"auto-attach\":true,\"restore\":true}\n",
 		     "event config: JSON");
 
 	nlh = tunnel_msg(L2TP_IPSEC_CMD_TUNNEL_ATTACH_NTF, 7, "192.0.2.1", "192.0.2.2", 1701, 1701,
@@ -1562,7 +1629,7 @@ static void test_binary(const char *bin)
 		   "Usage: l2tp-ipsec [OPTIONS] OBJECT COMMAND [ARGS]\n"
 		   "       l2tp-ipsec [OPTIONS] config show\n"
 		   "       l2tp-ipsec [OPTIONS] config set [server on|off] [port PORT] [reqid REQID]\n"
-		   "                  [priority PRIO] [level require|use] [auto-attach on|off]\n"
+		   "                  [priority auto|PRIO] [level require|use] [auto-attach on|off]\n"
 		   "                  [restore on|off] [max-tunnels N]\n", NULL,
 		   "help config: max-tunnels in the usage of config set");
 	expect_bin(bin, "-h", 0, "Usage: l2tp-ipsec [OPTIONS] OBJECT COMMAND [ARGS]\n", NULL,

@@ -26,8 +26,11 @@
  *   server       bool   install the server policies (default 0)
  *   port         1..65535   the L2TP UDP port (default L2TP_IPSEC_DEFAULT_PORT)
  *   reqid        u32    reqid put in every template, so an IKE daemon's trap with the
- *                       same reqid serves the acquires (default 0: any SA matches)
- *   priority     u32    SPD priority (default L2TP_IPSEC_DEFAULT_PRIORITY)
+ *                       same reqid serves the acquires (default 0: inbound, SAs of
+ *                       any reqid match; outbound, none does, see
+ *                       L2TP_IPSEC_PRIORITY_AUTO)
+ *   priority     u32    SPD priority; 0 (the default): automatic, see
+ *                       L2TP_IPSEC_PRIORITY_AUTO
  *   level        "require" | "use"   (default "require")
  *   auto_attach  bool   per-tunnel policies (default 1); 0 disarms it in every netns
  *   max_tunnels  1..4294967295   most attached tunnels per netns (default
@@ -64,7 +67,7 @@
  *
  * L2TP_IPSEC_CMD_CONFIG_SET (do; request: L2TP_IPSEC_A_CONFIG with any subset of
  *   L2TP_IPSEC_A_CONFIG_*)
- *   SERVER (u8 0|1), PORT (be16, 1..65535), REQID (u32), PRIORITY (u32),
+ *   SERVER (u8 0|1), PORT (be16, 1..65535), REQID (u32), PRIORITY (u32, 0: automatic),
  *   LEVEL (u32, enum l2tp_ipsec_level), AUTO_ATTACH (u8 0|1), RESTORE (u8 0|1),
  *   MAX_TUNNELS (u32, >= 1). ARMED, UNARMED_REASON and GUARD are read-only
  *   (-EINVAL).
@@ -89,7 +92,18 @@
  *
  * L2TP_IPSEC_CMD_CLIENT_GET (dump; request: nothing)
  *   One message per connection with L2TP_IPSEC_A_CLIENT: SERVER_IPV4 or SERVER_IPV6,
- *   SPORT, LIFETIME, TUNNELS (live tunnels to the server), POLICY_INDEX (multi).
+ *   SPORT, LIFETIME, TUNNELS (live tunnels to the server), POLICY_INDEX (multi) and
+ *   SA (multi nest, out then in, as in TUNNEL_GET) between the server and the local
+ *   address a route to it picks (SA STATE NONE for both when there is no route).
+ *
+ * L2TP_IPSEC_CMD_CLIENT_NEGOTIATE (do; request: L2TP_IPSEC_A_CLIENT with the server
+ *   address and SPORT (default: the configured port), as CLIENT_DEL)
+ *   Asks the IKE daemon for the connection's SAs now: a kernel acquire for the
+ *   connection's first frame (UDP from SPORT to the server's L2TP port, the
+ *   configured port), as that frame would trigger, so IPsec can be up before L2TP
+ *   starts. Returns at once; CLIENT_GET shows the SAs once they are up. An SA that
+ *   exists already is left alone. Errors: -ENOENT (no such connection), the route
+ *   lookup's (-ENETUNREACH...).
  *
  * L2TP_IPSEC_CMD_TUNNEL_GET (dump; request: nothing)
  *   One message per attached tunnel with L2TP_IPSEC_A_TUNNEL: ID (the L2TP tunnel
@@ -139,12 +153,21 @@
 #define L2TP_IPSEC_DEFAULT_PORT		1701
 
 /*
- * Default SPD priority of the module's policies. Lower values win. 1024 puts them
- * ahead of the policies IKE daemons install with their computed priorities
- * (strongSwan's are in the millions) so L2TP traffic is never caught by a broader
- * tunnel policy, and leaves 0..1023 for an administrator's explicit exceptions.
+ * SPD priority of the module's policies (lower values win; per-tunnel policies get one
+ * less). The default, L2TP_IPSEC_PRIORITY_AUTO, picks it from the reqid:
+ *  - reqid set: L2TP_IPSEC_PRIORITY_REQID. The IKE daemon negotiates SAs of that reqid
+ *    and installs no policies for them (strongSwan `policies = no`); ours carry the
+ *    traffic, ahead of any policy a daemon computes (those are in the hundreds of
+ *    thousands and millions), and 0..1023 stay for an administrator's exceptions.
+ *  - reqid 0: L2TP_IPSEC_PRIORITY_FALLBACK. An outbound template of reqid 0 finds no
+ *    SA (the kernel compares reqids on output; 0 matches any reqid only inbound), so
+ *    the daemon's own policies (strongSwan at its defaults, libreswan) must carry the
+ *    traffic: ours stay behind all of them and hold back L2TP in plaintext where the
+ *    daemon has none (before it is up, after it stopped or flushed the SPD).
  */
-#define L2TP_IPSEC_DEFAULT_PRIORITY	1024
+#define L2TP_IPSEC_PRIORITY_AUTO	0
+#define L2TP_IPSEC_PRIORITY_REQID	1024
+#define L2TP_IPSEC_PRIORITY_FALLBACK	8388608
 
 /* Default per-namespace limit on attached tunnels (config MAX_TUNNELS). */
 #define L2TP_IPSEC_DEFAULT_MAX_TUNNELS	65536
@@ -257,6 +280,7 @@ enum {
 	L2TP_IPSEC_A_CLIENT_LIFETIME,
 	L2TP_IPSEC_A_CLIENT_TUNNELS,
 	L2TP_IPSEC_A_CLIENT_POLICY_INDEX,
+	L2TP_IPSEC_A_CLIENT_SA,
 
 	__L2TP_IPSEC_A_CLIENT_MAX
 };
@@ -376,6 +400,7 @@ enum {
 	L2TP_IPSEC_CMD_RESTORE_NTF,
 	L2TP_IPSEC_CMD_ACQUIRE_NTF,
 	L2TP_IPSEC_CMD_TUNNEL_REFUSE_NTF,
+	L2TP_IPSEC_CMD_CLIENT_NEGOTIATE,
 
 	__L2TP_IPSEC_CMD_MAX
 };
