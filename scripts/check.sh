@@ -118,6 +118,10 @@ done
 
 echo "== userspace"
 step "tools build (-Wall -Wextra -Werror)" make -s tools
+# Debian's libreswan conflicts with strongSwan: unpacked into a cache, for
+# vpn-libreswan.sh in the guests (which have no network).
+step "libreswan unpacked for the guests (scripts/libreswan.sh)" \
+	sh -c 'scripts/libreswan.sh >build/libreswan.path.new && mv build/libreswan.path.new build/libreswan.path'
 # Host-side unit test of the l2tp-ipsec utility (parsing, messages, output): TAP.
 if [ -x tools/test-l2tp-ipsec ]; then
 	tools/test-l2tp-ipsec tools/l2tp-ipsec >"$logdir/l2tp-ipsec-unit.tap" 2>&1
@@ -148,7 +152,7 @@ for order in "debug tunnel" "debug server" "debug netlink" "debug stress" "debug
 		[ "$k" = "${order% *}" ] && echo "$order" >>"$queue"
 	done
 done
-for t in server tunnel vpn-cert vpn-psk netlink bench stress l2tp failclosed fuzz; do
+for t in server tunnel vpn-cert vpn-psk vpn-daemon vpn-libreswan netlink bench stress l2tp failclosed fuzz; do
 	for k in $kernels; do
 		[ "$k" = debug ] || echo "$k $t" >>"$queue"
 	done
@@ -192,6 +196,15 @@ worker() {
 		echo $? >"$out.rc"
 	done
 }
+# The guests see the host's /tmp through their overlay; guest.sh gives each test a
+# directory of its own there and fails one that writes beside it. The names the tests
+# once used are planted here as directories, as a machine that ran anything else may
+# have them, and go when make check ends.
+planted=()
+for n in t0 t1 t1b t2 t3 vpn r1 r2 r3 c0 c1 wc monitor.log bg.batch nl-add tun.err demo-ping; do
+	[ -e "/tmp/$n" ] || { mkdir "/tmp/$n" && : >"/tmp/$n/planted" && planted+=("/tmp/$n"); }
+done
+trap '[ ${#planted[@]} = 0 ] || rm -rf "${planted[@]}"' EXIT
 echo "== guests ($(wc -l <"$queue") jobs, two at a time, longest first)"
 worker &
 w1=$!

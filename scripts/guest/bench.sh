@@ -91,7 +91,7 @@ ppp_run() { # WAY many|one
 	[ "$2" = many ] && peer=(10.1.0.1 1701) opts=(-m)
 	cpu_idle_settle
 	base=$(spd_main)
-	out=$("$TUN" -T "${opts[@]}" "${agent[@]}" -n "$N" -t 1000 10.0.0.1 1701 "${peer[@]}" 2>/tmp/tun.err) || {
+	out=$("$TUN" -T "${opts[@]}" "${agent[@]}" -n "$N" -t 1000 10.0.0.1 1701 "${peer[@]}" 2>$TMPDIR/tun.err) || {
 		echo "l2tp-tunnel failed: $out" >&2
 		return 1
 	}
@@ -105,25 +105,25 @@ ppp_run() { # WAY many|one
 # genetlink path, one run: prints "CREATE_S DELETE_S"
 nl_run() { # WAY many|one
 	local i t0 t1 t2 base p=10.0.0.2
-	: >/tmp/nl-add
-	: >/tmp/nl-del
+	: >$TMPDIR/nl-add
+	: >$TMPDIR/nl-del
 	for ((i = 0; i < N; i++)); do
 		[ "$2" = many ] && p=$(peer_ip "$i")
-		echo "l2tp add tunnel tunnel_id $((1000 + i)) peer_tunnel_id $((1000 + i)) encap udp local 10.0.0.1 remote $p udp_sport $((20000 + i)) udp_dport 1701" >>/tmp/nl-add
-		echo "l2tp del tunnel tunnel_id $((1000 + i))" >>/tmp/nl-del
+		echo "l2tp add tunnel tunnel_id $((1000 + i)) peer_tunnel_id $((1000 + i)) encap udp local 10.0.0.1 remote $p udp_sport $((20000 + i)) udp_dport 1701" >>$TMPDIR/nl-add
+		echo "l2tp del tunnel tunnel_id $((1000 + i))" >>$TMPDIR/nl-del
 		if [ "$1" = agent ]; then
-			echo "xfrm policy add dir out src 10.0.0.1/32 dst $p/32 proto udp sport $((20000 + i)) dport 1701 priority 1023 tmpl proto esp mode transport" >>/tmp/nl-add
-			echo "xfrm policy add dir in src $p/32 dst 10.0.0.1/32 proto udp sport 1701 dport $((20000 + i)) priority 1023 tmpl proto esp mode transport" >>/tmp/nl-add
-			echo "xfrm policy delete dir out src 10.0.0.1/32 dst $p/32 proto udp sport $((20000 + i)) dport 1701" >>/tmp/nl-del
-			echo "xfrm policy delete dir in src $p/32 dst 10.0.0.1/32 proto udp sport 1701 dport $((20000 + i))" >>/tmp/nl-del
+			echo "xfrm policy add dir out src 10.0.0.1/32 dst $p/32 proto udp sport $((20000 + i)) dport 1701 priority $PRIO_T tmpl proto esp mode transport" >>$TMPDIR/nl-add
+			echo "xfrm policy add dir in src $p/32 dst 10.0.0.1/32 proto udp sport 1701 dport $((20000 + i)) priority $PRIO_T tmpl proto esp mode transport" >>$TMPDIR/nl-add
+			echo "xfrm policy delete dir out src 10.0.0.1/32 dst $p/32 proto udp sport $((20000 + i)) dport 1701" >>$TMPDIR/nl-del
+			echo "xfrm policy delete dir in src $p/32 dst 10.0.0.1/32 proto udp sport 1701 dport $((20000 + i))" >>$TMPDIR/nl-del
 		fi
 	done
 	cpu_idle_settle
 	base=$(spd_main)
 	t0=$EPOCHREALTIME
-	ip -batch /tmp/nl-add || return 1
+	ip -batch $TMPDIR/nl-add || return 1
 	t1=$EPOCHREALTIME
-	ip -batch /tmp/nl-del || return 1
+	ip -batch $TMPDIR/nl-del || return 1
 	t2=$EPOCHREALTIME
 	echo "$(bc <<<"$t1 - $t0") $(bc <<<"$t2 - $t1")"
 	spd_settle "$base"
@@ -136,13 +136,13 @@ nl_run() { # WAY many|one
 window_run() { # WAY RUN: RUN numbers the runs (tunnel ids 3000 + 100 * (RUN % 70) on)
 	local agent=() c out opened tid=$((3000 + 100 * ($2 % 70)))
 	[ "$1" = agent ] && agent=(-A "$TOOLS/l2tp-agent")
-	count_plain /tmp/wc 120 || return 1
-	out=$("$TUN" "${agent[@]}" -e -c 1 -n "$W" -t "$tid" 10.0.0.1 1701 10.0.0.2 30000 2>/tmp/win.err)
+	count_plain $TMPDIR/wc 120 || return 1
+	out=$("$TUN" "${agent[@]}" -e -c 1 -n "$W" -t "$tid" 10.0.0.1 1701 10.0.0.2 30000 2>$TMPDIR/win.err)
 	snooze 0.3
-	c=$(count_done /tmp/wc)
+	c=$(count_done $TMPDIR/wc)
 	opened=$(field tunnels <<<"$out")
 	if [ "$opened" != "$W" ]; then
-		progress "plaintext window, $1: the run opened ${opened:-no} of $W tunnels ($(tail -n 1 /tmp/win.err)); left out"
+		progress "plaintext window, $1: the run opened ${opened:-no} of $W tunnels ($(tail -n 1 $TMPDIR/win.err)); left out"
 		echo null
 		return 0
 	fi
@@ -223,8 +223,8 @@ fi
 # ---- SPD scaling, memory, teardown and restore ----------------------------------
 # Background tunnels: bg_batch (scripts/tests/lib.sh).
 bg_run() { # FROM TO add|del [agent]
-	bg_batch "$@" >/tmp/bg.batch || return 1
-	ip -batch /tmp/bg.batch
+	bg_batch "$@" >$TMPDIR/bg.batch || return 1
+	ip -batch $TMPDIR/bg.batch
 }
 # wait until the SPD holds N inbound policies (the module's tunnels: its other
 # policies, the quarantine's blocks, are outbound; its teardown is asynchronous)

@@ -86,12 +86,12 @@ echo "    lines about 192.0.2.66 in the server's xl2tpd log: $(grep -c 192.0.2.6
 
 say "Someone flushes the server's SPD (ip xfrm policy flush) during a ping: the tunnel's
    sockets keep their own copies of its policies, and the module puts the SPD ones back."
-ip netns exec client1 ping -n -c 10 -i 0.3 "$PPP_SERVER_IP" >/tmp/demo-ping 2>&1 &
+ip netns exec client1 ping -n -c 10 -i 0.3 "$PPP_SERVER_IP" >$TMPDIR/demo-ping 2>&1 &
 ping_pid=$!
 snooze 1
 show ip xfrm policy flush
 wait "$ping_pid"
-grep 'packets transmitted' /tmp/demo-ping | sed 's/^/    /'
+grep 'packets transmitted' $TMPDIR/demo-ping | sed 's/^/    /'
 snooze 1
 dmesg | grep 'restored' | tail -n 1 | sed 's/^\[[^]]*\] /    dmesg: /'
 

@@ -50,8 +50,22 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 fi
 
 echo "# guest kernel: $KVERSION ($(uname -r))" >&3
-(cd /tmp && bash "$L2TPI_TEST") >&3 2>&1
+# The guest's /tmp is the host's, seen through the overlay: a name there may exist
+# already. Every test writes below a directory of its own (mode 1777, as /tmp: the
+# unprivileged checks write there too), and nothing else may appear in /tmp.
+TMPDIR=$(mktemp -d /tmp/l2tpi-test.XXXXXX) && chmod 1777 "$TMPDIR"
+export TMPDIR
+(cd "$TMPDIR" && bash "$L2TPI_TEST") >&3 2>&1
 rc=$?
+# what the test wrote into /tmp (the upper layer, init moved it to /mnt) besides its
+# directory and the tree under test, if that is below /tmp
+keep=(-e "${TMPDIR#/tmp/}")
+case $L2TPI_TOP in /tmp/*) top=${L2TPI_TOP#/tmp/} && keep+=(-e "${top%%/*}") ;; esac
+stray=$(ls -A /mnt/upper/tmp 2>/dev/null | grep -vxF "${keep[@]}")
+if [ -n "$stray" ]; then
+	echo "# the test wrote into the host's /tmp, outside \$TMPDIR:" $stray >&3
+	rc=1
+fi
 
 if [ -w /sys/kernel/debug/kmemleak ]; then
 	# Objects younger than 5 s are never reported. A scan takes a minute under TCG: a

@@ -48,7 +48,7 @@ check_eq "no guard there either" false "$(guard)"
 check_hooks "and no hook" 0
 
 # --- a tunnel's arrival brings them, its departure takes them away
-start_tunnels /tmp/g1 -h 900 10.0.0.1 1701 10.0.0.2 1701
+start_tunnels $TMPDIR/g1 -h 900 10.0.0.1 1701 10.0.0.2 1701
 check_eq "a tunnel arrives: its two policies" \
 	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" "$(spd_tunnels)"
 check_eventually "and the guard" true guard
@@ -63,82 +63,82 @@ check_hooks "no hook" 0
 
 # --- an administrator's action allow at priority 100 for the tunnel's traffic decides
 run ip xfrm policy add src 10.0.0.1/32 dst 10.0.0.2/32 proto udp sport 1701 dir out priority 100 action allow
-udp_recv peer 1701 60 /tmp/g2r	# no ICMP port unreachable: no ECONNREFUSED
-count_plain /tmp/g2c 60
-start_tunnels /tmp/g2 -c 15 -i 20 -h 0.5 10.0.0.1 1701 10.0.0.2 1701
+udp_recv peer 1701 60 $TMPDIR/g2r	# no ICMP port unreachable: no ECONNREFUSED
+count_plain $TMPDIR/g2c 60
+start_tunnels $TMPDIR/g2 -c 15 -i 20 -h 0.5 10.0.0.1 1701 10.0.0.2 1701
 wait "$TUN_PID"
-c=$(count_done /tmp/g2c)
+c=$(count_done $TMPDIR/g2c)
 udp_recv_done
-echo "# admin allow: $(tr '\n' ' ' </tmp/g2); wire: $c"
+echo "# admin allow: $(tr '\n' ' ' <$TMPDIR/g2); wire: $c"
 check_eq "all 15 frames of the tunnel were sent (none refused by the guard)" "15 0" \
-	"$(sent /tmp/g2) $(failed /tmp/g2)"
-check_eq "and the peer got them" "received=15" "$(cat /tmp/g2r)"
+	"$(sent $TMPDIR/g2) $(failed $TMPDIR/g2)"
+check_eq "and the peer got them" "received=15" "$(cat $TMPDIR/g2r)"
 check "and left in plaintext, by the administrator's choice" test "$(echo "$c" | field plain)" -ge 15
 run ip xfrm policy delete src 10.0.0.1/32 dst 10.0.0.2/32 proto udp sport 1701 dir out
 
 # --- restore off: a flush stands, and the tunnel's frames go as the SPD says
 check "restore off" run "$LI" config set restore off
-udp_recv peer 1701 60 /tmp/g3r
-start_tunnels /tmp/g3 -c 40 -i 100 -h 0.5 10.0.0.1 1701 10.0.0.2 1701
+udp_recv peer 1701 60 $TMPDIR/g3r
+start_tunnels $TMPDIR/g3 -c 40 -i 100 -h 0.5 10.0.0.1 1701 10.0.0.2 1701
 run ip xfrm policy flush
-count_plain /tmp/g3c 60
+count_plain $TMPDIR/g3c 60
 sleep 1.5
 check_eq "restore off: the flushed policies stay out" "" "$(spd_tunnels)"
 wait "$TUN_PID"
-c=$(count_done /tmp/g3c)
+c=$(count_done $TMPDIR/g3c)
 udp_recv_done
-echo "# restore off, flushed: $(tr '\n' ' ' </tmp/g3); wire: $c"
-check_eq "restore off: no frame refused" 0 "$(failed /tmp/g3)"
+echo "# restore off, flushed: $(tr '\n' ' ' <$TMPDIR/g3); wire: $c"
+check_eq "restore off: no frame refused" 0 "$(failed $TMPDIR/g3)"
 check "restore off: after the flush the frames leave as the SPD says (plaintext)" \
 	test "$(echo "$c" | field plain)" -ge 5
 check "restore on" run "$LI" config set restore on
 
 # --- a lingering tunnel (deleted, its socket still sending, as pppd's LCP
 # Terminate-Requests do at hang-up): 100 flushes, 0 plaintext
-start_tunnels /tmp/g4 -t 400 -c 100000 -i 10 -h 600 10.0.0.1 1701 10.0.0.2 1701
+start_tunnels $TMPDIR/g4 -t 400 -c 100000 -i 10 -h 600 10.0.0.1 1701 10.0.0.2 1701
 run ip l2tp del tunnel tunnel_id 400
 sleep 0.3
 check_eq "deleted tunnel, socket alive: its policies linger" \
 	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" "$(spd_tunnels)"
-c=$(plain_during_flushes 100 /tmp/g4c)
+c=$(plain_during_flushes 100 $TMPDIR/g4c)
 echo "# lingering, 100 flushes: $c"
 check_eq "100 flushes while a lingering tunnel sends: 0 plaintext frames" 0 "$(echo "$c" | field plain)"
 check_eventually "its policies are back" "$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" spd_tunnels
 stop_tunnels
 check "the lingering tunnel's socket kept sending (sent + failed >= 100)" \
-	test $(($(sent /tmp/g4) + $(failed /tmp/g4))) -ge 100
+	test $(($(sent $TMPDIR/g4) + $(failed $TMPDIR/g4))) -ge 100
 check_eventually "and gone with its socket" "" spd_tunnels
 
 # --- server mode: the listening socket (not an L2TP socket) answers during 100 flushes
 check "server on" run "$LI" server on
-count_plain /tmp/g5c 600
-"$TOOLS/udp-probe" send -s 1701 -i 2 10.0.0.2 1701 1500 >/tmp/g5 &
+count_plain $TMPDIR/g5c 600
+"$TOOLS/udp-probe" send -s 1701 -i 2 10.0.0.2 1701 1500 >$TMPDIR/g5 &
 probe=$!
 sleep 0.2
-flush_batch 100 /tmp/g5.batch
-run ip -batch /tmp/g5.batch
+flush_batch 100 $TMPDIR/g5.batch
+run ip -batch $TMPDIR/g5.batch
 wait "$probe"
-c=$(count_done /tmp/g5c)
-echo "# server socket, 100 flushes: $(cat /tmp/g5); wire: $c"
+c=$(count_done $TMPDIR/g5c)
+echo "# server socket, 100 flushes: $(cat $TMPDIR/g5); wire: $c"
 check_eq "100 flushes while the server's socket sends from port 1701: 0 plaintext frames" 0 \
 	"$(echo "$c" | field plain)"
 check "server off" run "$LI" server off
 
 # --- level use -> require on a live tunnel: its plaintext stops at once
 check "level use" run "$LI" config set level use
-start_tunnels /tmp/g6 -c 100000 -i 20 -h 600 10.0.0.1 1701 10.0.0.2 1701
-count_plain /tmp/g6c 60
+start_tunnels $TMPDIR/g6 -c 100000 -i 20 -h 600 10.0.0.1 1701 10.0.0.2 1701
+count_plain $TMPDIR/g6c 60
 sleep 1
-c=$(count_done /tmp/g6c)
+c=$(count_done $TMPDIR/g6c)
 echo "# level use, no SA: $c"
 check "level use, no SA: the tunnel's frames leave in plaintext" test "$(echo "$c" | field plain)" -ge 5
 # The SPD indexes of the tunnel's two policies (in, out).
-tunnel_index() { "$TOOLS/xfrm-spd" -s -m '^dir=(in|out) prio=1023 ' | sed 's/.* index=\([0-9]*\).*/\1/' | tr '\n' ' '; }
+tunnel_index() { "$TOOLS/xfrm-spd" -s -m "^dir=(in|out) prio=$PRIO_T " | sed 's/.* index=\([0-9]*\).*/\1/' | tr '\n' ' '; }
 idx0=$(tunnel_index)
 check "level require" run "$LI" config set level require
-count_plain /tmp/g6d 60
+count_plain $TMPDIR/g6d 60
 sleep 1
-c=$(count_done /tmp/g6d)
+c=$(count_done $TMPDIR/g6d)
 echo "# level require: $c"
 check_eq "level require: at once no plaintext frame of the live tunnel" 0 "$(echo "$c" | field plain)"
 check_eq "its policies now require the template, in place" \

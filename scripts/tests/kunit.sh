@@ -18,13 +18,13 @@ for d in /sys/kernel/debug/kunit/l2tp_ipsec_*; do
 	suite=${d##*/}
 	sed 's/^/# /' "$d/results"
 	# (from a file: bash reads a pipe byte by byte, one slow syscall each on this kernel)
-	grep -E '^    (not )?ok [0-9]+ ' "$d/results" | sed 's/^    //' >"/tmp/$suite.cases"
+	grep -E '^    (not )?ok [0-9]+ ' "$d/results" | sed 's/^    //' >"$TMPDIR/$suite.cases"
 	while read -r st rest; do
 		case "$st $rest" in
 		"ok "*) ok "kunit $suite: ${rest#* }" ;;
 		"not ok "*) rest=${rest#ok }; not_ok "kunit $suite: ${rest#* }" ;;
 		esac
-	done <"/tmp/$suite.cases"
+	done <"$TMPDIR/$suite.cases"
 	check "kunit suite $suite passed" grep -qE "^ok [0-9]+ $suite\$" "$d/results"
 done
 check_eq "eight suites ran" 8 "$suites"

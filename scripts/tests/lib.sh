@@ -7,6 +7,13 @@ export LC_ALL=C	# sort and xfrm-spd -s agree on byte order
 T_N=0
 T_FAILED=0
 TOOLS=$L2TPI_TOP/tools
+# The module's automatic priorities without a reqid (include/uapi/linux/l2tp_ipsec.h),
+# which is how the tests load it unless they set one: the server's and the clients'
+# policies at PRIO_S, every tunnel's at PRIO_T. (read, not sed: no exec)
+while read -r _ name val; do
+	[ "$name" = L2TP_IPSEC_PRIORITY_FALLBACK ] && PRIO_S=$val
+done <"$L2TPI_TOP/include/uapi/linux/l2tp_ipsec.h"
+PRIO_T=$((PRIO_S - 1))
 
 # snooze SECONDS: sleep without an exec (an exec costs about two seconds on the debug
 # kernel under TCG): read's timeout on a pipe that never gets data (we hold its write
@@ -214,7 +221,7 @@ CNT=$TOOLS/plain-count
 
 # Expected SPD lines of one tunnel: FAMILY LOCAL PEER LPORT PPORT [PRIO]
 tunnel_policies() {
-	local fam=$1 l=$2 p=$3 lp=$4 pp=$5 prio=${6:-1023} plen=32 any=0.0.0.0
+	local fam=$1 l=$2 p=$3 lp=$4 pp=$5 prio=${6:-$PRIO_T} plen=32 any=0.0.0.0
 	[ "$fam" = inet6 ] && plen=128 any=::
 	local tmpl="tmpl=esp:transport:reqid=0:src=$any:dst=$any:spi=0:opt=0:share=0:aalgos=ffffffff:ealgos=ffffffff:calgos=ffffffff:family=$fam"
 	{
@@ -222,17 +229,17 @@ tunnel_policies() {
 		echo "dir=in prio=$prio family=$fam src=$p/$plen dst=$l/$plen proto=17 sport=$pp/ffff dport=$lp/ffff ifindex=0 action=allow flags=0 ptype=main mark=0/0 ifid=0 $tmpl"
 	} | sort
 }
-# Our per-tunnel policies (prio 1023) in the SPD of netns $1 ("-": initial).
+# Our per-tunnel policies (PRIO_T) in the SPD of netns $1 ("-": initial).
 spd_tunnels() {
 	local pre=()
 	[ "${1:--}" = - ] || pre=(ip netns exec "$1")
-	"${pre[@]}" "$TOOLS/xfrm-spd" -I -s -m '^dir=(in|out) prio=1023 '
+	"${pre[@]}" "$TOOLS/xfrm-spd" -I -s -m "^dir=(in|out) prio=$PRIO_T "
 }
 # The socket policies (dir 3: in, 4: out) the dump shows, as in/out lines.
 sk_policies() {
-	"$TOOLS/xfrm-spd" -I -s -m '^dir=[34] prio=1023 ' | sed -e 's/^dir=3 /dir=in /' -e 's/^dir=4 /dir=out /'
+	"$TOOLS/xfrm-spd" -I -s -m "^dir=[34] prio=$PRIO_T " | sed -e 's/^dir=3 /dir=in /' -e 's/^dir=4 /dir=out /'
 }
-sk_policies_count() { "$TOOLS/xfrm-spd" -c -m '^dir=[34] prio=1023 '; }
+sk_policies_count() { "$TOOLS/xfrm-spd" -c -m "^dir=[34] prio=$PRIO_T "; }
 # start_tunnels OUTFILE ARGS...: l2tp-tunnel in the background (pid in TUN_PID), wait
 # until its tunnels exist.
 start_tunnels() {
@@ -287,7 +294,7 @@ field() { sed -n "s/.*\b$1=\([0-9]*\).*/\1/p" | tail -n 1; }
 # an unbound socket (make bench's plain rate) scanned the whole range for a free port and
 # failed, and the SPD scaling part never ended at 65,535 tunnels.
 bg_batch() { # FROM TO add|del [agent]: an ip -batch file on stdout
-	awk -v from="$1" -v to="$2" -v op="$3" -v agent="${4:-}" 'BEGIN {
+	awk -v from="$1" -v to="$2" -v op="$3" -v agent="${4:-}" -v prio="$PRIO_T" 'BEGIN {
 		for (i = from; i < to; i++) {
 			id = 100000 + i
 			a = i + 1; peer = "10.1." int(a / 256) "." a % 256
@@ -304,8 +311,8 @@ bg_batch() { # FROM TO add|del [agent]: an ip -batch file on stdout
 				print "xfrm policy delete " pout
 				print "xfrm policy delete " pin
 			} else {
-				print "xfrm policy add " pout " priority 1023 tmpl proto esp mode transport"
-				print "xfrm policy add " pin " priority 1023 tmpl proto esp mode transport"
+				print "xfrm policy add " pout " priority " prio " tmpl proto esp mode transport"
+				print "xfrm policy add " pin " priority " prio " tmpl proto esp mode transport"
 			}
 		}
 	}'

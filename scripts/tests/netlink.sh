@@ -60,7 +60,7 @@ out=
 T_ERR=$(mktemp)
 W=$(mktemp -d)
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all)
-DEFAULTS='[{"server":false,"port":1701,"reqid":0,"priority":1024,"level":"require","auto-attach":true,"restore":true,"max-tunnels":65536,"armed":true,"guard":false}]'
+DEFAULTS='[{"server":false,"port":1701,"reqid":0,"priority":0,"level":"require","auto-attach":true,"restore":true,"max-tunnels":65536,"armed":true,"guard":false}]'
 
 ynl_start
 load_stock_modules
@@ -76,15 +76,15 @@ run_out out "$LI" -j config show
 check_eq "config show -j: the defaults" "$DEFAULTS" "$out"
 run_out out ynl --dump config-get
 check_eq "ynl --dump config-get: the same" \
-	'[{"config": {"server": 0, "port": 1701, "reqid": 0, "priority": 1024, "level": "require", "auto-attach": 1, "restore": 1, "max-tunnels": 65536, "armed": 1, "guard": 0}}]' \
+	'[{"config": {"server": 0, "port": 1701, "reqid": 0, "priority": 0, "level": "require", "auto-attach": 1, "restore": 1, "max-tunnels": 65536, "armed": 1, "guard": 0}}]' \
 	"$out"
 
-check "server on port 1701 reqid 7 level use" run "$LI" server on port 1701 reqid 7 level use
-check_eq "4 server policies with reqid 7, level use (optional)" 4 \
-	"$("$TOOLS/xfrm-spd" -c -m '^dir=(in|out) prio=1024 .*tmpl=esp:transport:reqid=7:.*:opt=1:')"
-idx0=$("$TOOLS/xfrm-spd" -s -m '^dir=(in|out) prio=1024 ' | grep -o 'index=[0-9]*' | sort)
+check "server on port 1701 level use" run "$LI" server on port 1701 level use
+check_eq "4 server policies, reqid 0, level use (optional), behind the daemons' ($PRIO_S)" 4 \
+	"$("$TOOLS/xfrm-spd" -c -m "^dir=(in|out) prio=$PRIO_S .*tmpl=esp:transport:reqid=0:.*:opt=1:")"
+idx0=$("$TOOLS/xfrm-spd" -s -m "^dir=(in|out) prio=$PRIO_S " | grep -o 'index=[0-9]*' | sort)
 check "config set reqid 9 level require" run "$LI" config set reqid 9 level require
-check_eq "the server policies now have reqid 9, level require" 4 \
+check_eq "the server policies now have reqid 9, level require, priority 1024 (automatic)" 4 \
 	"$("$TOOLS/xfrm-spd" -c -m '^dir=(in|out) prio=1024 .*tmpl=esp:transport:reqid=9:.*:opt=0:')"
 idx1=$("$TOOLS/xfrm-spd" -s -m '^dir=(in|out) prio=1024 ' | grep -o 'index=[0-9]*' | sort)
 check_eq "replaced in place: the same SPD indexes" "$idx0" "$idx1"
@@ -93,7 +93,7 @@ check_eq "the server policies moved to port 1702" \
 	"4 0" "$("$TOOLS/xfrm-spd" -c -m 'prio=1024 .*port=1702/ffff') $("$TOOLS/xfrm-spd" -c -m 'prio=1024 .*port=1701/ffff')"
 run_out out "$LI" -j config show
 check_eq "config show -j reflects it" \
-	'[{"server":true,"port":1702,"reqid":9,"priority":1024,"level":"require","auto-attach":true,"restore":true,"max-tunnels":65536,"armed":true,"guard":true}]' "$out"
+	'[{"server":true,"port":1702,"reqid":9,"priority":0,"level":"require","auto-attach":true,"restore":true,"max-tunnels":65536,"armed":true,"guard":true}]' "$out"
 
 # Refused requests change nothing.
 before=$(spd)
@@ -109,26 +109,51 @@ run_out out ynl --do config-set --json '{"config": {"server": 0, "guard": 0}}'
 check "ynl config-set guard: refused as read-only, the attribute named" has_all "$out" "read-only attribute" "'.config.guard'"
 run_out out "$LI" -j config show
 check_eq "refused config-sets changed nothing (config)" \
-	'[{"server":true,"port":1702,"reqid":9,"priority":1024,"level":"require","auto-attach":true,"restore":true,"max-tunnels":65536,"armed":true,"guard":true}]' "$out"
+	'[{"server":true,"port":1702,"reqid":9,"priority":0,"level":"require","auto-attach":true,"restore":true,"max-tunnels":65536,"armed":true,"guard":true}]' "$out"
 check_eq "refused config-sets changed nothing (SPD, byte for byte)" "$before" "$(spd)"
 
 check "ynl config-set server 0 port 1701" \
 	run ynl --do config-set --json '{"config": {"server": 0, "port": 1701, "reqid": 0}}'
-check_eq "server off: no server policy left" 0 "$("$TOOLS/xfrm-spd" -c -m 'prio=1024 ')"
+check_eq "server off: no server policy left" 0 "$("$TOOLS/xfrm-spd" -c -m "prio=(1024|$PRIO_S) ")"
 
 # --- client connections
 check "client add 10.0.0.2 lifetime static" run "$LI" client add 10.0.0.2 lifetime static
 check_eq "its two policies (out sport 1701 to the server, in from it)" 2 \
-	"$("$TOOLS/xfrm-spd" -c -m '^dir=(in|out) prio=1024 .*(dst=10.0.0.2/32 .*sport=1701/ffff|src=10.0.0.2/32 .*dport=1701/ffff)')"
+	"$("$TOOLS/xfrm-spd" -c -m "^dir=(in|out) prio=$PRIO_S .*(dst=10.0.0.2/32 .*sport=1701/ffff|src=10.0.0.2/32 .*dport=1701/ffff)")"
 run_out out "$LI" client add 10.0.0.2
 check "adding it again: exit 1, the kernel says why" grep -q "already declared" "$T_ERR"
+# client negotiate: the kernel's acquire for the connection's first frame (udp sport
+# 1701 to 10.0.0.2 port 1701) reaches the key managers: ip xfrm monitor stands in for
+# an IKE daemon that listens and negotiates nothing. The wait ends in a timeout that
+# names IKE and the reqid.
+ip xfrm monitor acquire >"$W/acquire.log" 2>&1 &
+mon=$!
+sleep 0.5
+run_out out "$LI" client negotiate 10.0.0.2 timeout 1
+check "client negotiate, nothing negotiated: exit 1, no SA after 1 s, IKE and the reqid named" \
+	has_all "$(cat "$T_ERR")" "no SA with 10.0.0.2 after 1 s" "IKE negotiated none" "reqid 0"
+kill "$mon"
+wait "$mon" 2>/dev/null
+echo "# ip xfrm monitor acquire:"
+sed 's/^/#   /' "$W/acquire.log"
+check "the acquire went out: dst 10.0.0.2, the flow udp sport 1701 dport 1701" \
+	grep -q 'dst 10.0.0.2/32 proto udp sport 1701 dport 1701' "$W/acquire.log"
+check "a larval ESP state (spi 0) to 10.0.0.2, the acquire in progress" \
+	bash -c "ip xfrm state list dst 10.0.0.2 proto esp | grep -q 'spi 0x00000000'"
+run_out out "$LI" -j client show
+check "client show -j: both SAs of the connection, out acquiring" \
+	grep -q '"server-ipv4":"10.0.0.2",.*"sa":\[{"dir":"out","state":"acquiring"},{"dir":"in","state":"none"}\]' <<<"$out"
+run ip xfrm state flush		# the larval state: the tunnel below starts with no SA
+run_out out "$LI" client negotiate 10.0.0.9
+check "client negotiate of an undeclared connection: exit 1, no such connection" \
+	grep -q "no such client connection" "$T_ERR"
 check "ynl client-add fd00::2 sport 1702" \
 	run ynl --do client-add --json '{"client": {"server-ipv6": "fd000000000000000000000000000002", "sport": 1702}}'
 run_out out ynl --dump client-get
 check "ynl client-get lists both" has_all "$out" '"server-ipv4": "10.0.0.2"' '"server-ipv6": "fd00::2"' 
 run_out out "$LI" -j client show
 check "client show -j: both connections with their policy indexes" \
-	grep -qE '^\[\{"server-ipv4":"10.0.0.2","sport":1701,"lifetime":"static","tunnels":0,"policy-index":\[[1-9][0-9]*,[1-9][0-9]*\]\},\{"server-ipv6":"fd00::2","sport":1702,"lifetime":"connection"' <<<"$out"
+	grep -qE '^\[\{"server-ipv4":"10.0.0.2","sport":1701,"lifetime":"static","tunnels":0,"policy-index":\[[1-9][0-9]*,[1-9][0-9]*\],"sa":\[[^]]*\]\},\{"server-ipv6":"fd00::2","sport":1702,"lifetime":"connection"' <<<"$out"
 run_out out ynl --do client-add --json '{"client": {"server-ipv4": 167772163, "server-ipv6": "fd000000000000000000000000000003"}}'
 check "ynl client-add with two addresses: refused, says why" has_all "$out" "exactly one of"
 check "client del 10.0.0.2" run "$LI" client del 10.0.0.2
@@ -136,7 +161,7 @@ check "ynl client-del fd00::2 sport 1702" \
 	run ynl --do client-del --json '{"client": {"server-ipv6": "fd000000000000000000000000000002", "sport": 1702}}'
 run_out out "$LI" client del 10.0.0.2
 check "deleting it again: exit 1, no such connection" grep -q "no such client connection" "$T_ERR"
-check_eq "no client policy left" 0 "$("$TOOLS/xfrm-spd" -c -m 'prio=1024 ')"
+check_eq "no client policy left" 0 "$("$TOOLS/xfrm-spd" -c -m "prio=$PRIO_S ")"
 
 # --- events, while a real tunnel comes and goes (ip l2tp: genetlink path)
 "$LI" -j monitor >"$W/mon" 2>"$W/mon.err" &
@@ -249,10 +274,10 @@ check "-n peer server on" run "$LI" -n peer server on
 run_out out "$LI" -j config show
 # (its guard comes and goes with its tunnels: not compared here)
 check_eq "the initial netns still has server off, restore off" \
-	'[{"server":false,"port":1701,"reqid":0,"priority":1024,"level":"require","auto-attach":true,"restore":false,"max-tunnels":65536,"armed":true}]' \
+	'[{"server":false,"port":1701,"reqid":0,"priority":0,"level":"require","auto-attach":true,"restore":false,"max-tunnels":65536,"armed":true}]' \
 	"$(sed 's/,"guard":[a-z]*//' <<<"$out")"
 check_eq "the server policies are in the peer's SPD only" "4 0" \
-	"$(ip netns exec peer "$TOOLS/xfrm-spd" -c -m 'prio=1024 ') $("$TOOLS/xfrm-spd" -c -m 'prio=1024 ')"
+	"$(ip netns exec peer "$TOOLS/xfrm-spd" -c -m "prio=$PRIO_S ") $("$TOOLS/xfrm-spd" -c -m "prio=$PRIO_S ")"
 
 check "rmmod" run rmmod l2tp_ipsec
 run_out out "$LI" config show

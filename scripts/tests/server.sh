@@ -33,59 +33,59 @@ run ip xfrm policy add src 198.51.100.0/24 dst 0.0.0.0/0 proto udp dport 1701 di
 before=$(spd)
 
 # --- load with server=1, watching the xfrm multicast groups like `ip xfrm monitor` users do
-ip xfrm monitor policy >/tmp/monitor.log 2>&1 &
+ip xfrm monitor policy >$TMPDIR/monitor.log 2>&1 &
 monpid=$!
 sleep 0.5
 check "insmod server=1" run insmod "$KO" server=1
 check_eq "server policies installed, exact selectors and templates" \
-	"$(expected_policies 1701 1024 0 0)" "$(ours 1701 1024)"
-check_eq "foreign policies untouched by insmod" "$before" "$(spd_nb | grep -vxF -f <(spd | grep -F prio=1024))"
+	"$(expected_policies 1701 "$PRIO_S" 0 0)" "$(ours 1701 "$PRIO_S")"
+check_eq "foreign policies untouched by insmod" "$before" "$(spd_nb | grep -vxF -f <(spd | grep -F "prio=$PRIO_S "))"
 check_eq "and the two quarantine block policies (auto-attach on)" "$(expected_block)" "$(block_policies)"
-check_eq "parameters readable" "Y 1701 0 1024 require" \
+check_eq "parameters readable" "Y 1701 0 0 require" \
 	"$(cd /sys/module/l2tp_ipsec/parameters && echo $(cat server port reqid priority level))"
 check "audit records SPD-add res=1 for our policies" \
 	test "$(dmesg | grep -c 'op=SPD-add.*res=1')" -ge 4
 
 # --- plaintext L2TP from the peer is dropped, other ports pass
 mismatch0=$(xfrm_stat XfrmInTmplMismatch)
-udp_recv - 1701 30 /tmp/r1 && run ip netns exec peer "$TOOLS/udp-probe" send 10.0.0.1 1701 20
+udp_recv - 1701 30 $TMPDIR/r1 && run ip netns exec peer "$TOOLS/udp-probe" send 10.0.0.1 1701 20
 udp_recv_done
-check_eq "plaintext UDP/1701 (IPv4) from the peer never reaches the server socket" "received=0" "$(cat /tmp/r1)"
-udp_recv - 1701 30 /tmp/r2 -6 && run ip netns exec peer "$TOOLS/udp-probe" send fd00::1 1701 20
+check_eq "plaintext UDP/1701 (IPv4) from the peer never reaches the server socket" "received=0" "$(cat $TMPDIR/r1)"
+udp_recv - 1701 30 $TMPDIR/r2 -6 && run ip netns exec peer "$TOOLS/udp-probe" send fd00::1 1701 20
 udp_recv_done
-check_eq "plaintext UDP/1701 (IPv6) from the peer never reaches the server socket" "received=0" "$(cat /tmp/r2)"
+check_eq "plaintext UDP/1701 (IPv6) from the peer never reaches the server socket" "received=0" "$(cat $TMPDIR/r2)"
 mismatch1=$(xfrm_stat XfrmInTmplMismatch)
 echo "# XfrmInTmplMismatch: $mismatch0 -> $mismatch1"
 check_counted "the drops are counted (XfrmInTmplMismatch +40)" test $((mismatch1 - mismatch0)) -ge 40
-udp_recv - 1702 30 /tmp/r3 && run ip netns exec peer "$TOOLS/udp-probe" send 10.0.0.1 1702 20
+udp_recv - 1702 30 $TMPDIR/r3 && run ip netns exec peer "$TOOLS/udp-probe" send 10.0.0.1 1702 20
 udp_recv_done
-check_eq "plaintext UDP to another port (1702) passes" "received=20" "$(cat /tmp/r3)"
-udp_recv - 1702 30 /tmp/r4 -6 && run ip netns exec peer "$TOOLS/udp-probe" send fd00::1 1702 20
+check_eq "plaintext UDP to another port (1702) passes" "received=20" "$(cat $TMPDIR/r3)"
+udp_recv - 1702 30 $TMPDIR/r4 -6 && run ip netns exec peer "$TOOLS/udp-probe" send fd00::1 1702 20
 udp_recv_done
-check_eq "plaintext UDP/IPv6 to another port (1702) passes" "received=20" "$(cat /tmp/r4)"
-udp_recv peer 5000 30 /tmp/r5 && run "$TOOLS/udp-probe" send -s 1701 10.0.0.2 5000 10
+check_eq "plaintext UDP/IPv6 to another port (1702) passes" "received=20" "$(cat $TMPDIR/r4)"
+udp_recv peer 5000 30 $TMPDIR/r5 && run "$TOOLS/udp-probe" send -s 1701 10.0.0.2 5000 10
 udp_recv_done
-check_eq "the server sends nothing in plaintext from UDP port 1701" "received=0" "$(cat /tmp/r5)"
-udp_recv peer 5000 30 /tmp/r6 && run "$TOOLS/udp-probe" send -s 1702 10.0.0.2 5000 10
+check_eq "the server sends nothing in plaintext from UDP port 1701" "received=0" "$(cat $TMPDIR/r5)"
+udp_recv peer 5000 30 $TMPDIR/r6 && run "$TOOLS/udp-probe" send -s 1702 10.0.0.2 5000 10
 udp_recv_done
-check_eq "the server's other ports send in plaintext" "received=10" "$(cat /tmp/r6)"
+check_eq "the server's other ports send in plaintext" "received=10" "$(cat $TMPDIR/r6)"
 
 # --- a foreign policy added while loaded; rmmod removes exactly ours
-run ip xfrm policy add src 203.0.113.0/24 dst 0.0.0.0/0 proto udp sport 1701 dir out priority 1024 tmpl proto esp mode transport
+run ip xfrm policy add src 203.0.113.0/24 dst 0.0.0.0/0 proto udp sport 1701 dir out priority "$PRIO_S" tmpl proto esp mode transport
 loaded=$(spd_nb)
 check "rmmod" run rmmod l2tp_ipsec
 check_eq "rmmod removes our four policies, the two block policies and nothing else" \
-	"$(echo "$loaded" | grep -vxF -f <(echo "$loaded" | grep -E '^dir=(in|out) prio=1024 family=inet6? src=(0\.0\.0\.0|::)/0 dst=(0\.0\.0\.0|::)/0 proto=17 sport=(1701/ffff|0/0) dport=(1701/ffff|0/0) '))" \
+	"$(echo "$loaded" | grep -vxF -f <(echo "$loaded" | grep -E "^dir=(in|out) prio=$PRIO_S family=inet6? src=(0\\.0\\.0\\.0|::)/0 dst=(0\\.0\\.0\\.0|::)/0 proto=17 sport=(1701/ffff|0/0) dport=(1701/ffff|0/0) "))" \
 	"$(spd)"
 sleep 0.5
 kill $monpid
 wait $monpid 2>/dev/null
 echo "# ip xfrm monitor saw:"
-sed 's/^/#   /' /tmp/monitor.log
+sed 's/^/#   /' $TMPDIR/monitor.log
 check_eq "ip xfrm monitor saw our 4 policies added" 4 \
-	"$(grep -cE '^src (0\.0\.0\.0|::)/0 dst (0\.0\.0\.0|::)/0 proto udp [sd]port 1701 *$' /tmp/monitor.log)"
+	"$(grep -cE '^src (0\.0\.0\.0|::)/0 dst (0\.0\.0\.0|::)/0 proto udp [sd]port 1701 *$' $TMPDIR/monitor.log)"
 check_eq "ip xfrm monitor saw our 4 policies deleted" 4 \
-	"$(grep -cE '^Deleted src (0\.0\.0\.0|::)/0 dst (0\.0\.0\.0|::)/0 proto udp [sd]port 1701 *$' /tmp/monitor.log)"
+	"$(grep -cE '^Deleted src (0\.0\.0\.0|::)/0 dst (0\.0\.0\.0|::)/0 proto udp [sd]port 1701 *$' $TMPDIR/monitor.log)"
 check "audit records SPD-delete res=1 for our policies" \
 	test "$(dmesg | grep -c 'op=SPD-delete.*res=1')" -ge 4
 run ip xfrm policy delete src 203.0.113.0/24 dst 0.0.0.0/0 proto udp sport 1701 dir out
@@ -96,6 +96,14 @@ check "insmod port=1702 reqid=7 priority=500 level=use" \
 	run insmod "$KO" server=1 port=1702 reqid=7 priority=500 level=use
 check_eq "policies carry port, reqid, priority and level" \
 	"$(expected_policies 1702 500 7 1)" "$(ours 1702 500)"
+run rmmod l2tp_ipsec
+# automatic priority: with a reqid the IKE daemon installs no policies of its own, ours
+# lead (1024); without one ours are the fallback behind the daemon's (above)
+check "insmod server=1 reqid=42 (priority automatic)" run insmod "$KO" server=1 reqid=42
+check_eq "with a reqid the automatic priority is 1024" \
+	"$(expected_policies 1701 1024 42 0)" "$(ours 1701 1024)"
+check_eq "priority parameter reads 0 (automatic)" "42 0" \
+	"$(cd /sys/module/l2tp_ipsec/parameters && echo $(cat reqid priority))"
 run rmmod l2tp_ipsec
 check "insmod without server=1" run insmod "$KO"
 check_eq "without server=1 (and no tunnel) nothing is added" "$before" "$(spd)"
@@ -136,15 +144,15 @@ taken=$(spd)
 check "insmod server=1 with an equal foreign policy" run insmod "$KO" server=1
 check "kernel says one server policy is shadowed" dmesg_has "1 server policies are shadowed"
 check_eq "the three others installed, the foreign one intact" \
-	"$(expected_policies 1701 1024 0 0 | grep -v 'dir=out prio=1024 family=inet ')" "$(ours 1701 1024)"
+	"$(expected_policies 1701 "$PRIO_S" 0 0 | grep -v "dir=out prio=$PRIO_S family=inet ")" "$(ours 1701 "$PRIO_S")"
 check_eq "the foreign equal policy byte-identical" "$(echo "$taken" | grep -F 'prio=1500 ')" \
 	"$(spd | grep -F 'prio=1500 ')"
 run ip xfrm policy delete src 0.0.0.0/0 dst 0.0.0.0/0 proto udp sport 1701 dir out
 check_eventually "when it is deleted, ours is installed in its place" \
-	"$(expected_policies 1701 1024 0 0)" ours 1701 1024
+	"$(expected_policies 1701 "$PRIO_S" 0 0)" ours 1701 "$PRIO_S"
 run ip xfrm policy flush
 check_eventually "after ip xfrm policy flush, the server policies are back" \
-	"$(expected_policies 1701 1024 0 0)" ours 1701 1024
+	"$(expected_policies 1701 "$PRIO_S" 0 0)" ours 1701 "$PRIO_S"
 run rmmod l2tp_ipsec
 run ip xfrm policy add src 0.0.0.0/0 dst 0.0.0.0/0 proto udp sport 1701 dir out priority 1500 tmpl proto esp mode transport reqid 99
 taken=$(spd)

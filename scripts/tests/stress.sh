@@ -67,7 +67,7 @@ kept_policies() {
 # in the SPD, and the main SPD's policies at our priorities and the block ones.
 registry_idx() { "$LI" -j policy show | grep -o '"index":[1-9][0-9]*' | sort; }
 spd_idx() {
-	"$TOOLS/xfrm-spd" -m '^dir=[a-z]+ prio=(0|1023|1024) .* ptype=main ' |
+	"$TOOLS/xfrm-spd" -m "^dir=[a-z]+ prio=(0|1023|1024|$PRIO_T|$PRIO_S) .* ptype=main " |
 		sed 's/.* index=\([0-9]*\).*/"index":\1/' | sort
 }
 # settled SECONDS: the SPD has what the registry says, and the tunnel policies are
@@ -89,7 +89,7 @@ after() {
 	check_eq "$name: the module's registry and the SPD agree (indexes)" \
 		"$(spd_idx)" "$(registry_idx)"
 	# Only while the namespace needs them (kmod/footprint.c): a tunnel, server mode.
-	if [ "$n" -gt 0 ] || [ "$("$TOOLS/xfrm-spd" -c -m '^dir=[a-z]+ prio=1024 ')" -gt 0 ]; then
+	if [ "$n" -gt 0 ] || [ "$("$TOOLS/xfrm-spd" -c -m "^dir=[a-z]+ prio=(1024|$PRIO_S) ")" -gt 0 ]; then
 		check_eq "$name: the block policies" "$(expected_block)" "$(block_policies)"
 	else
 		check_eventually "$name: no tunnel left, no block policy" "" block_policies
@@ -126,17 +126,17 @@ okc() { sed -n "s/^$1 ok=\([0-9]*\).*/\1/p" "$2"; }
 cfg_show() { "$LI" config show | sed 's/ guard o[nf]*//'; }
 cfg0=$(cfg_show)
 check "1: $CYCLES create/delete cycles x 4 threads, with config flips, clients, dumps, flushes, auto-attach toggles" \
-	churn /tmp/s1 -p 2 -g 2 -n "$CYCLES" -k 2 -d cfg,level,client,dump,flush,attach $L $P
+	churn $TMPDIR/s1 -p 2 -g 2 -n "$CYCLES" -k 2 -d cfg,level,client,dump,flush,attach $L $P
 check_eq "1: every tunnel creation succeeded (refused: ppp genl)" "0 0" \
-	"$(refused ppp /tmp/s1) $(refused genl /tmp/s1)"
+	"$(refused ppp $TMPDIR/s1) $(refused genl $TMPDIR/s1)"
 check_eq "1: every disturber operation succeeded (refused: cfg level client dump flush attach)" \
-	"0 0 0 0 0 0" "$(for o in cfg level client dump flush attach; do refused $o /tmp/s1; done | tr '\n' ' ' | sed 's/ $//')"
+	"0 0 0 0 0 0" "$(for o in cfg level client dump flush attach; do refused $o $TMPDIR/s1; done | tr '\n' ' ' | sed 's/ $//')"
 check "1: the disturber ran (flushes and auto-attach toggles done)" \
-	test "$(okc flush /tmp/s1)" -gt 0 -a "$(okc attach /tmp/s1)" -gt 0
-after 1 /tmp/s1
+	test "$(okc flush $TMPDIR/s1)" -gt 0 -a "$(okc attach $TMPDIR/s1)" -gt 0
+after 1 $TMPDIR/s1
 check_eq "1: the config is back as it was" "$cfg0" "$(cfg_show)"
 check_eq "1: no client connection left" "" "$("$LI" client show)"
-churn_stop 1 /tmp/s1
+churn_stop 1 $TMPDIR/s1
 check_sub 1
 
 # --- 1u. the PPPoL2TP churn as an unprivileged user (PPPoL2TP needs no capability):
@@ -148,11 +148,11 @@ cp "$STRESS" "$US/l2tp-stress"
 chmod 755 "$US/l2tp-stress"
 unpriv_refused() { "$LI" -j show | sed -n 's/.*"refused":{"unprivileged":\([0-9]*\).*/\1/p'; }
 r0=$(unpriv_refused)
-"${NOBODY[@]}" "$US/l2tp-stress" churn -p 2 -g 0 -n "$CYCLES" -k 2 $L $P >/tmp/s1u 2>/tmp/s1u.err &
+"${NOBODY[@]}" "$US/l2tp-stress" churn -p 2 -g 0 -n "$CYCLES" -k 2 $L $P >$TMPDIR/s1u 2>$TMPDIR/s1u.err &
 STRESS_PID=$!
-if wait_ready /tmp/s1u.err 5400 "$STRESS_PID"; then
-	sed -n '/^kept /!s/^/# /p' /tmp/s1u
-	check_eq "1u: every unprivileged PPPoL2TP creation succeeded (refused: ppp)" 0 "$(refused ppp /tmp/s1u)"
+if wait_ready $TMPDIR/s1u.err 5400 "$STRESS_PID"; then
+	sed -n '/^kept /!s/^/# /p' $TMPDIR/s1u
+	check_eq "1u: every unprivileged PPPoL2TP creation succeeded (refused: ppp)" 0 "$(refused ppp $TMPDIR/s1u)"
 	check_eq "1u: its 4 kept tunnels exist, none has a policy" "4 " \
 		"$(ip l2tp show tunnel | grep -c '^Tunnel') $(spd_tunnels)"
 	r1=$(unpriv_refused)
@@ -161,9 +161,9 @@ if wait_ready /tmp/s1u.err 5400 "$STRESS_PID"; then
 		test "$r1" -ge $((r0 + 2 * CYCLES))
 	kill -TERM "$STRESS_PID"
 	wait "$STRESS_PID"
-	check_eq "1u: closed, exit 0" "0 4" "$? $(field closed </tmp/s1u)"
+	check_eq "1u: closed, exit 0" "0 4" "$? $(field closed <$TMPDIR/s1u)"
 else
-	not_ok "1u: the unprivileged churn did not get ready: $(cat /tmp/s1u.err)"
+	not_ok "1u: the unprivileged churn did not get ready: $(cat $TMPDIR/s1u.err)"
 fi
 check_eq "1u: nothing in the SPD of its tunnels, the registry agrees" "$(spd_idx)" "$(registry_idx)"
 check_sub 1u
@@ -171,16 +171,16 @@ check_sub 1u
 # --- 3. flush storm: 100 flushes a second during traffic on 100 tunnels, then flushes
 # one at a time (the module restores at most about twice a second: a storm is
 # answered by restores during and after it; the output guard holds the line between)
-count_plain /tmp/c3 $((FLUSH_S + 600))
-start_tunnels /tmp/t3 -n 100 -c 100000 -i 100 10.0.0.1 1701 10.0.0.2 3000
+count_plain $TMPDIR/c3 $((FLUSH_S + 600))
+start_tunnels $TMPDIR/t3 -n 100 -c 100000 -i 100 10.0.0.1 1701 10.0.0.2 3000
 want=$(spd_count)
 echo "# SPD: $want policies with 100 tunnels sending"
 out=$("$STRESS" flush -r 100 -t "$FLUSH_S" -w "$VERIFY" -e "$want")
 rc=$?
 echo "# flush: ${out//$'\n'/ }"
 stop_tunnels
-c3=$(count_done /tmp/c3)
-echo "# 100 tunnels: $(tr '\n' ' ' </tmp/t3); wire: $c3"
+c3=$(count_done $TMPDIR/c3)
+echo "# 100 tunnels: $(tr '\n' ' ' <$TMPDIR/t3); wire: $c3"
 check_eq "3: a storm of 100 flushes a second for ${FLUSH_S} s, then the SPD whole again" \
 	"0 final=OK" "$rc $(grep -o 'final=.*' <<<"$out")"
 # (the rate is reported, not asserted: under TCG it is what the machine gives, 48 to
@@ -191,7 +191,7 @@ check "3: the storm flushed the SPD all along (${storm% *} flushes, ${storm#* } 
 check_eq "3: $VERIFY flushes more, one at a time: the policies came back after each" \
 	"$VERIFY $VERIFY" "$(sed -n 's/^verified flushes=\([0-9]*\) back=\([0-9]*\).*/\1 \2/p' <<<"$out")"
 check_eq "3: no plaintext L2TP frame on the wire" 0 "$(field plain <<<"$c3")"
-check "3: the tunnels did send (ESP or held)" test "$(field sent </tmp/t3)" -gt 0
+check "3: the tunnels did send (ESP or held)" test "$(field sent <$TMPDIR/t3)" -gt 0
 check_eq "3: the capture lost nothing" 0 "$(field drops <<<"$c3")"
 EXPECT=
 wait_settled 60
@@ -220,18 +220,18 @@ if [ -w "$F/probability" ] && [ -e /proc/thread-self/make-it-fail ]; then
 	echo 1 >"$F/interval"
 	echo -1 >"$F/times"
 	echo 10 >"$F/probability"
-	count_plain /tmp/c4 5400
+	count_plain $TMPDIR/c4 5400
 	check "4: $FAIL_CYCLES cycles x 4 threads with 10% of their slab allocations failing, a frame sent by each new tunnel" \
-		churn /tmp/s4 -F -e -p 2 -g 2 -n "$FAIL_CYCLES" -k 2 -d cfg,client,dump $L $P
+		churn $TMPDIR/s4 -F -e -p 2 -g 2 -n "$FAIL_CYCLES" -k 2 -d cfg,client,dump $L $P
 	echo 0 >"$F/probability"
 	check "4: some creations were refused (the injection worked)" \
-		test "$(refused ppp /tmp/s4)" -gt 0 -o "$(refused genl /tmp/s4)" -gt 0
-	check "4: and most were not" test "$(okc ppp /tmp/s4)" -gt $((FAIL_CYCLES / 2))
-	after 4 /tmp/s4
-	churn_stop 4 /tmp/s4
-	c4=$(count_done /tmp/c4)
+		test "$(refused ppp $TMPDIR/s4)" -gt 0 -o "$(refused genl $TMPDIR/s4)" -gt 0
+	check "4: and most were not" test "$(okc ppp $TMPDIR/s4)" -gt $((FAIL_CYCLES / 2))
+	after 4 $TMPDIR/s4
+	churn_stop 4 $TMPDIR/s4
+	c4=$(count_done $TMPDIR/c4)
 	echo "# wire: $c4"
-	check_eq "4: no plaintext L2TP frame on the wire ($(okc send /tmp/s4) frames sent)" 0 "$(field plain <<<"$c4")"
+	check_eq "4: no plaintext L2TP frame on the wire ($(okc send $TMPDIR/s4) frames sent)" 0 "$(field plain <<<"$c4")"
 	check_main 4
 	check_sub 4
 else
@@ -251,19 +251,19 @@ if [ ${#mods[@]} -gt 0 ]; then
 	echo "# the l2tp modules: ${mods[*]##*/}"
 fi
 check "2: $LIFE_CYCLES cycles x 4 threads or more, while l2tp_ipsec${stack:+ and the l2tp modules} are unloaded and loaded $LIFE_ROUNDS times" \
-	churn /tmp/s2 -p 2 -g 2 -n "$LIFE_CYCLES" -k 2 -M "$L2TPI_KO" "${stack[@]}" -R "$LIFE_ROUNDS" $L $P
+	churn $TMPDIR/s2 -p 2 -g 2 -n "$LIFE_CYCLES" -k 2 -M "$L2TPI_KO" "${stack[@]}" -R "$LIFE_ROUNDS" $L $P
 check "2: l2tp_ipsec was unloaded and loaded $LIFE_ROUNDS times at least" \
-	test "$(okc modcycle /tmp/s2)" -ge $((2 * LIFE_ROUNDS))
+	test "$(okc modcycle $TMPDIR/s2)" -ge $((2 * LIFE_ROUNDS))
 if [ ${#stack[@]} -gt 0 ]; then
-	unl=$(sed -n 's/^unloaded //p' /tmp/s2)
+	unl=$(sed -n 's/^unloaded //p' $TMPDIR/s2)
 	core=$(sed -n 's/.*\bl2tp_core=\([0-9]*\).*/\1/p' <<<"$unl")
 	check "2: l2tp_core (with the rest of the l2tp stack) went and came back under l2tp_ipsec (${core:-0} times)" \
 		test "${core:-0}" -gt 0
 else
 	skip "2: the l2tp modules unloaded and loaded" "l2tp is built in"
 fi
-after 2 /tmp/s2
-churn_stop 2 /tmp/s2
+after 2 $TMPDIR/s2
+churn_stop 2 $TMPDIR/s2
 check_main 2
 check_sub 2
 blk_before=$(block_policies)
@@ -292,7 +292,7 @@ check_sub 5
 # --- 6. rmmod: nothing of ours left, the administrator's policies untouched
 check "rmmod" run rmmod l2tp_ipsec
 check_eq "6: no policy at our priorities or with our block mark left" "" \
-	"$("$TOOLS/xfrm-spd" -m '^dir=[a-z]+ prio=(0|1023|1024) ')"
+	"$("$TOOLS/xfrm-spd" -m "^dir=[a-z]+ prio=(0|1023|1024|$PRIO_T|$PRIO_S) ")"
 check_main 6
 check_sub 6
 ip netns del peer

@@ -47,7 +47,7 @@ udp_flows() {
 }
 # The SPD without indexes (a flush and the restore give new ones).
 spd_ni() { "$TOOLS/xfrm-spd" -I -s; }
-spd_has_wide() { "$TOOLS/xfrm-spd" -I -s -m '^dir=(in|out) prio=1023 ' | grep -q 'dport=0/0\|sport=0/0'; }
+spd_has_wide() { "$TOOLS/xfrm-spd" -I -s -m "^dir=(in|out) prio=$PRIO_T " | grep -q 'dport=0/0\|sport=0/0'; }
 
 load_stock_modules
 setup_peer
@@ -196,7 +196,7 @@ check "config show: the same in text" \
 	eval '[[ $out == *"auto-attach on (not armed: built against a setup_udp_tunnel_sock() of unknown prototype)"* ]]'
 check "dmesg says auto-attach is OFF and why" \
 	dmesg_has "auto-attach is OFF: built against a setup_udp_tunnel_sock\(\) of unknown prototype"
-check_eq "server policies still work (four)" 4 "$("$TOOLS/xfrm-spd" -c -m '^dir=(in|out) prio=1024 ')"
+check_eq "server policies still work (four)" 4 "$("$TOOLS/xfrm-spd" -c -m "^dir=(in|out) prio=$PRIO_S ")"
 start_tunnels "$W/na" -h 1 -t 700 10.0.0.1 1701 10.0.0.2 3500
 check_eq "a tunnel gets no policies of its own" "" "$(spd_tunnels)"
 stop_tunnels

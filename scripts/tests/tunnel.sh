@@ -10,10 +10,10 @@ load_stock_modules
 setup_peer
 
 # --- control run without the module: the counter does see plaintext L2TP
-count_plain /tmp/c0 60
+count_plain $TMPDIR/c0 60
 run "$TUN" -s -c 10 -i 5 10.0.0.1 1701 10.0.0.2 1701
 sleep 0.3
-c0=$(count_done /tmp/c0)
+c0=$(count_done $TMPDIR/c0)
 echo "# no module: $c0"
 check "control: without the module a new PPPoL2TP tunnel sends plaintext L2TP ($c0)" \
 	test "$(echo "$c0" | field plain)" -ge 10
@@ -27,7 +27,7 @@ check_eq "insmod (server mode off, no tunnel) installs nothing" "$base" "$(spd_c
 run rmmod l2tp_ipsec
 
 # --- tunnels that exist before the module loads are adopted (and reported)
-start_tunnels /tmp/t0 -s -h 900 10.0.0.1 1701 10.0.0.2 1710
+start_tunnels $TMPDIR/t0 -s -h 900 10.0.0.1 1701 10.0.0.2 1710
 run ip l2tp add tunnel tunnel_id 61 peer_tunnel_id 62 encap udp local fd00::1 remote fd00::2 udp_sport 1711 udp_dport 1701
 check "insmod with two live tunnels" run insmod "$L2TPI_KO"
 check "it reports them adopted" dmesg_has "adopted 2 existing L2TP tunnels"
@@ -43,14 +43,14 @@ stop_tunnels
 check_eventually "adopted tunnels: policies gone with them" "" spd_tunnels
 
 # --- PPPoL2TP path (xl2tpd, pppd), IPv4 and IPv6
-start_tunnels /tmp/t1 -s -h 900 10.0.0.1 1701 10.0.0.2 1701
+start_tunnels $TMPDIR/t1 -s -h 900 10.0.0.1 1701 10.0.0.2 1701
 check_eq "PPPoL2TP/IPv4 tunnel: exact 5-tuple policies right after the bind" \
 	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" "$(spd_tunnels)"
 check_eq "and no socket policy: flushes are the output guard's (below)" "" "$(sk_policies)"
 stop_tunnels
 check_eventually "PPPoL2TP/IPv4: closing the sockets removes them" "" spd_tunnels
 # genetlink delete of a tunnel whose socket userspace keeps open
-start_tunnels /tmp/t1b -h 900 -t 300 10.0.0.1 1701 10.0.0.2 1712
+start_tunnels $TMPDIR/t1b -h 900 -t 300 10.0.0.1 1701 10.0.0.2 1712
 check_eq "PPPoL2TP tunnel 300 attached" 2 "$(spd_tunnels | wc -l)"
 out=$("$TOOLS/l2tp-ipsec" -j tunnel show)
 echo "# l2tp-ipsec -j tunnel show: $out"
@@ -68,7 +68,7 @@ check "l2tp-ipsec tunnel show no longer lists it" \
 	test "$("$TOOLS/l2tp-ipsec" -j tunnel show)" = "[]"
 stop_tunnels
 check_eventually "all go when the socket is closed" "" spd_tunnels
-start_tunnels /tmp/t2 -6 -s -h 900 fd00::1 1701 fd00::2 1702
+start_tunnels $TMPDIR/t2 -6 -s -h 900 fd00::1 1701 fd00::2 1702
 check_eq "PPPoL2TP/IPv6 tunnel: exact 5-tuple policies" \
 	"$(tunnel_policies inet6 fd00::1 fd00::2 1701 1702)" "$(spd_tunnels)"
 stop_tunnels
@@ -87,31 +87,31 @@ run ip l2tp del tunnel tunnel_id 13
 check_eventually "ip l2tp del (IPv6) removes them" "" spd_tunnels
 
 # --- zero leak at creation: the tunnel sends at once, no SA exists
-count_plain /tmp/c1 60
+count_plain $TMPDIR/c1 60
 run "$TUN" -s -c 20 -i 5 10.0.0.1 1701 10.0.0.2 1701
 run "$TUN" -c 20 -i 5 10.0.0.1 1701 10.0.0.2 1701
 run "$TUN" -6 -s -c 20 -i 5 fd00::1 1701 fd00::2 1701
 sleep 0.3
-c1=$(count_done /tmp/c1)
+c1=$(count_done $TMPDIR/c1)
 echo "# new tunnels sending at once (60 frames): $c1"
 check_eq "no plaintext L2TP frame from tunnels that send the moment they exist" 0 "$(echo "$c1" | field plain)"
 check_eq "the capture dropped nothing" 0 "$(echo "$c1" | field drops)"
 
 # --- 100 flushes during traffic: the output guard (kmod/guard.c) drops the tunnel's
 # frames until the restore has put its policies back
-start_tunnels /tmp/t3 -s -c 100000 -i 10 -h 600 10.0.0.1 1701 10.0.0.2 1701
+start_tunnels $TMPDIR/t3 -s -c 100000 -i 10 -h 600 10.0.0.1 1701 10.0.0.2 1701
 sleep 0.5
 check_eq "live tunnel has its policies" "$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" "$(spd_tunnels)"
-c2=$(plain_during_flushes 100 /tmp/c2)
+c2=$(plain_during_flushes 100 $TMPDIR/c2)
 echo "# 100 flushes during traffic: $c2"
 check_eq "100 x ip xfrm policy flush during traffic: 0 plaintext L2TP frames" 0 "$(echo "$c2" | field plain)"
 check_eventually "after the flushes our policies are back in the SPD" \
 	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" spd_tunnels
 check "the restore is logged" dmesg_has "restored .* policies that were removed from the SPD"
-count_plain /tmp/c3 600
+count_plain $TMPDIR/c3 600
 run ip xfrm policy deleteall
 sleep 0.5
-c3=$(count_done /tmp/c3)
+c3=$(count_done $TMPDIR/c3)
 check_eq "ip xfrm policy deleteall during traffic: 0 plaintext frames" 0 "$(echo "$c3" | field plain)"
 check_eventually "after deleteall our policies are back" \
 	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1701)" spd_tunnels
@@ -129,10 +129,10 @@ run ip xfrm policy add src 192.0.2.0/24 dst 198.51.100.0/24 proto udp sport 1701
 run ip xfrm policy add src 10.0.0.1/32 dst 10.0.0.2/32 proto udp sport 1701 dport 1705 dir out priority 50 tmpl proto esp mode transport reqid 7
 # (the block policies come and go with the tunnels: left out)
 foreign=$(spd_nb)
-start_tunnels /tmp/t4 -h 900 10.0.0.1 1701 10.0.0.2 1705
+start_tunnels $TMPDIR/t4 -h 900 10.0.0.1 1701 10.0.0.2 1705
 check_eq "a tunnel whose outbound selector someone else owns: only our inbound policy" \
 	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1705 | grep dir=in)" "$(spd_tunnels)"
-check_eq "the foreign policies stay byte-identical" "$foreign" "$(spd_nb | grep -vF 'prio=1023 ')"
+check_eq "the foreign policies stay byte-identical" "$foreign" "$(spd_nb | grep -vF "prio=$PRIO_T ")"
 run ip xfrm policy delete dir out src 10.0.0.1/32 dst 10.0.0.2/32 proto udp sport 1701 dport 1705
 check_eventually "when the shadowing policy goes, ours is installed" \
 	"$(tunnel_policies inet 10.0.0.1 10.0.0.2 1701 1705)" spd_tunnels
@@ -143,7 +143,7 @@ check_eventually "and goes with the tunnel" "" spd_tunnels
 # (without the block policies: they come and go with the tunnels)
 spd_main() { "$TOOLS/xfrm-spd" -c -m '^dir=(in|out) .* mark=0/0 '; }
 base=$(spd_main)
-start_tunnels /tmp/t5 -n 1000 -t 1000 -h 600 10.0.0.1 1701 10.0.0.2 20000
+start_tunnels $TMPDIR/t5 -n 1000 -t 1000 -h 600 10.0.0.1 1701 10.0.0.2 20000
 check_eq "1,000 PPPoL2TP tunnels: 2,000 SPD policies" $((base + 2000)) "$(spd_main)"
 check_eq "and no socket policy" 0 "$(sk_policies_count)"
 stop_tunnels
