@@ -98,7 +98,7 @@ static void l2tpi_tunnel_spec_v4mapped_test(struct kunit *test)
 	sock_release(sock);
 }
 
-/* Not connected: the local end only, any peer. Priority 0 stays 0. */
+/* Not connected: the local end only, any peer. Priority 1: the tunnel's is 0. */
 static void l2tpi_tunnel_spec_unconnected_test(struct kunit *test)
 {
 	struct socket *sock = l2tpi_test_udp(test, AF_INET);
@@ -106,7 +106,7 @@ static void l2tpi_tunnel_spec_unconnected_test(struct kunit *test)
 	struct l2tpi_config cfg;
 
 	l2tpi_config_default(&cfg);
-	cfg.priority = 0;
+	cfg.priority = 1;
 	KUNIT_ASSERT_EQ(test, l2tpi_test_bind4(sock, htonl(INADDR_LOOPBACK), 61707, false), 0);
 	KUNIT_ASSERT_EQ(test, l2tpi_tunnel_sk_spec(sock->sk, XFRM_POLICY_OUT, &cfg, &out), 0);
 	KUNIT_EXPECT_EQ(test, out.prefixlen_s, 32);
