@@ -478,23 +478,78 @@ int l2tp_ipsec_nl_client_get_dumpit(struct sk_buff *skb, struct netlink_callback
 	return skb->len;
 }
 
+struct l2tpi_nl_sa_find {
+	unsigned short family;
+	const xfrm_address_t *src, *dst;
+	struct xfrm_state *x;		/* the newest valid one so far, held */
+};
+
 /*
- * The ESP SA from @src to @dst, if any: present (with counters) or being negotiated,
- * in a nest of @type (TUNNEL_SA or CLIENT_SA).
+ * xfrm_state_walk() callback: keep the newest valid ESP state from ->src to ->dst (the
+ * walk goes from the oldest state to the newest). Context: xfrm's state lock held
+ * (BH off). The put cannot free: a state the walk sees is still hashed.
+ */
+static int l2tpi_nl_sa_find_fn(struct xfrm_state *x, int count, void *ptr)
+{
+	struct l2tpi_nl_sa_find *f = ptr;
+
+	if (x->km.state == XFRM_STATE_VALID && x->props.family == f->family &&
+	    xfrm_addr_equal(&x->id.daddr, f->dst, f->family) &&
+	    xfrm_addr_equal(&x->props.saddr, f->src, f->family)) {
+		xfrm_state_hold(x);
+		if (f->x)
+			xfrm_state_put(f->x);
+		f->x = x;
+	}
+	return 0;
+}
+
+/*
+ * The ESP SA from @src to @dst, held, or NULL.
  * The lookup returns the newest state for the address pair (states are added at the
  * head of their hash chain): during a rekey the new SA, which output prefers too.
+ * When that one is larval (an acquire in progress), a valid SA of another reqid may
+ * still carry the traffic: an IKE daemon that installs its SAs before its policies
+ * leaves a moment in which a frame matches a policy of ours whose reqid no SA has,
+ * and that acquire's larval state stays until it expires (xfrm_acq_expires, 30 s).
+ * Then the newest valid SA of the pair is the answer: found by a walk of the SAD,
+ * only in that case. Context: process.
+ */
+static struct xfrm_state *l2tpi_nl_sa_lookup(struct net *net, unsigned short family,
+					     const xfrm_address_t *src,
+					     const xfrm_address_t *dst)
+{
+	struct l2tpi_nl_sa_find f = { .family = family, .src = src, .dst = dst };
+	struct xfrm_state_walk walk;
+	struct xfrm_state *x;
+
+	if (xfrm_addr_any(dst, family))
+		return NULL;
+	x = xfrm_state_lookup_byaddr(net, 0, dst, src, IPPROTO_ESP, family);
+	if (!x || READ_ONCE(x->km.state) == XFRM_STATE_VALID)
+		return x;
+	xfrm_state_walk_init(&walk, IPPROTO_ESP, NULL);
+	xfrm_state_walk(net, &walk, l2tpi_nl_sa_find_fn, &f);
+	xfrm_state_walk_done(&walk, net);
+	if (!f.x)
+		return x;
+	xfrm_state_put(x);
+	return f.x;
+}
+
+/*
+ * The ESP SA from @src to @dst, if any: present (with counters) or being negotiated,
+ * in a nest of @type (TUNNEL_SA or CLIENT_SA). Context: process.
  */
 static int l2tpi_nl_put_sa(struct sk_buff *skb, struct net *net, int type, int dir,
 			   unsigned short family, const xfrm_address_t *src,
 			   const xfrm_address_t *dst)
 {
 	enum l2tp_ipsec_sa_state state = L2TP_IPSEC_SA_STATE_NONE;
-	struct xfrm_state *x = NULL;
+	struct xfrm_state *x = l2tpi_nl_sa_lookup(net, family, src, dst);
 	struct nlattr *nest;
 	int err = -EMSGSIZE;
 
-	if (!xfrm_addr_any(dst, family))
-		x = xfrm_state_lookup_byaddr(net, 0, dst, src, IPPROTO_ESP, family);
 	nest = nla_nest_start(skb, type);
 	if (!nest || nla_put_u32(skb, L2TP_IPSEC_A_SA_DIR, dir))
 		goto out;
