@@ -28,6 +28,7 @@ static struct l2tpi_client *l2tpi_client_find(struct l2tpi_net *ln, unsigned sho
 {
 	struct l2tpi_client *c;
 
+	lockdep_assert_held(&ln->owned_lock);
 	list_for_each_entry(c, &ln->clients, node)
 		if (l2tpi_client_match(c, family, server, sport))
 			return c;

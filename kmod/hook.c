@@ -610,6 +610,7 @@ static void l2tpi_disarm_locked(void)
 	int nr = 2;
 	struct kretprobe *krps[] = { &l2tpi_krp_register, &l2tpi_krp_create, &l2tpi_krp_destroy };
 
+	lockdep_assert_held(&l2tpi_hook_lock);
 	if (!l2tpi_armed)
 		return;
 	/*
@@ -647,6 +648,7 @@ static int l2tpi_arm_locked(const char **what)
 {
 	int err;
 
+	lockdep_assert_held(&l2tpi_hook_lock);
 	if (l2tpi_armed)
 		return 0;
 	*what = l2tpi_kp_delete.symbol_name;

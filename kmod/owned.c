@@ -91,6 +91,7 @@ static const struct rhashtable_params l2tpi_owned_params = {
 /* Context: owned_lock or the RCU read lock held. */
 static struct l2tpi_owned *l2tpi_owned_find(struct l2tpi_net *ln, const struct l2tpi_pol_spec *spec)
 {
+	lockdep_assert(lockdep_is_held(&ln->owned_lock) || rcu_read_lock_held());
 	return rhashtable_lookup_fast(&ln->owned_ht, spec, l2tpi_owned_params);
 }
 
@@ -102,6 +103,7 @@ static void l2tpi_owned_install(struct net *net, struct l2tpi_owned *o, struct x
 {
 	int err;
 
+	lockdep_assert_held(&l2tpi_net(net)->owned_lock);
 	if (!pol)
 		pol = l2tpi_policy_build(net, &o->spec, GFP_ATOMIC);
 	if (!pol) {
@@ -124,6 +126,7 @@ static void l2tpi_owned_install(struct net *net, struct l2tpi_owned *o, struct x
  */
 static void l2tpi_owned_unlink(struct l2tpi_net *ln, struct l2tpi_owned *o)
 {
+	lockdep_assert_held(&ln->owned_lock);
 	rhashtable_remove_fast(&ln->owned_ht, &o->node, l2tpi_owned_params);
 	xa_erase_bh(&ln->owned_xa, o->id);
 	if (o->queued) {
@@ -429,6 +432,7 @@ static int l2tpi_owned_retemplate_one(struct l2tpi_net *ln, struct l2tpi_owned *
 	struct l2tpi_pol_spec spec;
 	int err;
 
+	lockdep_assert_held(&ln->owned_lock);
 	if (o->origin != L2TPI_ORIGIN_CLIENT && o->origin != L2TPI_ORIGIN_TUNNEL)
 		return 0;
 	spec = o->spec;
@@ -534,6 +538,7 @@ static int l2tpi_owned_restore_one(struct l2tpi_net *ln, struct l2tpi_owned *o, 
 {
 	struct l2tpi_restore_count *count = arg;
 
+	lockdep_assert_held(&ln->owned_lock);
 	if (o->pol && l2tpi_policy_alive(o->pol))
 		return 0;
 	if (o->pol) {

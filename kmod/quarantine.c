@@ -184,6 +184,7 @@ int l2tpi_quarantine_blocks_install(struct net *net)
 	struct l2tpi_pol_spec spec;
 	int i;
 
+	lockdep_assert_held(&ln->fp_lock);
 	if (!l2tpi_q_enabled)
 		return 0;
 	for (i = 0; i < ARRAY_SIZE(families) && families[i]; i++) {

@@ -765,6 +765,8 @@ static bool l2tpi_tunnel_unbind_list(struct rhlist_head *list, bool by_key)
 	struct l2tpi_tunnel *t;
 	bool any = false;
 
+	lockdep_assert_held(&l2tpi_tunnels_lock);
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "tunnel lists walked without RCU");
 	if (by_key) {
 		rhl_for_each_entry_rcu(t, pos, list, by_key) {
 			any = true;
