@@ -1,30 +1,42 @@
 #!/bin/bash
-# End to end with a libreswan 4.x server as hwdsl2/setup-ipsec-vpn configures it (PSK,
-# IKEv1, transport, leftprotoport=17/1701, rightprotoport=17/%any; its own policies and
+# End to end with a libreswan 4.x server as hwdsl2/setup-ipsec-vpn configures it (IKEv1,
+# transport, leftprotoport=17/1701, rightprotoport=17/%any; its own policies and
 # reqids) and l2tp_ipsec loaded next to it at its defaults (server=1): the VPN must work,
 # with ours as the fallback behind pluto's. Clients: strongSwan (client1, direct, a trap
 # that negotiates on the first L2TP frame) and libreswan (client2, behind the NAT,
 # IPsec first as Windows does). The topology and helpers are vpn.lib's.
+# LS_AUTH: psk (setup-ipsec-vpn's l2tp-psk conn, the default) or cert (RSA signatures,
+# the certificates in each pluto's NSS database; vpn-libreswan-cert.sh).
 # Debian's libreswan conflicts with strongSwan: scripts/libreswan.sh unpacked it on the
 # host and wrote its path to build/libreswan.path.
 . "$(dirname "$0")/lib.sh"
-VPN_AUTH=psk
+LS_AUTH=${LS_AUTH:-psk}
+VPN_AUTH=$LS_AUTH
 VPN_POLICIES=daemon
 . "$(dirname "$0")/vpn.lib"
 
 LS_TREE=$(cat "$L2TPI_TOP/build/libreswan.path" 2>/dev/null)
 LS=$LS_TREE/usr/libexec/ipsec
 
-# ls_conf NODE: NODE's private libreswan directory, NSS database, config and secrets
+# ls_conf NODE: NODE's private libreswan directory, NSS database (with certificates:
+# the CA, NODE's certificate and key), config and secrets
 ls_conf() {
-	local n=$1 role=server d=$VPN/$1/libreswan
-	[ "$n" = server ] || role=client
+	local n=$1 role=server d=$VPN/$1/libreswan cert=vpn.example.net
+	[ "$n" = server ] || role=client cert=$n.example.net
 	mkdir -p "$d/nss" "$d/run"
 	certutil -N -d "sql:$d/nss" --empty-password >/dev/null || return 1
-	cp "$EX/libreswan/$role-psk.conf" "$d/ipsec.conf"
-	# client2 is behind the NAT: its own address (the example is client1's)
-	[ "$n" = client2 ] && sed -i 's/^\tleft=192.0.2.10$/\tleft=198.51.100.2/' "$d/ipsec.conf"
-	install -m 0600 "$EX/libreswan/$role-psk.secrets" "$d/ipsec.secrets"
+	if [ "$LS_AUTH" = cert ]; then
+		certutil -A -d "sql:$d/nss" -n "l2tp_ipsec test CA" -t "CT,," -a \
+			-i "$VPN/pki/ca.pem" &&
+			openssl pkcs12 -export -in "$VPN/pki/$cert.pem" -inkey "$VPN/pki/$cert.key" \
+				-name "$cert" -passout pass: -out "$d/host.p12" &&
+			pk12util -d "sql:$d/nss" -i "$d/host.p12" -W "" >/dev/null || return 1
+	fi
+	cp "$EX/libreswan/$role-$LS_AUTH.conf" "$d/ipsec.conf"
+	# client2 is behind the NAT: its own address and certificate (the example is client1's)
+	[ "$n" = client2 ] && sed -i -e 's/^\tleft=192.0.2.10$/\tleft=198.51.100.2/' \
+		-e 's/^\tleftcert=client1.example.net$/\tleftcert=client2.example.net/' "$d/ipsec.conf"
+	install -m 0600 "$EX/libreswan/$role-$LS_AUTH.secrets" "$d/ipsec.secrets"
 }
 # ls_start NODE: pluto on NODE, up when it has loaded its conns and secrets
 ls_start() {
@@ -55,15 +67,16 @@ ls_stop() {
 	vpn_in "$n" ip xfrm state flush
 }
 # ls_up NODE: the client's IPsec SA first (whack --initiate waits for it)
-ls_up() { ls_whack "$1" --name l2tp-psk --initiate >>"$VPN/$1/libreswan/whack.log" 2>&1; }
+ls_up() { ls_whack "$1" --name "l2tp-$LS_AUTH" --initiate >>"$VPN/$1/libreswan/whack.log" 2>&1; }
 
 # client1's swanctl.conf: the strongSwan client example at its defaults (vpn.lib's
-# daemon mode), in IKEv1 towards a server whose ID is its address, with ESP proposals
-# that the server's phase2alg lists.
+# daemon mode), in IKEv1 towards a server whose ID is its address (PSK) or its name
+# (cert, as in the example), with ESP proposals that the server's phase2alg lists.
 ls_swanctl_client1() {
 	local f=$VPN/client1/swanctl/swanctl.conf
-	sed -i -e 's/version = 2/version = 1/' -e 's/id = vpn.example.net/id = 192.0.2.1/' \
+	sed -i -e 's/version = 2/version = 1/' \
 		-e 's/esp_proposals = .*/esp_proposals = aes128gcm16, aes256gcm16, aes128-sha1/' "$f"
+	[ "$LS_AUTH" = cert ] || sed -i 's/id = vpn.example.net/id = 192.0.2.1/' "$f"
 }
 
 ls_logs() {
@@ -91,13 +104,16 @@ ls_scenario() {
 	check_eq "server: the four server policies, reqid 0, behind pluto's (prio $PRIO_S)" 4 \
 		"$("$TOOLS/l2tp-ipsec" policy show | grep -c " reqid 0 .* prio $PRIO_S .* server")"
 
+	if [ "$LS_AUTH" = cert ]; then
+		check "a CA and certificates for vpn.example.net, client1 and client2 (strongswan-pki)" vpn_pki
+	fi
 	for n in server client2; do
-		check "$n: libreswan's NSS database and config" ls_conf "$n"
+		check "$n: libreswan's NSS database ($LS_AUTH) and config" ls_conf "$n"
 		check "$n: pluto up, conns loaded" ls_start "$n"
 	done
-	vpn_swanctl client1 client
+	vpn_swanctl client1 client client1.example.net
 	ls_swanctl_client1
-	check "client1: charon up, swanctl --load-all (IKEv1, a trap)" vpn_charon_start client1
+	check "client1: charon up, swanctl --load-all (IKEv1, $LS_AUTH, a trap)" vpn_charon_start client1
 	check "server: xl2tpd (LNS) up" vpn_xl2tpd_start server server
 	for n in client1 client2 intruder; do
 		check "$n: xl2tpd (LAC) up" vpn_xl2tpd_start "$n" client
@@ -113,6 +129,7 @@ ls_scenario() {
 	check_eq "server: two L2TP tunnels" 2 "$(vpn_tunnels server)"
 	run ip xfrm policy
 	run "$TOOLS/l2tp-ipsec" show
+	run ip xfrm state
 	check_eq "server: both tunnels' SAs present, both directions, pluto's reqids" 4 \
 		"$("$TOOLS/l2tp-ipsec" tunnel show | grep -c 'sa \(in\|out\) present spi .* reqid [1-9][0-9]* ')"
 
