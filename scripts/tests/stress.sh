@@ -21,6 +21,8 @@ if [ $FULL = 1 ]; then
 	CYCLES=10000 FAIL_CYCLES=10000 LIFE_CYCLES=2000 LIFE_ROUNDS=100 NETNS=1000 FLUSH_S=60 VERIFY=100 PARAMS=1000
 else
 	CYCLES=150 FAIL_CYCLES=150 LIFE_CYCLES=60 LIFE_ROUNDS=5 NETNS=10 FLUSH_S=3 VERIFY=5 PARAMS=200
+	# each parameter string is an insmod, about half a second under KASAN and TCG
+	[ "${DEBUG:-0}" = 1 ] && PARAMS=60
 fi
 echo "# sizes: churn $CYCLES cycles x 4 threads, failslab $FAIL_CYCLES, lifecycle $LIFE_CYCLES and $LIFE_ROUNDS rounds, netns $NETNS, flush storm ${FLUSH_S} s + $VERIFY, params $PARAMS"
 
