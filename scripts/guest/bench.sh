@@ -258,7 +258,7 @@ if has_part scale; then
 	# and of a plain unconnected UDP socket to the same peer (any other traffic:
 	# every datagram looks the SPD up).
 	# Each rate run is bounded (RATE_LIMIT s): at 65,535 tunnels a run has been seen
-	# not to end (see the README); a run without a result is left out, and a point
+	# not to end (docs/performance.md); a run without a result is left out, and a point
 	# without any is reported as null.
 	RATE_LIMIT=${BENCH_RATE_LIMIT:-300}
 	rate_tunnel() {

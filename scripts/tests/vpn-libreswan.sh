@@ -122,8 +122,13 @@ ls_scenario() {
 
 	check "client2: IPsec first (whack --initiate)" ls_up client2
 	for n in client1 client2; do
+		t0=$(date +%s.%N)
 		check "$n: l2tp-ipsec-dial $SERVER_IP" vpn_dial "$n"
+		t1=$(date +%s.%N)
 		check "$n: PPP up over L2TP/IPsec" vpn_wait_ppp "$n" 120
+		echo "# $n: dial: SAs up after $(awk "BEGIN { printf \"%.2f\", $t1 - $t0 }") s, PPP up after $(awk "BEGIN { printf \"%.2f\", $(date +%s.%N) - $t0 }") s"
+		check "$n: xl2tpd never gave up on a tunnel" \
+			bash -c "! grep -q 'Maximum retries exceeded' '$VPN/$n/xl2tpd.log'"
 		check "$n: ping across ppp0" vpn_ping "$n" -c 3 -W 5
 	done
 	check_eq "server: two L2TP tunnels" 2 "$(vpn_tunnels server)"
