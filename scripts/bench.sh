@@ -5,6 +5,8 @@
 # L2TPI_BENCH_R (repetitions, default 5) set the size; L2TPI_BENCH_PARTS ("bringup
 # scale"), _SCALE ("1 1000 10000 65535"), _TEARDOWN ("10000 65535"), _FLUSH_MAX
 # (65535), _MEM_N (10000) and _FRAMES (50000) those of scripts/guest/bench.sh's parts.
+# Each kernel's output (tables and targets) replaces the last one recorded between its
+# markers in docs/performance.md.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$L2TPI_TOP"
@@ -22,6 +24,21 @@ mkdir -p build
 # without auditd (the tests need it on; the module and the agent way pay it alike).
 export L2TPI_MEM=${L2TPI_MEM:-4096}
 export L2TPI_CMDLINE="audit=0${L2TPI_CMDLINE:+ $L2TPI_CMDLINE}"
+# record KERNEL FILE: FILE, in a code block, between KERNEL's markers of docs/performance.md
+record() {
+	python3 - "$1" "$2" docs/performance.md <<-'EOF'
+		import sys
+		k, src, doc = sys.argv[1:]
+		begin, end = f"<!-- make bench {k}: begin -->", f"<!-- make bench {k}: end -->"
+		text = open(doc).read()
+		if text.count(begin) != 1 or text.count(end) != 1:
+		    sys.exit(f"{doc}: no markers for {k}")
+		head, rest = text.split(begin)
+		tail = rest.split(end)[1]
+		body = open(src).read().rstrip("\n")
+		open(doc, "w").write(f"{head}{begin}\n```\n{body}\n```\n{end}{tail}")
+	EOF
+}
 rc=0
 for k in ${L2TPI_BENCH_KERNELS:-6.12 6.1}; do
 	scripts/build.sh "$k" >/dev/null
@@ -29,10 +46,13 @@ for k in ${L2TPI_BENCH_KERNELS:-6.12 6.1}; do
 	# a guest's run: about 25 minutes under TCG; on 6.12 ten of them create 65,535
 	# tunnels (l2tp_validate_socket() scans every tunnel on 6.12: quadratic, floor too)
 	if scripts/vm.sh -t 7200 -o "$out" "$k" scripts/guest/bench.sh >"$out.log" 2>"$out.err"; then
-		grep -v -e '^BENCH-JSON ' -e '^+ ' "$out.log"
 		sed -n 's/^BENCH-JSON //p' "$out.log" >"$out.json"
-		scripts/bench-targets.py "$out.json"
-		msg "$k: figures in $out.json"
+		{
+			grep -v -e '^BENCH-JSON ' -e '^+ ' "$out.log"
+			scripts/bench-targets.py "$out.json"
+		} | tee "$out.txt"
+		record "$k" "$out.txt"
+		msg "$k: figures in $out.json, the output in docs/performance.md"
 	else
 		cat "$out.log" "$out.err" >&2
 		msg "$k: the benchmark failed"
