@@ -104,8 +104,10 @@ after() {
 churn_stop() {
 	kill -TERM "$STRESS_PID"
 	wait "$STRESS_PID"
+	local rc=$?
 	check_eq "$1: l2tp-stress closed its kept tunnels, exit 0" "0 $(grep -c '^kept ' "$2")" \
-		"$? $(field closed <"$2")"
+		"$rc $(field closed <"$2")"
+	[ "$rc" = 0 ] || [ ! -s "$2.err" ] || printf '# l2tp-stress: %s\n' "$(cat "$2.err")"
 	EXPECT=
 	wait_settled 120
 	check_eq "$1: every tunnel policy gone with the tunnels" "" "$(spd_tunnels)"
