@@ -131,6 +131,7 @@ if [ -x tools/test-l2tp-ipsec ]; then
 fi
 step "netlink: kmod/netlink-gen.[ch] and the UAPI header match netlink/l2tp_ipsec.yaml" \
 	scripts/ynl-gen.sh --check
+step "docs/design.md: the call graph of kmod/ is the sources'" scripts/callgraph.py --check docs/design.md
 
 # make install and DKMS, against each stock kernel's headers (nothing is installed here).
 for k in $kernels; do
