@@ -110,7 +110,7 @@ static void l2tpi_owned_install(struct net *net, struct l2tpi_owned *o, struct x
 		WRITE_ONCE(o->state, -ENOMEM);
 		return;
 	}
-	err = l2tpi_policy_insert(pol, o->spec.dir);
+	err = l2tpi_policy_insert(pol, o->spec.dir, false);
 	if (err) {
 		l2tpi_policy_discard(pol);
 		WRITE_ONCE(o->state, err);
@@ -291,7 +291,7 @@ int l2tpi_owned_respec(struct net *net, struct l2tpi_owned *o, const struct l2tp
 	if (o->owners != 1) {
 		err = -EBUSY;
 	} else if (o->pol && l2tpi_policy_alive(o->pol)) {
-		err = l2tpi_policy_replace(pol, spec->dir);
+		err = l2tpi_policy_insert(pol, spec->dir, true);
 		if (!err) {
 			old = o->pol;
 			WRITE_ONCE(o->pol, pol);
@@ -444,7 +444,7 @@ static int l2tpi_owned_retemplate_one(struct l2tpi_net *ln, struct l2tpi_owned *
 		return 0;
 	if (o->pol && l2tpi_policy_alive(o->pol)) {
 		pol = l2tpi_policy_build(ln->net, &spec, GFP_ATOMIC);
-		err = pol ? l2tpi_policy_replace(pol, spec.dir) : -ENOMEM;
+		err = pol ? l2tpi_policy_insert(pol, spec.dir, true) : -ENOMEM;
 		if (err) {
 			if (pol)
 				l2tpi_policy_discard(pol);

@@ -2,8 +2,8 @@
 /*
  * Building, inserting and removing the xfrm policies l2tp_ipsec owns.
  *
- * Ownership: l2tpi_policy_add() returns the policy with one reference that belongs to
- * the caller and identifies *our* object. l2tpi_policy_del() unlinks that very object
+ * Ownership: l2tpi_policy_build() returns the policy with one reference that belongs
+ * to the caller and identifies *our* object; l2tpi_policy_insert() puts it in the SPD. l2tpi_policy_del() unlinks that very object
  * (never "whatever now sits at its index or selector", which may be someone else's
  * after an `ip xfrm policy update` or a flush and re-add) and drops the reference.
  * A policy that was already removed from the SPD by someone else (flush, delete) is
@@ -100,7 +100,7 @@ static void l2tpi_fill_tmpl(struct xfrm_tmpl *t, const struct l2tpi_pol_spec *sp
  * @gfp: allocation flags (GFP_ATOMIC from atomic context)
  *
  * Return: the policy with one reference, or NULL (out of memory or a bad spec).
- * Free it with l2tpi_policy_discard() unless l2tpi_policy_add() inserted it.
+ * Free it with l2tpi_policy_discard() unless l2tpi_policy_insert() inserted it.
  */
 struct xfrm_policy *l2tpi_policy_build(struct net *net, const struct l2tpi_pol_spec *spec,
 				       gfp_t gfp)
@@ -180,79 +180,34 @@ EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_notifying_self);
  * l2tpi_policy_insert() - put a policy from l2tpi_policy_build() into its SPD
  * @pol: the policy; on success the SPD holds it and the caller keeps its reference
  * @dir: XFRM_POLICY_IN or XFRM_POLICY_OUT
+ * @replace: false: never replace an existing policy; if one with the same selector,
+ *	mark, if_id and type is there (someone else's), the insert fails with -EEXIST.
+ *	true: take the place of the equal policy there, for a change of template or
+ *	priority of a policy we own: the SPD swaps the two under its lock, so the
+ *	selector is never without a policy. The one replaced is killed (its holder
+ *	still has, and must drop, its reference).
  *
- * Never replaces an existing policy: if one with the same selector, mark, if_id
- * and type is there (someone else's), the insert fails with -EEXIST.
+ * Key managers hear of it as of xfrm_user's NEWPOLICY or UPDPOLICY, and it is audited.
  *
  * Context: any, including atomic (everything it calls takes spinlocks and allocates
  * with GFP_ATOMIC); callers may hold a spinlock.
  * Return: 0, or a negative errno and @pol is still the caller's to discard.
  */
-int l2tpi_policy_insert(struct xfrm_policy *pol, int dir)
+int l2tpi_policy_insert(struct xfrm_policy *pol, int dir, bool replace)
 {
 	int err;
 
-	err = xfrm_policy_insert(dir, pol, 1);
+	err = xfrm_policy_insert(dir, pol, !replace);
 	xfrm_audit_policy_add(pol, err ? 0 : 1, true);
 	if (!err)
-		l2tpi_policy_notify(pol, dir, XFRM_MSG_NEWPOLICY);
+		l2tpi_policy_notify(pol, dir, replace ? XFRM_MSG_UPDPOLICY : XFRM_MSG_NEWPOLICY);
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_insert);
 
 /**
- * l2tpi_policy_replace() - put @pol into its SPD in place of the equal policy there
- * @pol: a policy from l2tpi_policy_build(); the caller keeps its reference
- * @dir: XFRM_POLICY_IN or XFRM_POLICY_OUT
- *
- * For a change of template or priority of a policy we own: the SPD swaps the two
- * under its lock, so the selector is never without a policy. The one replaced is
- * killed (the caller still holds, and must drop, its reference to it).
- *
- * Context: any, including atomic.
- * Return: 0, or a negative errno and @pol is still the caller's to discard.
- */
-int l2tpi_policy_replace(struct xfrm_policy *pol, int dir)
-{
-	int err;
-
-	err = xfrm_policy_insert(dir, pol, 0);
-	xfrm_audit_policy_add(pol, err ? 0 : 1, true);
-	if (!err)
-		l2tpi_policy_notify(pol, dir, XFRM_MSG_UPDPOLICY);
-	return err;
-}
-
-/**
- * l2tpi_policy_add() - build a policy and insert it into the SPD of @net
- * @net: network namespace
- * @spec: the selector and template
- * @gfp: allocation flags
- *
- * Return: the inserted policy, holding the caller's reference, or an ERR_PTR:
- * -EEXIST when an equal policy (someone else's) is there, -ENOMEM.
- */
-struct xfrm_policy *l2tpi_policy_add(struct net *net, const struct l2tpi_pol_spec *spec,
-				     gfp_t gfp)
-{
-	struct xfrm_policy *pol;
-	int err;
-
-	pol = l2tpi_policy_build(net, spec, gfp);
-	if (!pol)
-		return ERR_PTR(-ENOMEM);
-	err = l2tpi_policy_insert(pol, spec->dir);
-	if (err) {
-		l2tpi_policy_discard(pol);
-		return ERR_PTR(err);
-	}
-	return pol;
-}
-EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_add);
-
-/**
  * l2tpi_policy_del() - remove our policy from the SPD (if still there) and release it
- * @pol: a policy returned by l2tpi_policy_add(); the caller's reference is consumed
+ * @pol: a policy l2tpi_policy_insert() inserted; the caller's reference is consumed
  *
  * Context: any, including atomic.
  */

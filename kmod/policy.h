@@ -45,10 +45,7 @@ struct l2tpi_pol_spec {
 struct xfrm_policy *l2tpi_policy_build(struct net *net, const struct l2tpi_pol_spec *spec,
 				       gfp_t gfp);
 void l2tpi_policy_discard(struct xfrm_policy *pol);
-int l2tpi_policy_insert(struct xfrm_policy *pol, int dir);
-int l2tpi_policy_replace(struct xfrm_policy *pol, int dir);
-struct xfrm_policy *l2tpi_policy_add(struct net *net, const struct l2tpi_pol_spec *spec,
-				     gfp_t gfp);
+int l2tpi_policy_insert(struct xfrm_policy *pol, int dir, bool replace);
 void l2tpi_policy_del(struct xfrm_policy *pol);
 bool l2tpi_policy_alive(const struct xfrm_policy *pol);
 bool l2tpi_policy_spec_of(const struct xfrm_policy *xp, int dir, struct l2tpi_pol_spec *spec);

@@ -53,7 +53,7 @@ static struct l2tpi_owned *l2tpi_owned_test_shadowed(struct kunit *test,
 	struct l2tpi_owned *o;
 
 	spec.reqid = reqid;
-	*theirs = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
+	*theirs = l2tpi_test_policy_add(&init_net, &spec);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(*theirs));
 	spec.reqid = 0;
 	o = l2tpi_owned_get(&init_net, &spec, L2TPI_ORIGIN_TUNNEL, GFP_KERNEL);
@@ -131,7 +131,7 @@ static void l2tpi_owned_shadowed_test(struct kunit *test)
 
 	/* Releasing a shadowed entry never removes the shadowing policy. */
 	l2tpi_owned_put(&init_net, o);
-	theirs = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
+	theirs = l2tpi_test_policy_add(&init_net, &spec);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(theirs));
 	o = l2tpi_owned_get(&init_net, &spec, L2TPI_ORIGIN_TUNNEL, GFP_KERNEL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(o));
@@ -305,7 +305,7 @@ static void l2tpi_owned_policy_gone_test(struct kunit *test)
 
 	/* Someone else's policy, unrelated to ours: nothing queued. */
 	other = l2tpi_owned_test_spec(62012);
-	theirs = l2tpi_policy_add(&init_net, &other, GFP_KERNEL);
+	theirs = l2tpi_test_policy_add(&init_net, &other);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(theirs));
 	l2tpi_owned_policy_gone(&init_net, theirs, XFRM_POLICY_OUT);
 	spin_lock_bh(&ln->owned_lock);

@@ -109,7 +109,7 @@ static void l2tpi_policy_add_del_test(struct kunit *test)
 	struct l2tpi_pol_spec spec = l2tpi_test_spec(AF_INET, XFRM_POLICY_OUT, 61001);
 	struct xfrm_policy *pol;
 
-	pol = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
+	pol = l2tpi_test_policy_add(&init_net, &spec);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(pol));
 	KUNIT_EXPECT_EQ(test, xfrm_policy_id2dir(pol->index), XFRM_POLICY_OUT);
 	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_spd_find(pol), pol);
@@ -126,16 +126,16 @@ static void l2tpi_policy_add_refuses_equal_test(struct kunit *test)
 	struct l2tpi_pol_spec spec = l2tpi_test_spec(AF_INET6, XFRM_POLICY_IN, 61002);
 	struct xfrm_policy *a, *b;
 
-	a = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
+	a = l2tpi_test_policy_add(&init_net, &spec);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
-	b = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
+	b = l2tpi_test_policy_add(&init_net, &spec);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(b), -EEXIST);
 	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_spd_find(a), a);
 	spec.priority++;
-	b = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
+	b = l2tpi_test_policy_add(&init_net, &spec);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(b), -EEXIST);
 	spec.dport = htons(61012);	/* another selector is another policy */
-	b = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
+	b = l2tpi_test_policy_add(&init_net, &spec);
 	KUNIT_EXPECT_FALSE(test, IS_ERR(b));
 	if (!IS_ERR(b))
 		l2tpi_policy_del(b);
@@ -151,11 +151,11 @@ static void l2tpi_policy_del_after_foreign_delete_test(struct kunit *test)
 	struct l2tpi_pol_spec spec = l2tpi_test_spec(AF_INET, XFRM_POLICY_IN, 61003);
 	struct xfrm_policy *ours, *theirs;
 
-	ours = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
+	ours = l2tpi_test_policy_add(&init_net, &spec);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ours));
 	KUNIT_ASSERT_EQ(test, xfrm_policy_delete(ours, XFRM_POLICY_IN), 0);
 	KUNIT_EXPECT_NULL(test, l2tpi_test_spd_find(ours));
-	theirs = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
+	theirs = l2tpi_test_policy_add(&init_net, &spec);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(theirs));
 	l2tpi_policy_del(ours);
 	KUNIT_EXPECT_PTR_EQ(test, l2tpi_test_spd_find(theirs), theirs);
@@ -197,7 +197,7 @@ static void l2tpi_policy_notifying_self_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, pol);
 	WRITE_ONCE(l2tpi_test_heard.pol, pol);
 	xfrm_register_km(&l2tpi_test_km);
-	if (l2tpi_policy_insert(pol, XFRM_POLICY_OUT)) {
+	if (l2tpi_policy_insert(pol, XFRM_POLICY_OUT, false)) {
 		KUNIT_FAIL(test, "the insert failed");
 		l2tpi_policy_discard(pol);
 		goto out;
@@ -214,7 +214,7 @@ static void l2tpi_policy_notifying_self_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, l2tpi_test_heard.events, 2);
 
 	WRITE_ONCE(l2tpi_test_heard.pol, NULL);
-	pol = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
+	pol = l2tpi_test_policy_add(&init_net, &spec);
 	if (IS_ERR(pol)) {
 		KUNIT_FAIL(test, "the add failed: %ld", PTR_ERR(pol));
 		goto out;

@@ -96,7 +96,7 @@ static void l2tpi_server_shadowed_test(struct kunit *test)
 	struct l2tpi_config cfg;
 	int i, installed = 0;
 
-	theirs = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
+	theirs = l2tpi_test_policy_add(&init_net, &spec);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(theirs));
 	l2tpi_test_cfg(&cfg);
 	KUNIT_ASSERT_EQ(test, l2tpi_server_enable(&init_net, &cfg), 0);
@@ -112,10 +112,10 @@ static void l2tpi_server_shadowed_test(struct kunit *test)
 	l2tpi_owned_restore(&init_net);
 	KUNIT_EXPECT_EQ(test, l2tpi_server_shadowed(&init_net), 0);
 
-	theirs = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
+	theirs = l2tpi_test_policy_add(&init_net, &spec);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(theirs), -EEXIST);	/* ours is there now */
 	l2tpi_server_disable(&init_net);
-	theirs = l2tpi_policy_add(&init_net, &spec, GFP_KERNEL);
+	theirs = l2tpi_test_policy_add(&init_net, &spec);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(theirs));		/* and gone again */
 	l2tpi_policy_del(theirs);
 }

@@ -5,6 +5,7 @@
 #include <net/sock.h>
 #include <net/xfrm.h>
 
+#include "policy.h"
 #include "util.h"
 
 /*
@@ -22,6 +23,26 @@ struct xfrm_policy *l2tpi_test_spd_find(struct xfrm_policy *pol)
 	if (found)
 		xfrm_pol_put(found);
 	return found;
+}
+
+/*
+ * Someone else's policy: built from @spec and inserted into the SPD of @net as
+ * xfrm_user would (never replacing). Return: it, with the caller's reference (drop
+ * it with l2tpi_policy_del()), or an ERR_PTR: -EEXIST when an equal policy is there.
+ */
+struct xfrm_policy *l2tpi_test_policy_add(struct net *net, const struct l2tpi_pol_spec *spec)
+{
+	struct xfrm_policy *pol = l2tpi_policy_build(net, spec, GFP_KERNEL);
+	int err;
+
+	if (!pol)
+		return ERR_PTR(-ENOMEM);
+	err = l2tpi_policy_insert(pol, spec->dir, false);
+	if (err) {
+		l2tpi_policy_discard(pol);
+		return ERR_PTR(err);
+	}
+	return pol;
 }
 
 /* A kernel UDP socket of init_net, released by the caller. */
