@@ -29,7 +29,7 @@ DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 DKMS_SRC ?= /usr/src/l2tp_ipsec-$(DKMS_VERSION)
 
 CFLAGS_TOOLS ?= -O2 -g
-TOOLS_CFLAGS := $(CFLAGS_TOOLS) -Wall -Wextra -Werror -std=gnu11 -Iinclude/uapi \
+TOOLS_CFLAGS := $(CFLAGS_TOOLS) -Wall -Wextra -Werror -std=gnu11 -Iinclude/uapi -Itools \
 	$(shell pkg-config --cflags libmnl 2>/dev/null)
 TOOLS_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
 TOOLS := tools/xfrm-spd tools/udp-probe tools/l2tp-tunnel tools/plain-count \
@@ -40,11 +40,17 @@ TOOLS += tools/l2tp-agent
 TOOLS += tools/l2tp-stress
 TOOLS += tools/l2tp-unpriv
 
+# tools/lib: the helpers every program links (a program takes only the objects it
+# uses from the archive).
+LIB_SRCS := $(wildcard tools/lib/*.c)
+LIB_HDRS := $(wildcard tools/lib/*.h)
+LIB := tools/lib/libl2tpi.a
+
 # l2tp-ipsec has a file per concern; its unit test links all of them but main() and
 # the socket code (l2tp-ipsec.c, l2tp-ipsec-nl.c).
 L2TP_IPSEC_LIB := tools/l2tp-ipsec-args.c tools/l2tp-ipsec-msg.c tools/l2tp-ipsec-print.c \
-	tools/l2tp-ipsec-json.c tools/common.c
-L2TP_IPSEC_HDRS := tools/l2tp-ipsec.h tools/common.h include/uapi/linux/l2tp_ipsec.h
+	tools/l2tp-ipsec-json.c
+L2TP_IPSEC_HDRS := tools/l2tp-ipsec.h $(LIB_HDRS) include/uapi/linux/l2tp_ipsec.h
 
 .PHONY: all module tools tools-test check demo fuzz stress bench profile clean install install-tools dkms-src \
 	dkms-install
@@ -60,23 +66,28 @@ module:
 
 tools: $(TOOLS)
 
-# xfrm-spd is self-contained; the other tools share tools/common.c.
-tools/xfrm-spd: tools/xfrm-spd.c
-	$(CC) $(TOOLS_CFLAGS) -o $@ $< $(TOOLS_LIBS)
+tools/lib/%.o: tools/lib/%.c $(LIB_HDRS)
+	$(CC) $(TOOLS_CFLAGS) -c -o $@ $<
 
-tools/l2tp-ipsec: tools/l2tp-ipsec.c tools/l2tp-ipsec-nl.c $(L2TP_IPSEC_LIB) $(L2TP_IPSEC_HDRS)
-	$(CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c,$^) $(TOOLS_LIBS)
+$(LIB): $(LIB_SRCS:.c=.o)
+	rm -f $@
+	$(AR) rcs $@ $^
 
-tools/test-l2tp-ipsec: tools/test-l2tp-ipsec.c $(L2TP_IPSEC_LIB) $(L2TP_IPSEC_HDRS)
-	$(CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c,$^) $(TOOLS_LIBS)
+# xfrm-spd is self-contained but for tools/lib; the other tools share tools/common.c.
+tools/xfrm-spd: tools/xfrm-spd.c $(LIB)
+	$(CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c %.a,$^) $(TOOLS_LIBS)
 
-# The fuzzer builds its requests from the UAPI header: it is a dependency too.
-tools/l2tp-ipsec-fuzz: tools/l2tp-ipsec-fuzz.c tools/common.c tools/common.h \
+tools/l2tp-ipsec: tools/l2tp-ipsec.c tools/l2tp-ipsec-nl.c $(L2TP_IPSEC_LIB) $(LIB) \
+		$(L2TP_IPSEC_HDRS)
+	$(CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c %.a,$^) $(TOOLS_LIBS)
+
+tools/test-l2tp-ipsec: tools/test-l2tp-ipsec.c $(L2TP_IPSEC_LIB) $(LIB) $(L2TP_IPSEC_HDRS)
+	$(CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c %.a,$^) $(TOOLS_LIBS)
+
+# The tools build their requests from the UAPI header: it is a dependency too.
+tools/%: tools/%.c tools/common.c tools/common.h $(LIB) $(LIB_HDRS) \
 		include/uapi/linux/l2tp_ipsec.h
-	$(CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c,$^) $(TOOLS_LIBS)
-
-tools/%: tools/%.c tools/common.c tools/common.h
-	$(CC) $(TOOLS_CFLAGS) -o $@ $< tools/common.c $(TOOLS_LIBS)
+	$(CC) $(TOOLS_CFLAGS) -o $@ $< tools/common.c $(LIB) $(TOOLS_LIBS)
 
 # TAP on stdout; also runs the binary for its usage errors (nothing is sent).
 tools-test: tools/test-l2tp-ipsec tools/l2tp-ipsec
@@ -124,5 +135,5 @@ profile:
 
 clean:
 	-[ ! -f "$(KDIR)/Makefile" ] || $(MAKE) -C $(KDIR) M=$(TOP) clean
-	rm -f $(TOOLS)
+	rm -f $(TOOLS) $(LIB) $(LIB_SRCS:.c=.o)
 	rm -rf build

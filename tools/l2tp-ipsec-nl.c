@@ -23,7 +23,7 @@
 #include <linux/netlink.h>
 #include <linux/l2tp_ipsec.h>
 
-#include "common.h"
+#include "lib/util.h"
 #include "l2tp-ipsec.h"
 
 /* A dump that the kernel reports interrupted (NLM_F_DUMP_INTR) is run again. */

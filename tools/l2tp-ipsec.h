@@ -204,9 +204,8 @@ struct lipsec_req {
 
 /* l2tp-ipsec-args.c */
 
-/* prog and usage() as tools/common.h wants them. */
+/* The prefix of every message, as tools/lib/util.h wants it. */
 extern const char *prog;
-void usage(FILE *f);
 /* The usage lines of one object ("client"), or all of them for NULL. */
 void lipsec_usage(FILE *f, const char *object);
 
