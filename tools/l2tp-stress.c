@@ -97,6 +97,7 @@
 
 #include "common.h"
 #include "lib/genl.h"
+#include "lib/xfrm.h"
 
 #define MAX_THREADS	16
 #define MAX_KEEP	256
@@ -209,13 +210,7 @@ static int count_cb(const struct nlmsghdr *nlh, void *data)
 /* The number of policies in the SPD of the thread's netns (an XFRM dump). */
 static long spd_size(struct nl *x)
 {
-	struct nlmsghdr *nlh = nl_msg(x, XFRM_MSG_GETPOLICY, NLM_F_DUMP);
-	long n = 0;
-	int ret;
-
-	mnl_nlmsg_put_extra_header(nlh, sizeof(struct xfrm_userpolicy_id));
-	ret = nl_talk(x, nlh, count_cb, &n);
-	return ret ? ret : n;
+	return xfrm_spd_count(x->sock, ++x->seq);
 }
 
 static int spd_flush(struct nl *x)
