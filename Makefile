@@ -32,8 +32,9 @@ CFLAGS_TOOLS ?= -O2 -g
 TOOLS_CFLAGS := $(CFLAGS_TOOLS) -Wall -Wextra -Werror -std=gnu11 -Iinclude/uapi -Itools \
 	$(shell pkg-config --cflags libmnl 2>/dev/null)
 TOOLS_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
-TOOLS := tools/xfrm-spd tools/udp-probe tools/l2tp-tunnel tools/plain-count \
-	tools/l2tp-ipsec tools/test-l2tp-ipsec
+LI := tools/l2tp-ipsec
+TOOLS := $(LI)/l2tp-ipsec $(LI)/test-l2tp-ipsec
+TOOLS += tools/xfrm-spd tools/udp-probe tools/l2tp-tunnel tools/plain-count
 TOOLS += tools/modcycle
 TOOLS += tools/l2tp-ipsec-fuzz
 TOOLS += tools/l2tp-agent
@@ -46,11 +47,11 @@ LIB_SRCS := $(wildcard tools/lib/*.c)
 LIB_HDRS := $(wildcard tools/lib/*.h)
 LIB := tools/lib/libl2tpi.a
 
-# l2tp-ipsec has a file per concern; its unit test links all of them but main() and
-# the socket code (l2tp-ipsec.c, l2tp-ipsec-nl.c).
-L2TP_IPSEC_LIB := tools/l2tp-ipsec-args.c tools/l2tp-ipsec-msg.c tools/l2tp-ipsec-print.c \
-	tools/l2tp-ipsec-json.c
-L2TP_IPSEC_HDRS := tools/l2tp-ipsec.h $(LIB_HDRS) include/uapi/linux/l2tp_ipsec.h
+# The product, tools/l2tp-ipsec/: the utility has a file per concern; its unit test links
+# all of them but main() and the socket code (l2tp-ipsec.c, l2tp-ipsec-nl.c).
+L2TP_IPSEC_LIB := $(LI)/l2tp-ipsec-args.c $(LI)/l2tp-ipsec-msg.c $(LI)/l2tp-ipsec-print.c \
+	$(LI)/l2tp-ipsec-json.c
+L2TP_IPSEC_HDRS := $(LI)/l2tp-ipsec.h $(LIB_HDRS) include/uapi/linux/l2tp_ipsec.h
 
 .PHONY: all module tools tools-test check demo fuzz stress bench profile clean install install-tools dkms-src \
 	dkms-install
@@ -77,11 +78,11 @@ $(LIB): $(LIB_SRCS:.c=.o)
 tools/xfrm-spd: tools/xfrm-spd.c $(LIB)
 	$(CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c %.a,$^) $(TOOLS_LIBS)
 
-tools/l2tp-ipsec: tools/l2tp-ipsec.c tools/l2tp-ipsec-nl.c $(L2TP_IPSEC_LIB) $(LIB) \
+$(LI)/l2tp-ipsec: $(LI)/l2tp-ipsec.c $(LI)/l2tp-ipsec-nl.c $(L2TP_IPSEC_LIB) $(LIB) \
 		$(L2TP_IPSEC_HDRS)
 	$(CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c %.a,$^) $(TOOLS_LIBS)
 
-tools/test-l2tp-ipsec: tools/test-l2tp-ipsec.c $(L2TP_IPSEC_LIB) $(LIB) $(L2TP_IPSEC_HDRS)
+$(LI)/test-l2tp-ipsec: $(LI)/test-l2tp-ipsec.c $(L2TP_IPSEC_LIB) $(LIB) $(L2TP_IPSEC_HDRS)
 	$(CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c %.a,$^) $(TOOLS_LIBS)
 
 # The tools build their requests from the UAPI header: it is a dependency too.
@@ -90,8 +91,8 @@ tools/%: tools/%.c tools/common.c tools/common.h $(LIB) $(LIB_HDRS) \
 	$(CC) $(TOOLS_CFLAGS) -o $@ $< tools/common.c $(LIB) $(TOOLS_LIBS)
 
 # TAP on stdout; also runs the binary for its usage errors (nothing is sent).
-tools-test: tools/test-l2tp-ipsec tools/l2tp-ipsec
-	tools/test-l2tp-ipsec tools/l2tp-ipsec
+tools-test: $(LI)/test-l2tp-ipsec $(LI)/l2tp-ipsec
+	$(LI)/test-l2tp-ipsec $(LI)/l2tp-ipsec
 
 # Not signed here (Debian's kernels would sign with a key only their build had); with
 # Secure Boot, sign it with your MOK key, or use DKMS, which does (README).
@@ -100,10 +101,10 @@ install: module install-tools
 		KERNELRELEASE=$(KREL) CONFIG_MODULE_SIG_ALL= modules_install
 	depmod -b "$(if $(DESTDIR),$(abspath $(DESTDIR)),/)" $(KREL)
 
-install-tools: tools/l2tp-ipsec
-	install -D -m 0755 tools/l2tp-ipsec $(DESTDIR)$(PREFIX)/sbin/l2tp-ipsec
-	install -D -m 0755 tools/l2tp-ipsec-dial $(DESTDIR)$(PREFIX)/sbin/l2tp-ipsec-dial
-	install -D -m 0644 tools/l2tp-ipsec.8 $(DESTDIR)$(PREFIX)/share/man/man8/l2tp-ipsec.8
+install-tools: $(LI)/l2tp-ipsec
+	install -D -m 0755 $(LI)/l2tp-ipsec $(DESTDIR)$(PREFIX)/sbin/l2tp-ipsec
+	install -D -m 0755 $(LI)/l2tp-ipsec-dial $(DESTDIR)$(PREFIX)/sbin/l2tp-ipsec-dial
+	install -D -m 0644 $(LI)/l2tp-ipsec.8 $(DESTDIR)$(PREFIX)/share/man/man8/l2tp-ipsec.8
 
 # What DKMS needs of the tree (the module's sources and Kbuild files, dkms.conf).
 dkms-src:

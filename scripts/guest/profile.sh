@@ -76,7 +76,7 @@ prof() {
 for pass in time perf; do
 	sleep 2
 	t0=$(now)
-	prof "$PERF_DATA/flush" bash -c "ip xfrm policy flush; '$TOOLS/xfrm-spd' -w $pin,$pout >/dev/null"
+	prof "$PERF_DATA/flush" bash -c "ip xfrm policy flush; '$TESTING_TOOLS/xfrm-spd' -w $pin,$pout >/dev/null"
 	flush=$(since "$t0")
 	sleep 2
 	t0=$(now)
@@ -84,7 +84,7 @@ for pass in time perf; do
 	unload=$(since "$t0")
 	sleep 2
 	t0=$(now)
-	prof "$PERF_DATA/adopt" bash -c "insmod '$L2TPI_KO' && '$TOOLS/xfrm-spd' -w $pin,$pout >/dev/null"
+	prof "$PERF_DATA/adopt" bash -c "insmod '$L2TPI_KO' && '$TESTING_TOOLS/xfrm-spd' -w $pin,$pout >/dev/null"
 	adopt=$(since "$t0")
 	if [ "$pass" = time ]; then
 		wf=$flush wr=$unload wa=$adopt

@@ -3,7 +3,7 @@
  * l2tp-ipsec - the control utility of the l2tp_ipsec module: what its files share.
  *
  * Data flows one way and each step is a file of its own, so the unit test
- * (tools/test-l2tp-ipsec.c) can drive every step but the socket without a kernel:
+ * (test-l2tp-ipsec.c) can drive every step but the socket without a kernel:
  *
  *   l2tp-ipsec-args.c   argv -> struct lipsec_req (the grammar, usage text)
  *   l2tp-ipsec-msg.c    struct lipsec_req -> request nlmsghdr; received nlmsghdr ->
