@@ -1,15 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# make            build the module (against KDIR) and the userspace tools
+# make            build the module (against KDIR) and the l2tp-ipsec utility
+# make tools      only the utility (tools/l2tp-ipsec/) and its unit test
 # make tools-test the host-side unit test of the l2tp-ipsec utility (no kernel needed)
+# make testing    the test programs (testing/tools/), which the guests run; make check
+#                 and the targets below build them, make and make install do not
 # make check      the whole test suite: lint, builds for every supported kernel, QEMU guests
 # make demo       boot a guest on the stock Debian kernel and show what the module does
 # make fuzz       the genetlink fuzzer at full size on the debug kernel (see scripts/fuzz.sh)
 # make stress     the reliability scenarios at full size on the debug kernel, and beside
 #                 them the genetlink fuzzer, a million messages per stock kernel
 #                 (see scripts/stress.sh)
-# make bench      tunnel bring-up with and without the module and with a userspace agent,
-#                 side by side in a guest per stock kernel (see scripts/bench.sh)
+# make bench      tunnel bring-up with and without the module and with the policies added
+#                 from userspace, side by side in a guest per stock kernel
+#                 (see scripts/bench.sh)
 # make profile    xfrm's share of the module's restore, rmmod and adoption, from perf
 #                 in a guest per stock kernel (needs linux-perf; see scripts/profile.sh)
 # make install    the module (modules_install + depmod, for KDIR's kernel), the utility,
@@ -34,12 +38,10 @@ TOOLS_CFLAGS := $(CFLAGS_TOOLS) -Wall -Wextra -Werror -std=gnu11 -Iinclude/uapi 
 TOOLS_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
 LI := tools/l2tp-ipsec
 TOOLS := $(LI)/l2tp-ipsec $(LI)/test-l2tp-ipsec
-TOOLS += tools/xfrm-spd tools/udp-probe tools/l2tp-tunnel tools/plain-count
-TOOLS += tools/modcycle
-TOOLS += tools/l2tp-ipsec-fuzz
-TOOLS += tools/l2tp-agent
-TOOLS += tools/l2tp-stress
-TOOLS += tools/l2tp-unpriv
+# The test programs; spd-writer is make bench's userspace baseline.
+TT := testing/tools
+TESTING_TOOLS := $(addprefix $(TT)/,xfrm-spd udp-probe l2tp-tunnel plain-count modcycle \
+	l2tp-ipsec-fuzz spd-writer l2tp-stress l2tp-unpriv)
 
 # tools/lib: the helpers every program links (a program takes only the objects it
 # uses from the archive).
@@ -53,7 +55,7 @@ L2TP_IPSEC_LIB := $(LI)/l2tp-ipsec-args.c $(LI)/l2tp-ipsec-msg.c $(LI)/l2tp-ipse
 	$(LI)/l2tp-ipsec-json.c
 L2TP_IPSEC_HDRS := $(LI)/l2tp-ipsec.h $(LIB_HDRS) include/uapi/linux/l2tp_ipsec.h
 
-.PHONY: all module tools tools-test check demo fuzz stress bench profile clean install install-tools dkms-src \
+.PHONY: all module tools tools-test testing check demo fuzz stress bench profile clean install install-tools dkms-src \
 	dkms-install
 
 all: module tools
@@ -74,10 +76,6 @@ $(LIB): $(LIB_SRCS:.c=.o)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-# xfrm-spd is self-contained but for tools/lib; the other tools share tools/common.c.
-tools/xfrm-spd: tools/xfrm-spd.c $(LIB)
-	$(CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c %.a,$^) $(TOOLS_LIBS)
-
 $(LI)/l2tp-ipsec: $(LI)/l2tp-ipsec.c $(LI)/l2tp-ipsec-nl.c $(L2TP_IPSEC_LIB) $(LIB) \
 		$(L2TP_IPSEC_HDRS)
 	$(CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c %.a,$^) $(TOOLS_LIBS)
@@ -85,14 +83,20 @@ $(LI)/l2tp-ipsec: $(LI)/l2tp-ipsec.c $(LI)/l2tp-ipsec-nl.c $(L2TP_IPSEC_LIB) $(L
 $(LI)/test-l2tp-ipsec: $(LI)/test-l2tp-ipsec.c $(L2TP_IPSEC_LIB) $(LIB) $(L2TP_IPSEC_HDRS)
 	$(CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c %.a,$^) $(TOOLS_LIBS)
 
-# The tools build their requests from the UAPI header: it is a dependency too.
-tools/%: tools/%.c tools/common.c tools/common.h $(LIB) $(LIB_HDRS) \
-		include/uapi/linux/l2tp_ipsec.h
-	$(CC) $(TOOLS_CFLAGS) -o $@ $< tools/common.c $(LIB) $(TOOLS_LIBS)
-
 # TAP on stdout; also runs the binary for its usage errors (nothing is sent).
 tools-test: $(LI)/test-l2tp-ipsec $(LI)/l2tp-ipsec
 	$(LI)/test-l2tp-ipsec $(LI)/l2tp-ipsec
+
+testing: $(TESTING_TOOLS)
+
+# xfrm-spd is self-contained but for tools/lib; the others share testing/tools/common.c.
+$(TT)/xfrm-spd: $(TT)/xfrm-spd.c $(LIB) $(LIB_HDRS)
+	$(CC) $(TOOLS_CFLAGS) -o $@ $< $(LIB) $(TOOLS_LIBS)
+
+# They build their requests from the UAPI header: it is a dependency too.
+$(TT)/%: $(TT)/%.c $(TT)/common.c $(TT)/common.h $(LIB) $(LIB_HDRS) \
+		include/uapi/linux/l2tp_ipsec.h
+	$(CC) $(TOOLS_CFLAGS) -o $@ $< $(TT)/common.c $(LIB) $(TOOLS_LIBS)
 
 # Not signed here (Debian's kernels would sign with a key only their build had); with
 # Secure Boot, sign it with your MOK key, or use DKMS, which does (README).
@@ -136,5 +140,5 @@ profile:
 
 clean:
 	-[ ! -f "$(KDIR)/Makefile" ] || $(MAKE) -C $(KDIR) M=$(TOP) clean
-	rm -f $(TOOLS) $(LIB) $(LIB_SRCS:.c=.o)
+	rm -f $(TOOLS) $(TESTING_TOOLS) $(LIB) $(LIB_SRCS:.c=.o)
 	rm -rf build

@@ -10,7 +10,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$L2TPI_TOP"
-make -s tools
+make -s tools testing
 mkdir -p build
 # The guest reads its size from the tree it sees (the host's, over 9p).
 {

@@ -117,7 +117,7 @@ for k in $kernels; do
 done
 
 echo "== userspace"
-step "tools build (-Wall -Wextra -Werror)" make -s tools
+step "tools and testing/tools build (-Wall -Wextra -Werror)" make -s tools testing
 # Debian's libreswan conflicts with strongSwan: unpacked into a cache, for
 # vpn-libreswan.sh in the guests (which have no network).
 step "libreswan unpacked for the guests (scripts/libreswan.sh)" \

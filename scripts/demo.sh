@@ -12,7 +12,7 @@ msg "fetching the stock Debian $kname kernel (cached in $L2TPI_CACHE)..."
 scripts/kernel.sh "$kname" >/dev/null
 msg "building l2tp_ipsec.ko for it and the test tools..."
 scripts/build.sh "$kname" >/dev/null
-make -s tools
+make -s tools testing
 msg "booting the guest (QEMU, software emulation: the whole demo takes about three minutes)..."
 # The guest's output as it comes (vm.sh prints it only at the end).
 out=$L2TPI_TOP/build/$kname/vm-demo

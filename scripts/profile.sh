@@ -8,7 +8,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$L2TPI_TOP"
 command -v perf >/dev/null || die "make profile needs perf on the host: apt-get install linux-perf"
-make -s tools
+make -s tools testing
 export L2TPI_MEM=${L2TPI_MEM:-4096}
 export L2TPI_CMDLINE="audit=0${L2TPI_CMDLINE:+ $L2TPI_CMDLINE}"
 mkdir -p build

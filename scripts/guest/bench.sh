@@ -3,17 +3,17 @@
 # ways side by side in one guest, repetitions interleaved:
 #   floor   no module: what creating and deleting L2TP tunnels costs by itself;
 #   module  l2tp_ipsec with auto-attach: every tunnel's policies at its bind;
-#   agent   no module, tools/l2tp-agent: told of each tunnel the moment it exists,
+#   agent   no module, testing/tools/spd-writer: told of each tunnel the moment it exists,
 #           it adds the two policies over XFRM netlink (and deletes them after),
 #           the way admins' scripts do it today.
-# Paths: PPPoL2TP (tools/l2tp-tunnel, as xl2tpd/pppd) and genetlink (ip l2tp, one
+# Paths: PPPoL2TP (testing/tools/l2tp-tunnel, as xl2tpd/pppd) and genetlink (ip l2tp, one
 # ip -batch; for the agent way the batch adds each tunnel's two policies right
 # after the tunnel, as a script would). Each with a peer per tunnel (10.1.0.1 on,
 # routed through netns peer: the clients of a real LNS) and with one peer for all
 # (its ports differ: xfrm hashes exact policies by address alone, so all of them
 # share one hash chain, the worst case).
 # Plaintext window: 100 tunnels that send one frame the moment they exist, frames
-# that left in plaintext (tools/plain-count on the veth).
+# that left in plaintext (testing/tools/plain-count on the veth).
 # Then, with background tunnels made over genetlink (a peer each):
 #   memory      unreclaimable slab per tunnel at BENCH_MEM_N tunnels: no module,
 #               the agent way's two SPD policies, the module;
@@ -89,7 +89,7 @@ progress() { echo "+ $(date +%T) $*" >&2; }
 # PPPoL2TP path, one run: prints "CREATE_S DELETE_S"
 ppp_run() { # WAY many|one
 	local out agent=() base peer=(10.0.0.2 20000)
-	[ "$1" = agent ] && agent=(-A "$TESTING_TOOLS/l2tp-agent")
+	[ "$1" = agent ] && agent=(-A "$TESTING_TOOLS/spd-writer")
 	local opts=()
 	[ "$2" = many ] && peer=(10.1.0.1 1701) opts=(-m)
 	cpu_idle_settle
@@ -138,7 +138,7 @@ nl_run() { # WAY many|one
 # tunnels down asynchronously.
 window_run() { # WAY RUN: RUN numbers the runs (tunnel ids 3000 + 100 * (RUN % 70) on)
 	local agent=() c out opened tid=$((3000 + 100 * ($2 % 70)))
-	[ "$1" = agent ] && agent=(-A "$TESTING_TOOLS/l2tp-agent")
+	[ "$1" = agent ] && agent=(-A "$TESTING_TOOLS/spd-writer")
 	count_plain $TMPDIR/wc 120 || return 1
 	out=$("$TUN" "${agent[@]}" -e -c 1 -n "$W" -t "$tid" 10.0.0.1 1701 10.0.0.2 30000 2>$TMPDIR/win.err)
 	snooze 0.3

@@ -1,5 +1,5 @@
 #!/bin/bash
-# tools/l2tp-ipsec-fuzz against the l2tp_ipsec family: random and mutated messages as
+# testing/tools/l2tp-ipsec-fuzz against the l2tp_ipsec family: random and mutated messages as
 # root (every refused one must leave config, clients and policies as they were) and as
 # an unprivileged user (every one refused). The console is checked for splats by vm.sh.
 . "$(dirname "$0")/lib.sh"

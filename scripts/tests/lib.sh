@@ -6,10 +6,11 @@
 export LC_ALL=C	# sort and xfrm-spd -s agree on byte order
 T_N=0
 T_FAILED=0
-# The product (the l2tp-ipsec utility, l2tp-ipsec-dial) and the test programs.
+# The product (the l2tp-ipsec utility, l2tp-ipsec-dial) and the test programs (make
+# testing builds them).
 # shellcheck disable=SC2034 # TOOLS: for the scripts that source this file
 TOOLS=$L2TPI_TOP/tools/l2tp-ipsec
-TESTING_TOOLS=$L2TPI_TOP/tools
+TESTING_TOOLS=$L2TPI_TOP/testing/tools
 # The module's automatic priorities without a reqid (include/uapi/linux/l2tp_ipsec.h),
 # which is how the tests load it unless they set one: the server's and the clients'
 # policies at PRIO_S, every tunnel's at PRIO_T. (read, not sed: no exec)

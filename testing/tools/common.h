@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the test programs (udp-probe, l2tp-tunnel, plain-count, l2tp-stress...;
- * tools/common.c): the usage error, parsing of seconds and addresses, a bound netlink
- * socket. What the product shares with them is in tools/lib/ (util.h, opt.h), included
- * here.
+ * common.c): the usage error, parsing of seconds and addresses, a bound netlink socket.
+ * What the product shares with them is in tools/lib/ (util.h, opt.h), included here.
  *
  * A program using them defines prog and usage(), which the error helpers use.
  */
