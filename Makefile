@@ -7,15 +7,16 @@
 #                 and the targets below build them, make and make install do not
 # make check      the whole test suite: lint, builds for every supported kernel, QEMU guests
 # make demo       boot a guest on the stock Debian kernel and show what the module does
-# make fuzz       the genetlink fuzzer at full size on the debug kernel (see scripts/fuzz.sh)
+# make fuzz       the genetlink fuzzer at full size on the debug kernel
+#                 (see scripts/run-fuzz.sh)
 # make stress     the reliability scenarios at full size on the debug kernel, and beside
 #                 them the genetlink fuzzer, a million messages per stock kernel
-#                 (see scripts/stress.sh)
+#                 (see scripts/run-stress.sh)
 # make bench      tunnel bring-up with and without the module and with the policies added
 #                 from userspace, side by side in a guest per stock kernel
-#                 (see scripts/bench.sh)
+#                 (see scripts/run-bench.sh)
 # make profile    xfrm's share of the module's restore, rmmod and adoption, from perf
-#                 in a guest per stock kernel (needs linux-perf; see scripts/profile.sh)
+#                 in a guest per stock kernel (needs linux-perf; see scripts/run-profile.sh)
 # make install    the module (modules_install + depmod, for KDIR's kernel), the utility,
 #                 l2tp-ipsec-dial and the man page (PREFIX, DESTDIR)
 # make install-tools   only the userspace part (with DKMS, which builds the module)
@@ -124,19 +125,19 @@ check:
 	scripts/check.sh
 
 demo:
-	scripts/demo.sh
+	scripts/run-demo.sh
 
 fuzz:
-	scripts/fuzz.sh
+	scripts/run-fuzz.sh
 
 stress:
-	scripts/stress.sh
+	scripts/run-stress.sh
 
 bench:
-	scripts/bench.sh
+	scripts/run-bench.sh
 
 profile:
-	scripts/profile.sh
+	scripts/run-profile.sh
 
 clean:
 	-[ ! -f "$(KDIR)/Makefile" ] || $(MAKE) -C $(KDIR) M=$(TOP) clean

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 FUZZ=$TESTING_TOOLS/l2tp-ipsec-fuzz
-# make check runs a smoke-sized batch; make fuzz (scripts/fuzz.sh) the full size, with
+# make check runs a smoke-sized batch; make fuzz (scripts/run-fuzz.sh) the full size, with
 # l2tpi.fuzz=ROOT,USER[,CHECK] on the kernel command line: messages as root, as an
 # unprivileged user, and the state compared after every CHECK-th refused message.
 N_ROOT=1000 N_USER=1000 CHECK=1

@@ -9,7 +9,7 @@
 # administrator's policies (some with our very selectors) are byte-identical.
 # vm.sh fails the run on any WARN, BUG, KASAN, lockdep, atomic-sleep or kmemleak report.
 #
-# Sizes: l2tpi.stress=full on the kernel command line (scripts/stress.sh) for the
+# Sizes: l2tpi.stress=full on the kernel command line (scripts/run-stress.sh) for the
 # full run, smoke otherwise.
 . "$(dirname "$0")/lib.sh"
 

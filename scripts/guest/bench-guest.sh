@@ -1,5 +1,5 @@
 #!/bin/bash
-# The guest side of `make bench` (scripts/bench.sh): tunnel bring-up measured three
+# The guest side of `make bench` (scripts/run-bench.sh): tunnel bring-up measured three
 # ways side by side in one guest, repetitions interleaved:
 #   floor   no module: what creating and deleting L2TP tunnels costs by itself;
 #   module  l2tp_ipsec with auto-attach: every tunnel's policies at its bind;
@@ -31,7 +31,7 @@
 # has no tunnel: it must cost nothing), and with one tunnel attached there (what a
 # namespace that uses it pays: the guard's hooks and an SPD with policies); each run
 # divided by a control run just before it, as for SPD scaling.
-# Output: tables, and one line "BENCH-JSON {...}" for scripts/bench.sh; progress
+# Output: tables, and one line "BENCH-JSON {...}" for scripts/run-bench.sh; progress
 # lines ("+ ...") on stderr. BENCH_N (tunnels, default 1000), BENCH_R (repetitions,
 # default 5), BENCH_PARTS ("bringup scale footprint"), BENCH_IDLE_WAIT (seconds to
 # wait for an idle guest before each timed run, default 60; the smoke run, whose
@@ -83,7 +83,7 @@ cpu_idle_settle() {
 }
 kv() { sed -n "s/^$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 has_part() { [[ " $PARTS " == *" $1 "* ]]; }
-# where the run is, on stderr (the results port; scripts/bench.sh leaves them out)
+# where the run is, on stderr (the results port; scripts/run-bench.sh leaves them out)
 progress() { echo "+ $(date +%T) $*" >&2; }
 
 # PPPoL2TP path, one run: prints "CREATE_S DELETE_S"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The guest side of `make profile` (scripts/profile.sh): where the time of the module's
+# The guest side of `make profile` (scripts/run-profile.sh): where the time of the module's
 # bulk work goes, split between xfrm's own per-policy work, the probes' arming, and
 # the rest, measured with perf (cpu-clock, call graphs; the host's perf over 9p).
 # With PROFILE_T tunnels over genetlink: `ip xfrm policy flush` until the module

@@ -18,7 +18,7 @@ msg "booting the guest (QEMU, software emulation: the whole demo takes about thr
 out=$L2TPI_TOP/build/$kname/vm-demo
 mkdir -p "$out"
 rm -f "$out/results.log"
-scripts/vm.sh -t 600 -o "$out" "$kname" scripts/guest/demo.sh >/dev/null 2>"$out.err" &
+scripts/vm.sh -t 600 -o "$out" "$kname" scripts/guest/demo-guest.sh >/dev/null 2>"$out.err" &
 vm=$!
 tail -n +1 -F --pid="$vm" "$out/results.log" 2>/dev/null | tr -d '\r' |
 	grep --line-buffered -v -e '^L2TPI-DONE' -e '^# guest kernel:' || :	# (the verdict is vm.sh's)
