@@ -1,17 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# make            build the module (against KDIR) and the userspace tools
+# make            build the module (against KDIR) and the l2tp-ipsec utility
+# make tools      only the utility (tools/l2tp-ipsec/) and its unit test
 # make tools-test the host-side unit test of the l2tp-ipsec utility (no kernel needed)
+# make testing    the test programs (testing/tools/), which the guests run; make check
+#                 and the targets below build them, make and make install do not
 # make check      the whole test suite: lint, builds for every supported kernel, QEMU guests
 # make demo       boot a guest on the stock Debian kernel and show what the module does
-# make fuzz       the genetlink fuzzer at full size on the debug kernel (see scripts/fuzz.sh)
+# make fuzz       the genetlink fuzzer at full size on the debug kernel
+#                 (see scripts/run-fuzz.sh)
 # make stress     the reliability scenarios at full size on the debug kernel, and beside
 #                 them the genetlink fuzzer, a million messages per stock kernel
-#                 (see scripts/stress.sh)
-# make bench      tunnel bring-up with and without the module and with a userspace agent,
-#                 side by side in a guest per stock kernel (see scripts/bench.sh)
+#                 (see scripts/run-stress.sh)
+# make bench      tunnel bring-up with and without the module and with the policies added
+#                 from userspace, side by side in a guest per stock kernel
+#                 (see scripts/run-bench.sh)
 # make profile    xfrm's share of the module's restore, rmmod and adoption, from perf
-#                 in a guest per stock kernel (needs linux-perf; see scripts/profile.sh)
+#                 in a guest per stock kernel (needs linux-perf; see scripts/run-profile.sh)
 # make install    the module (modules_install + depmod, for KDIR's kernel), the utility,
 #                 l2tp-ipsec-dial and the man page (PREFIX, DESTDIR)
 # make install-tools   only the userspace part (with DKMS, which builds the module)
@@ -29,24 +34,29 @@ DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 DKMS_SRC ?= /usr/src/l2tp_ipsec-$(DKMS_VERSION)
 
 CFLAGS_TOOLS ?= -O2 -g
-TOOLS_CFLAGS := $(CFLAGS_TOOLS) -Wall -Wextra -Werror -std=gnu11 -Iinclude/uapi \
+TOOLS_CFLAGS := $(CFLAGS_TOOLS) -Wall -Wextra -Werror -std=gnu11 -Iinclude/uapi -Itools \
 	$(shell pkg-config --cflags libmnl 2>/dev/null)
 TOOLS_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
-TOOLS := tools/xfrm-spd tools/udp-probe tools/l2tp-tunnel tools/plain-count \
-	tools/l2tp-ipsec tools/test-l2tp-ipsec
-TOOLS += tools/modcycle
-TOOLS += tools/l2tp-ipsec-fuzz
-TOOLS += tools/l2tp-agent
-TOOLS += tools/l2tp-stress
-TOOLS += tools/l2tp-unpriv
+LI := tools/l2tp-ipsec
+TOOLS := $(LI)/l2tp-ipsec $(LI)/test-l2tp-ipsec
+# The test programs; spd-writer is make bench's userspace baseline.
+TT := testing/tools
+TESTING_TOOLS := $(addprefix $(TT)/,xfrm-spd udp-probe l2tp-tunnel plain-count modcycle \
+	l2tp-ipsec-fuzz spd-writer l2tp-stress l2tp-unpriv)
 
-# l2tp-ipsec has a file per concern; its unit test links all of them but main() and
-# the socket code (l2tp-ipsec.c, l2tp-ipsec-nl.c).
-L2TP_IPSEC_LIB := tools/l2tp-ipsec-args.c tools/l2tp-ipsec-msg.c tools/l2tp-ipsec-print.c \
-	tools/l2tp-ipsec-json.c tools/common.c
-L2TP_IPSEC_HDRS := tools/l2tp-ipsec.h tools/common.h include/uapi/linux/l2tp_ipsec.h
+# tools/lib: the helpers every program links (a program takes only the objects it
+# uses from the archive).
+LIB_SRCS := $(wildcard tools/lib/*.c)
+LIB_HDRS := $(wildcard tools/lib/*.h)
+LIB := tools/lib/libl2tpi.a
 
-.PHONY: all module tools tools-test check demo fuzz stress bench profile clean install install-tools dkms-src \
+# The product, tools/l2tp-ipsec/: the utility has a file per concern; its unit test links
+# all of them but main() and the socket code (l2tp-ipsec.c, l2tp-ipsec-nl.c).
+L2TP_IPSEC_LIB := $(LI)/l2tp-ipsec-args.c $(LI)/l2tp-ipsec-msg.c $(LI)/l2tp-ipsec-print.c \
+	$(LI)/l2tp-ipsec-json.c
+L2TP_IPSEC_HDRS := $(LI)/l2tp-ipsec.h $(LIB_HDRS) include/uapi/linux/l2tp_ipsec.h
+
+.PHONY: all module tools tools-test testing check demo fuzz stress bench profile clean install install-tools dkms-src \
 	dkms-install
 
 all: module tools
@@ -60,27 +70,34 @@ module:
 
 tools: $(TOOLS)
 
-# xfrm-spd is self-contained; the other tools share tools/common.c.
-tools/xfrm-spd: tools/xfrm-spd.c
-	$(CC) $(TOOLS_CFLAGS) -o $@ $< $(TOOLS_LIBS)
+tools/lib/%.o: tools/lib/%.c $(LIB_HDRS)
+	$(CC) $(TOOLS_CFLAGS) -c -o $@ $<
 
-tools/l2tp-ipsec: tools/l2tp-ipsec.c tools/l2tp-ipsec-nl.c $(L2TP_IPSEC_LIB) $(L2TP_IPSEC_HDRS)
-	$(CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c,$^) $(TOOLS_LIBS)
+$(LIB): $(LIB_SRCS:.c=.o)
+	rm -f $@
+	$(AR) rcs $@ $^
 
-tools/test-l2tp-ipsec: tools/test-l2tp-ipsec.c $(L2TP_IPSEC_LIB) $(L2TP_IPSEC_HDRS)
-	$(CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c,$^) $(TOOLS_LIBS)
+$(LI)/l2tp-ipsec: $(LI)/l2tp-ipsec.c $(LI)/l2tp-ipsec-nl.c $(L2TP_IPSEC_LIB) $(LIB) \
+		$(L2TP_IPSEC_HDRS)
+	$(CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c %.a,$^) $(TOOLS_LIBS)
 
-# The fuzzer builds its requests from the UAPI header: it is a dependency too.
-tools/l2tp-ipsec-fuzz: tools/l2tp-ipsec-fuzz.c tools/common.c tools/common.h \
-		include/uapi/linux/l2tp_ipsec.h
-	$(CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c,$^) $(TOOLS_LIBS)
-
-tools/%: tools/%.c tools/common.c tools/common.h
-	$(CC) $(TOOLS_CFLAGS) -o $@ $< tools/common.c $(TOOLS_LIBS)
+$(LI)/test-l2tp-ipsec: $(LI)/test-l2tp-ipsec.c $(L2TP_IPSEC_LIB) $(LIB) $(L2TP_IPSEC_HDRS)
+	$(CC) $(TOOLS_CFLAGS) -o $@ $(filter %.c %.a,$^) $(TOOLS_LIBS)
 
 # TAP on stdout; also runs the binary for its usage errors (nothing is sent).
-tools-test: tools/test-l2tp-ipsec tools/l2tp-ipsec
-	tools/test-l2tp-ipsec tools/l2tp-ipsec
+tools-test: $(LI)/test-l2tp-ipsec $(LI)/l2tp-ipsec
+	$(LI)/test-l2tp-ipsec $(LI)/l2tp-ipsec
+
+testing: $(TESTING_TOOLS)
+
+# xfrm-spd is self-contained but for tools/lib; the others share testing/tools/common.c.
+$(TT)/xfrm-spd: $(TT)/xfrm-spd.c $(LIB) $(LIB_HDRS)
+	$(CC) $(TOOLS_CFLAGS) -o $@ $< $(LIB) $(TOOLS_LIBS)
+
+# They build their requests from the UAPI header: it is a dependency too.
+$(TT)/%: $(TT)/%.c $(TT)/common.c $(TT)/common.h $(LIB) $(LIB_HDRS) \
+		include/uapi/linux/l2tp_ipsec.h
+	$(CC) $(TOOLS_CFLAGS) -o $@ $< $(TT)/common.c $(LIB) $(TOOLS_LIBS)
 
 # Not signed here (Debian's kernels would sign with a key only their build had); with
 # Secure Boot, sign it with your MOK key, or use DKMS, which does (README).
@@ -89,10 +106,10 @@ install: module install-tools
 		KERNELRELEASE=$(KREL) CONFIG_MODULE_SIG_ALL= modules_install
 	depmod -b "$(if $(DESTDIR),$(abspath $(DESTDIR)),/)" $(KREL)
 
-install-tools: tools/l2tp-ipsec
-	install -D -m 0755 tools/l2tp-ipsec $(DESTDIR)$(PREFIX)/sbin/l2tp-ipsec
-	install -D -m 0755 tools/l2tp-ipsec-dial $(DESTDIR)$(PREFIX)/sbin/l2tp-ipsec-dial
-	install -D -m 0644 tools/l2tp-ipsec.8 $(DESTDIR)$(PREFIX)/share/man/man8/l2tp-ipsec.8
+install-tools: $(LI)/l2tp-ipsec
+	install -D -m 0755 $(LI)/l2tp-ipsec $(DESTDIR)$(PREFIX)/sbin/l2tp-ipsec
+	install -D -m 0755 $(LI)/l2tp-ipsec-dial $(DESTDIR)$(PREFIX)/sbin/l2tp-ipsec-dial
+	install -D -m 0644 $(LI)/l2tp-ipsec.8 $(DESTDIR)$(PREFIX)/share/man/man8/l2tp-ipsec.8
 
 # What DKMS needs of the tree (the module's sources and Kbuild files, dkms.conf).
 dkms-src:
@@ -108,21 +125,21 @@ check:
 	scripts/check.sh
 
 demo:
-	scripts/demo.sh
+	scripts/run-demo.sh
 
 fuzz:
-	scripts/fuzz.sh
+	scripts/run-fuzz.sh
 
 stress:
-	scripts/stress.sh
+	scripts/run-stress.sh
 
 bench:
-	scripts/bench.sh
+	scripts/run-bench.sh
 
 profile:
-	scripts/profile.sh
+	scripts/run-profile.sh
 
 clean:
 	-[ ! -f "$(KDIR)/Makefile" ] || $(MAKE) -C $(KDIR) M=$(TOP) clean
-	rm -f $(TOOLS)
+	rm -f $(TOOLS) $(TESTING_TOOLS) $(LIB) $(LIB_SRCS:.c=.o)
 	rm -rf build

@@ -117,14 +117,14 @@ for k in $kernels; do
 done
 
 echo "== userspace"
-step "tools build (-Wall -Wextra -Werror)" make -s tools
+step "tools and testing/tools build (-Wall -Wextra -Werror)" make -s tools testing
 # Debian's libreswan conflicts with strongSwan: unpacked into a cache, for
 # vpn-libreswan.sh in the guests (which have no network).
 step "libreswan unpacked for the guests (scripts/libreswan.sh)" \
 	sh -c 'scripts/libreswan.sh >build/libreswan.path.new && mv build/libreswan.path.new build/libreswan.path'
 # Host-side unit test of the l2tp-ipsec utility (parsing, messages, output): TAP.
-if [ -x tools/test-l2tp-ipsec ]; then
-	tools/test-l2tp-ipsec tools/l2tp-ipsec >"$logdir/l2tp-ipsec-unit.tap" 2>&1
+if [ -x tools/l2tp-ipsec/test-l2tp-ipsec ]; then
+	tools/l2tp-ipsec/test-l2tp-ipsec tools/l2tp-ipsec/l2tp-ipsec >"$logdir/l2tp-ipsec-unit.tap" 2>&1
 	rc=$?
 	tap_results "l2tp-ipsec unit" "$logdir/l2tp-ipsec-unit.tap"
 	[ $rc = 0 ] || result fail "l2tp-ipsec unit: exit status $rc"

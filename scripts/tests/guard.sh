@@ -40,7 +40,7 @@ check "insmod" run insmod "$L2TPI_KO"
 ip netns add fresh
 ip -n fresh link set lo up
 check_eq "a namespace created after insmod holds no policy" 0 \
-	"$(ip netns exec fresh "$TOOLS/xfrm-spd" -c)"
+	"$(ip netns exec fresh "$TESTING_TOOLS/xfrm-spd" -c)"
 check_eq "and no guard (config show)" false "$(guard fresh)"
 check_hooks "and no hook of ours (nft list hooks)" 0 fresh
 check_eq "nor does the initial namespace without tunnel, server or client" "$base" "$(spd_count)"
@@ -55,7 +55,7 @@ check_eventually "and the guard" true guard
 check_hooks "its hooks (IPv4 and IPv6)" 2
 check_eventually "and the block policies" "$(expected_block)" block_policies
 check_eq "the fresh namespace still has nothing" "0 false" \
-	"$(ip netns exec fresh "$TOOLS/xfrm-spd" -c) $(guard fresh)"
+	"$(ip netns exec fresh "$TESTING_TOOLS/xfrm-spd" -c) $(guard fresh)"
 stop_tunnels
 check_eventually "the tunnel gone: none of our policies left" "$base" spd_count
 check_eventually "and no guard" false guard
@@ -112,7 +112,7 @@ check_eventually "and gone with its socket" "" spd_tunnels
 # --- server mode: the listening socket (not an L2TP socket) answers during 100 flushes
 check "server on" run "$LI" server on
 count_plain $TMPDIR/g5c 600
-"$TOOLS/udp-probe" send -s 1701 -i 2 10.0.0.2 1701 1500 >$TMPDIR/g5 &
+"$TESTING_TOOLS/udp-probe" send -s 1701 -i 2 10.0.0.2 1701 1500 >$TMPDIR/g5 &
 probe=$!
 sleep 0.2
 flush_batch 100 $TMPDIR/g5.batch
@@ -133,7 +133,7 @@ c=$(count_done $TMPDIR/g6c)
 echo "# level use, no SA: $c"
 check "level use, no SA: the tunnel's frames leave in plaintext" test "$(echo "$c" | field plain)" -ge 5
 # The SPD indexes of the tunnel's two policies (in, out).
-tunnel_index() { "$TOOLS/xfrm-spd" -s -m "^dir=(in|out) prio=$PRIO_T " | sed 's/.* index=\([0-9]*\).*/\1/' | tr '\n' ' '; }
+tunnel_index() { "$TESTING_TOOLS/xfrm-spd" -s -m "^dir=(in|out) prio=$PRIO_T " | sed 's/.* index=\([0-9]*\).*/\1/' | tr '\n' ' '; }
 idx0=$(tunnel_index)
 check "level require" run "$LI" config set level require
 count_plain $TMPDIR/g6d 60

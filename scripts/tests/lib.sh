@@ -6,7 +6,11 @@
 export LC_ALL=C	# sort and xfrm-spd -s agree on byte order
 T_N=0
 T_FAILED=0
-TOOLS=$L2TPI_TOP/tools
+# The product (the l2tp-ipsec utility, l2tp-ipsec-dial) and the test programs (make
+# testing builds them).
+# shellcheck disable=SC2034 # TOOLS: for the scripts that source this file
+TOOLS=$L2TPI_TOP/tools/l2tp-ipsec
+TESTING_TOOLS=$L2TPI_TOP/testing/tools
 # The module's automatic priorities without a reqid (include/uapi/linux/l2tp_ipsec.h),
 # which is how the tests load it unless they set one: the server's and the clients'
 # policies at PRIO_S, every tunnel's at PRIO_T. (read, not sed: no exec)
@@ -104,8 +108,8 @@ load_stock_modules() {
 }
 
 # The SPD of the current netns, one normalized line per policy, raw bytes included.
-spd() { "$TOOLS/xfrm-spd" -r; }
-spd_count() { "$TOOLS/xfrm-spd" -c; }
+spd() { "$TESTING_TOOLS/xfrm-spd" -r; }
+spd_count() { "$TESTING_TOOLS/xfrm-spd" -c; }
 # The two quarantine block policies the module keeps in every netns while auto-attach
 # is on (L2TP_IPSEC_BLOCK_MARK), as expected, and as found in the SPD; spd_nb is the
 # SPD without them.
@@ -118,7 +122,7 @@ expected_block() {
 		echo "dir=out prio=0 family=$fam src=$any/0 dst=$any/0 proto=17 sport=0/0 dport=0/0 ifindex=0 action=block flags=0 ptype=main mark=$BLOCK_MARK/ffffffff ifid=0"
 	done | sort
 }
-block_policies() { "$TOOLS/xfrm-spd" -I -s -m " ptype=main mark=$BLOCK_MARK/ffffffff "; }
+block_policies() { "$TESTING_TOOLS/xfrm-spd" -I -s -m " ptype=main mark=$BLOCK_MARK/ffffffff "; }
 spd_nb() { spd | grep -vF " mark=$BLOCK_MARK/ffffffff "; }
 
 # udp_recv NETNS PORT SECONDS OUTFILE [ARGS...]: start a receiver in the background
@@ -129,7 +133,7 @@ udp_recv() {
 	shift 4
 	local pre=()
 	[ "$ns" = - ] || pre=(ip netns exec "$ns")
-	"${pre[@]}" "$TOOLS/udp-probe" recv "$@" "$port" "$secs" >"$out" 2>"$out.err" &
+	"${pre[@]}" "$TESTING_TOOLS/udp-probe" recv "$@" "$port" "$secs" >"$out" 2>"$out.err" &
 	RECV_PID=$!
 	wait_ready "$out.err" 120 && return 0
 	echo "# receiver on $port did not start: $(cat "$out.err")"
@@ -216,8 +220,8 @@ check_eventually() {
 }
 
 # --- tunnels (tunnel.sh, failclosed.sh)
-TUN=$TOOLS/l2tp-tunnel
-CNT=$TOOLS/plain-count
+TUN=$TESTING_TOOLS/l2tp-tunnel
+CNT=$TESTING_TOOLS/plain-count
 
 # Expected SPD lines of one tunnel: FAMILY LOCAL PEER LPORT PPORT [PRIO]
 tunnel_policies() {
@@ -233,13 +237,13 @@ tunnel_policies() {
 spd_tunnels() {
 	local pre=()
 	[ "${1:--}" = - ] || pre=(ip netns exec "$1")
-	"${pre[@]}" "$TOOLS/xfrm-spd" -I -s -m "^dir=(in|out) prio=$PRIO_T "
+	"${pre[@]}" "$TESTING_TOOLS/xfrm-spd" -I -s -m "^dir=(in|out) prio=$PRIO_T "
 }
 # The socket policies (dir 3: in, 4: out) the dump shows, as in/out lines.
 sk_policies() {
-	"$TOOLS/xfrm-spd" -I -s -m "^dir=[34] prio=$PRIO_T " | sed -e 's/^dir=3 /dir=in /' -e 's/^dir=4 /dir=out /'
+	"$TESTING_TOOLS/xfrm-spd" -I -s -m "^dir=[34] prio=$PRIO_T " | sed -e 's/^dir=3 /dir=in /' -e 's/^dir=4 /dir=out /'
 }
-sk_policies_count() { "$TOOLS/xfrm-spd" -c -m "^dir=[34] prio=$PRIO_T "; }
+sk_policies_count() { "$TESTING_TOOLS/xfrm-spd" -c -m "^dir=[34] prio=$PRIO_T "; }
 # start_tunnels OUTFILE ARGS...: l2tp-tunnel in the background (pid in TUN_PID), wait
 # until its tunnels exist.
 start_tunnels() {

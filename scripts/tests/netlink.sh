@@ -81,16 +81,16 @@ check_eq "ynl --dump config-get: the same" \
 
 check "server on port 1701 level use" run "$LI" server on port 1701 level use
 check_eq "4 server policies, reqid 0, level use (optional), behind the daemons' ($PRIO_S)" 4 \
-	"$("$TOOLS/xfrm-spd" -c -m "^dir=(in|out) prio=$PRIO_S .*tmpl=esp:transport:reqid=0:.*:opt=1:")"
-idx0=$("$TOOLS/xfrm-spd" -s -m "^dir=(in|out) prio=$PRIO_S " | grep -o 'index=[0-9]*' | sort)
+	"$("$TESTING_TOOLS/xfrm-spd" -c -m "^dir=(in|out) prio=$PRIO_S .*tmpl=esp:transport:reqid=0:.*:opt=1:")"
+idx0=$("$TESTING_TOOLS/xfrm-spd" -s -m "^dir=(in|out) prio=$PRIO_S " | grep -o 'index=[0-9]*' | sort)
 check "config set reqid 9 level require" run "$LI" config set reqid 9 level require
 check_eq "the server policies now have reqid 9, level require, priority 1024 (automatic)" 4 \
-	"$("$TOOLS/xfrm-spd" -c -m '^dir=(in|out) prio=1024 .*tmpl=esp:transport:reqid=9:.*:opt=0:')"
-idx1=$("$TOOLS/xfrm-spd" -s -m '^dir=(in|out) prio=1024 ' | grep -o 'index=[0-9]*' | sort)
+	"$("$TESTING_TOOLS/xfrm-spd" -c -m '^dir=(in|out) prio=1024 .*tmpl=esp:transport:reqid=9:.*:opt=0:')"
+idx1=$("$TESTING_TOOLS/xfrm-spd" -s -m '^dir=(in|out) prio=1024 ' | grep -o 'index=[0-9]*' | sort)
 check_eq "replaced in place: the same SPD indexes" "$idx0" "$idx1"
 check "config set port 1702" run "$LI" config set port 1702
 check_eq "the server policies moved to port 1702" \
-	"4 0" "$("$TOOLS/xfrm-spd" -c -m 'prio=1024 .*port=1702/ffff') $("$TOOLS/xfrm-spd" -c -m 'prio=1024 .*port=1701/ffff')"
+	"4 0" "$("$TESTING_TOOLS/xfrm-spd" -c -m 'prio=1024 .*port=1702/ffff') $("$TESTING_TOOLS/xfrm-spd" -c -m 'prio=1024 .*port=1701/ffff')"
 run_out out "$LI" -j config show
 check_eq "config show -j reflects it" \
 	'[{"server":true,"port":1702,"reqid":9,"priority":0,"level":"require","auto-attach":true,"restore":true,"max-tunnels":65536,"armed":true,"guard":true}]' "$out"
@@ -114,12 +114,12 @@ check_eq "refused config-sets changed nothing (SPD, byte for byte)" "$before" "$
 
 check "ynl config-set server 0 port 1701" \
 	run ynl --do config-set --json '{"config": {"server": 0, "port": 1701, "reqid": 0}}'
-check_eq "server off: no server policy left" 0 "$("$TOOLS/xfrm-spd" -c -m "prio=(1024|$PRIO_S) ")"
+check_eq "server off: no server policy left" 0 "$("$TESTING_TOOLS/xfrm-spd" -c -m "prio=(1024|$PRIO_S) ")"
 
 # --- client connections
 check "client add 10.0.0.2 lifetime static" run "$LI" client add 10.0.0.2 lifetime static
 check_eq "its two policies (out sport 1701 to the server, in from it)" 2 \
-	"$("$TOOLS/xfrm-spd" -c -m "^dir=(in|out) prio=$PRIO_S .*(dst=10.0.0.2/32 .*sport=1701/ffff|src=10.0.0.2/32 .*dport=1701/ffff)")"
+	"$("$TESTING_TOOLS/xfrm-spd" -c -m "^dir=(in|out) prio=$PRIO_S .*(dst=10.0.0.2/32 .*sport=1701/ffff|src=10.0.0.2/32 .*dport=1701/ffff)")"
 run_out out "$LI" client add 10.0.0.2
 check "adding it again: exit 1, the kernel says why" grep -q "already declared" "$T_ERR"
 # client negotiate: the kernel's acquire for the connection's first frame (udp sport
@@ -161,7 +161,7 @@ check "ynl client-del fd00::2 sport 1702" \
 	run ynl --do client-del --json '{"client": {"server-ipv6": "fd000000000000000000000000000002", "sport": 1702}}'
 run_out out "$LI" client del 10.0.0.2
 check "deleting it again: exit 1, no such connection" grep -q "no such client connection" "$T_ERR"
-check_eq "no client policy left" 0 "$("$TOOLS/xfrm-spd" -c -m "prio=$PRIO_S ")"
+check_eq "no client policy left" 0 "$("$TESTING_TOOLS/xfrm-spd" -c -m "prio=$PRIO_S ")"
 
 # --- events, while a real tunnel comes and goes (ip l2tp: genetlink path)
 "$LI" -j monitor >"$W/mon" 2>"$W/mon.err" &
@@ -277,7 +277,7 @@ check_eq "the initial netns still has server off, restore off" \
 	'[{"server":false,"port":1701,"reqid":0,"priority":0,"level":"require","auto-attach":true,"restore":false,"max-tunnels":65536,"armed":true}]' \
 	"$(sed 's/,"guard":[a-z]*//' <<<"$out")"
 check_eq "the server policies are in the peer's SPD only" "4 0" \
-	"$(ip netns exec peer "$TOOLS/xfrm-spd" -c -m "prio=$PRIO_S ") $("$TOOLS/xfrm-spd" -c -m "prio=$PRIO_S ")"
+	"$(ip netns exec peer "$TESTING_TOOLS/xfrm-spd" -c -m "prio=$PRIO_S ") $("$TESTING_TOOLS/xfrm-spd" -c -m "prio=$PRIO_S ")"
 
 check "rmmod" run rmmod l2tp_ipsec
 run_out out "$LI" config show

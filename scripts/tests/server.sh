@@ -23,7 +23,7 @@ expected_policies() { # PORT PRIO REQID OPT
 }
 # The policies of the current SPD that look exactly like ours (index and raw cut off).
 ours() { # PORT PRIO
-	"$TOOLS/xfrm-spd" -I -s -m " prio=$2 family=inet6? src=(0\.0\.0\.0|::)/0 dst=(0\.0\.0\.0|::)/0 proto=17 sport=($1/ffff|0/0) dport=($1/ffff|0/0) "
+	"$TESTING_TOOLS/xfrm-spd" -I -s -m " prio=$2 family=inet6? src=(0\.0\.0\.0|::)/0 dst=(0\.0\.0\.0|::)/0 proto=17 sport=($1/ffff|0/0) dport=($1/ffff|0/0) "
 }
 
 # --- foreign policies: two of L2TP's shape before the module loads, one more added while
@@ -48,25 +48,25 @@ check "audit records SPD-add res=1 for our policies" \
 
 # --- plaintext L2TP from the peer is dropped, other ports pass
 mismatch0=$(xfrm_stat XfrmInTmplMismatch)
-udp_recv - 1701 30 $TMPDIR/r1 && run ip netns exec peer "$TOOLS/udp-probe" send 10.0.0.1 1701 20
+udp_recv - 1701 30 $TMPDIR/r1 && run ip netns exec peer "$TESTING_TOOLS/udp-probe" send 10.0.0.1 1701 20
 udp_recv_done
 check_eq "plaintext UDP/1701 (IPv4) from the peer never reaches the server socket" "received=0" "$(cat $TMPDIR/r1)"
-udp_recv - 1701 30 $TMPDIR/r2 -6 && run ip netns exec peer "$TOOLS/udp-probe" send fd00::1 1701 20
+udp_recv - 1701 30 $TMPDIR/r2 -6 && run ip netns exec peer "$TESTING_TOOLS/udp-probe" send fd00::1 1701 20
 udp_recv_done
 check_eq "plaintext UDP/1701 (IPv6) from the peer never reaches the server socket" "received=0" "$(cat $TMPDIR/r2)"
 mismatch1=$(xfrm_stat XfrmInTmplMismatch)
 echo "# XfrmInTmplMismatch: $mismatch0 -> $mismatch1"
 check_counted "the drops are counted (XfrmInTmplMismatch +40)" test $((mismatch1 - mismatch0)) -ge 40
-udp_recv - 1702 30 $TMPDIR/r3 && run ip netns exec peer "$TOOLS/udp-probe" send 10.0.0.1 1702 20
+udp_recv - 1702 30 $TMPDIR/r3 && run ip netns exec peer "$TESTING_TOOLS/udp-probe" send 10.0.0.1 1702 20
 udp_recv_done
 check_eq "plaintext UDP to another port (1702) passes" "received=20" "$(cat $TMPDIR/r3)"
-udp_recv - 1702 30 $TMPDIR/r4 -6 && run ip netns exec peer "$TOOLS/udp-probe" send fd00::1 1702 20
+udp_recv - 1702 30 $TMPDIR/r4 -6 && run ip netns exec peer "$TESTING_TOOLS/udp-probe" send fd00::1 1702 20
 udp_recv_done
 check_eq "plaintext UDP/IPv6 to another port (1702) passes" "received=20" "$(cat $TMPDIR/r4)"
-udp_recv peer 5000 30 $TMPDIR/r5 && run "$TOOLS/udp-probe" send -s 1701 10.0.0.2 5000 10
+udp_recv peer 5000 30 $TMPDIR/r5 && run "$TESTING_TOOLS/udp-probe" send -s 1701 10.0.0.2 5000 10
 udp_recv_done
 check_eq "the server sends nothing in plaintext from UDP port 1701" "received=0" "$(cat $TMPDIR/r5)"
-udp_recv peer 5000 30 $TMPDIR/r6 && run "$TOOLS/udp-probe" send -s 1702 10.0.0.2 5000 10
+udp_recv peer 5000 30 $TMPDIR/r6 && run "$TESTING_TOOLS/udp-probe" send -s 1702 10.0.0.2 5000 10
 udp_recv_done
 check_eq "the server's other ports send in plaintext" "received=10" "$(cat $TMPDIR/r6)"
 
@@ -169,7 +169,7 @@ before=$(spd)
 # (in one process: a process start costs seconds in the debug guest)
 base=$(spd_count)
 check "50 insmod/rmmod cycles, 4 server + 2 block policies each time, none left" \
-	run "$TOOLS/modcycle" -n 50 -l $((base + 6)) -u "$base" -p server=1 "$KO" l2tp_ipsec
+	run "$TESTING_TOOLS/modcycle" -n 50 -l $((base + 6)) -u "$base" -p server=1 "$KO" l2tp_ipsec
 check_eq "SPD back to baseline after the cycles" "$before" "$(spd)"
 
 ip netns del peer

@@ -9,11 +9,11 @@
 # administrator's policies (some with our very selectors) are byte-identical.
 # vm.sh fails the run on any WARN, BUG, KASAN, lockdep, atomic-sleep or kmemleak report.
 #
-# Sizes: l2tpi.stress=full on the kernel command line (scripts/stress.sh) for the
+# Sizes: l2tpi.stress=full on the kernel command line (scripts/run-stress.sh) for the
 # full run, smoke otherwise.
 . "$(dirname "$0")/lib.sh"
 
-STRESS=$TOOLS/l2tp-stress
+STRESS=$TESTING_TOOLS/l2tp-stress
 FULL=0
 read -r cmdline </proc/cmdline
 [[ " $cmdline " == *" l2tpi.stress=full "* ]] && FULL=1
@@ -44,8 +44,8 @@ for spec in "src 0.0.0.0/0 dst 0.0.0.0/0 proto udp sport 1701 dir out priority 2
 	# shellcheck disable=SC2086
 	ip xfrm policy add $spec ptype sub || echo "# ip xfrm policy add $spec ptype sub failed"
 done
-foreign_sub() { "$TOOLS/xfrm-spd" -r -s -m ' ptype=sub '; }
-foreign_main() { "$TOOLS/xfrm-spd" -r -s -m '^dir=[a-z]+ prio=50[0-3] '; }
+foreign_sub() { "$TESTING_TOOLS/xfrm-spd" -r -s -m ' ptype=sub '; }
+foreign_main() { "$TESTING_TOOLS/xfrm-spd" -r -s -m '^dir=[a-z]+ prio=50[0-3] '; }
 FSUB=$(foreign_sub)
 check_eq "5 administrator's policies in the sub SPD, our selectors among them" 5 \
 	"$(grep -c . <<<"$FSUB")"
@@ -69,7 +69,7 @@ kept_policies() {
 # in the SPD, and the main SPD's policies at our priorities and the block ones.
 registry_idx() { "$LI" -j policy show | grep -o '"index":[1-9][0-9]*' | sort; }
 spd_idx() {
-	"$TOOLS/xfrm-spd" -m "^dir=[a-z]+ prio=(0|1023|1024|$PRIO_T|$PRIO_S) .* ptype=main " |
+	"$TESTING_TOOLS/xfrm-spd" -m "^dir=[a-z]+ prio=(0|1023|1024|$PRIO_T|$PRIO_S) .* ptype=main " |
 		sed 's/.* index=\([0-9]*\).*/"index":\1/' | sort
 }
 # settled SECONDS: the SPD has what the registry says, and the tunnel policies are
@@ -91,7 +91,7 @@ after() {
 	check_eq "$name: the module's registry and the SPD agree (indexes)" \
 		"$(spd_idx)" "$(registry_idx)"
 	# Only while the namespace needs them (kmod/footprint.c): a tunnel, server mode.
-	if [ "$n" -gt 0 ] || [ "$("$TOOLS/xfrm-spd" -c -m "^dir=[a-z]+ prio=(1024|$PRIO_S) ")" -gt 0 ]; then
+	if [ "$n" -gt 0 ] || [ "$("$TESTING_TOOLS/xfrm-spd" -c -m "^dir=[a-z]+ prio=(1024|$PRIO_S) ")" -gt 0 ]; then
 		check_eq "$name: the block policies" "$(expected_block)" "$(block_policies)"
 	else
 		check_eventually "$name: no tunnel left, no block policy" "" block_policies
@@ -283,12 +283,12 @@ check "5: $PARAMS random parameter strings: a refused load leaves the SPD as it 
 	run "$STRESS" params -n "$PARAMS" -s 20261204 "$L2TPI_KO"
 check "insmod again" run insmod "$L2TPI_KO"
 ip netns add fuzz
-before=$(ip netns exec fuzz "$TOOLS/xfrm-spd" -r -s)
+before=$(ip netns exec fuzz "$TESTING_TOOLS/xfrm-spd" -r -s)
 check "5: 500 messages as root from another netns: refused ones change nothing" \
-	run ip netns exec fuzz "$TOOLS/l2tp-ipsec-fuzz" -n 500 -s 20261204 --check-every 1
+	run ip netns exec fuzz "$TESTING_TOOLS/l2tp-ipsec-fuzz" -n 500 -s 20261204 --check-every 1
 check "5: 500 messages as uid 65534: every one refused" \
-	run ip netns exec fuzz "$TOOLS/l2tp-ipsec-fuzz" -n 500 -s 20261205 -u 65534 --check-every 1
-check_eq "5: that netns's SPD as before" "$before" "$(ip netns exec fuzz "$TOOLS/xfrm-spd" -r -s)"
+	run ip netns exec fuzz "$TESTING_TOOLS/l2tp-ipsec-fuzz" -n 500 -s 20261205 -u 65534 --check-every 1
+check_eq "5: that netns's SPD as before" "$before" "$(ip netns exec fuzz "$TESTING_TOOLS/xfrm-spd" -r -s)"
 ip netns del fuzz
 check_main 5
 check_sub 5
@@ -296,7 +296,7 @@ check_sub 5
 # --- 6. rmmod: nothing of ours left, the administrator's policies untouched
 check "rmmod" run rmmod l2tp_ipsec
 check_eq "6: no policy at our priorities or with our block mark left" "" \
-	"$("$TOOLS/xfrm-spd" -m "^dir=[a-z]+ prio=(0|1023|1024|$PRIO_T|$PRIO_S) ")"
+	"$("$TESTING_TOOLS/xfrm-spd" -m "^dir=[a-z]+ prio=(0|1023|1024|$PRIO_T|$PRIO_S) ")"
 check_main 6
 check_sub 6
 ip netns del peer

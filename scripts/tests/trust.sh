@@ -16,7 +16,7 @@ W=$(mktemp -d)
 chmod 755 "$W"
 # The tree may be under /root, where nobody can run anything: a copy nobody can.
 UP=$W/l2tp-unpriv
-cp "$TOOLS/l2tp-unpriv" "$UP"
+cp "$TESTING_TOOLS/l2tp-unpriv" "$UP"
 chmod 755 "$UP"
 
 # unpriv OUT USER ARGS...: l2tp-unpriv in the background as USER (root|nobody), pid
@@ -41,13 +41,13 @@ UDP_N=0
 udp_flows() {
 	local out=$W/r53.$((UDP_N += 1))
 	udp_recv peer 53 60 "$out"
-	run "$TOOLS/udp-probe" send 10.0.0.2 53 5
+	run "$TESTING_TOOLS/udp-probe" send 10.0.0.2 53 5
 	udp_recv_done
 	check_eq "$1" 5 "$(field received <"$out")"
 }
 # The SPD without indexes (a flush and the restore give new ones).
-spd_ni() { "$TOOLS/xfrm-spd" -I -s; }
-spd_has_wide() { "$TOOLS/xfrm-spd" -I -s -m "^dir=(in|out) prio=$PRIO_T " | grep -q 'dport=0/0\|sport=0/0'; }
+spd_ni() { "$TESTING_TOOLS/xfrm-spd" -I -s; }
+spd_has_wide() { "$TESTING_TOOLS/xfrm-spd" -I -s -m "^dir=(in|out) prio=$PRIO_T " | grep -q 'dport=0/0\|sport=0/0'; }
 
 load_stock_modules
 setup_peer
@@ -166,7 +166,7 @@ check_eq "tunnel attached" "$mine" "$(spd_tunnels)"
 run ip xfrm policy update src 10.0.0.1/32 dst 10.0.0.2/32 proto udp sport 1701 dport 3400 \
 	dir out priority 1023 tmpl proto esp mode transport limit time-hard 2
 check_eq "an admin's update with a 2 s hard lifetime replaced our outbound policy" 1 \
-	"$("$TOOLS/xfrm-spd" -c -m '^dir=out prio=1023 .*sport=1701/ffff dport=3400/ffff')"
+	"$("$TESTING_TOOLS/xfrm-spd" -c -m '^dir=out prio=1023 .*sport=1701/ffff dport=3400/ffff')"
 check_eventually "it expired: ours is back" "$mine" spd_tunnels
 stop_tunnels
 check_eventually "gone with the tunnel" "" spd_tunnels
@@ -196,7 +196,7 @@ check "config show: the same in text" \
 	eval '[[ $out == *"auto-attach on (not armed: built against a setup_udp_tunnel_sock() of unknown prototype)"* ]]'
 check "dmesg says auto-attach is OFF and why" \
 	dmesg_has "auto-attach is OFF: built against a setup_udp_tunnel_sock\(\) of unknown prototype"
-check_eq "server policies still work (four)" 4 "$("$TOOLS/xfrm-spd" -c -m "^dir=(in|out) prio=$PRIO_S ")"
+check_eq "server policies still work (four)" 4 "$("$TESTING_TOOLS/xfrm-spd" -c -m "^dir=(in|out) prio=$PRIO_S ")"
 start_tunnels "$W/na" -h 1 -t 700 10.0.0.1 1701 10.0.0.2 3500
 check_eq "a tunnel gets no policies of its own" "" "$(spd_tunnels)"
 stop_tunnels

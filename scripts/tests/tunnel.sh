@@ -141,7 +141,7 @@ check_eventually "and goes with the tunnel" "" spd_tunnels
 
 # --- 1,000 tunnels up and down
 # (without the block policies: they come and go with the tunnels)
-spd_main() { "$TOOLS/xfrm-spd" -c -m '^dir=(in|out) .* mark=0/0 '; }
+spd_main() { "$TESTING_TOOLS/xfrm-spd" -c -m '^dir=(in|out) .* mark=0/0 '; }
 base=$(spd_main)
 start_tunnels $TMPDIR/t5 -n 1000 -t 1000 -h 600 10.0.0.1 1701 10.0.0.2 20000
 check_eq "1,000 PPPoL2TP tunnels: 2,000 SPD policies" $((base + 2000)) "$(spd_main)"

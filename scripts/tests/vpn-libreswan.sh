@@ -201,7 +201,7 @@ ls_scenario() {
 	spd0=$(ip xfrm policy | grep -c '^src')
 	check "server: rmmod l2tp_ipsec" run rmmod l2tp_ipsec
 	check_eq "server: after rmmod, no policy at our priorities or with our mark" "" \
-		"$("$TOOLS/xfrm-spd" -r | grep -E -e "prio=($PRIO_T|$PRIO_S) " -e "mark=$BLOCK_MARK")"
+		"$("$TESTING_TOOLS/xfrm-spd" -r | grep -E -e "prio=($PRIO_T|$PRIO_S) " -e "mark=$BLOCK_MARK")"
 	echo "# server: $spd0 policies before rmmod, $(ip xfrm policy | grep -c '^src') after (pluto's stay)"
 	ls_whack client2 --shutdown >/dev/null 2>&1
 	ls_whack server --shutdown >/dev/null 2>&1

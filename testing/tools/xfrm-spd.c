@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xfrm-spd - test helper: dump the xfrm security policy database (SPD) of
- * the current network namespace over NETLINK_XFRM and print one line per
- * policy, in dump order, for test scripts to grep and compare.
+ * the current network namespace over NETLINK_XFRM (tools/lib/xfrm.c) and print one
+ * line per policy, in dump order, for test scripts to grep and compare.
  *
  * Line format (space separated key=value, tokens always in this order):
  *
@@ -44,8 +44,7 @@
 #include <linux/netlink.h>
 #include <linux/xfrm.h>
 
-/* Large enough for any netlink dump skb (the kernel caps them at 32 KiB). */
-#define RECV_BUF_SIZE	65536
+#include "lib/xfrm.h"
 
 struct dump_ctx {
 	bool raw;
@@ -289,8 +288,6 @@ static int policy_cb(const struct nlmsghdr *nlh, void *data)
 	char *line = NULL;
 	size_t len = 0;
 
-	if (nlh->nlmsg_type != XFRM_MSG_NEWPOLICY)
-		return MNL_CB_OK;
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(pol)) {
 		errno = EBADMSG;
 		return MNL_CB_ERROR;
@@ -356,29 +353,12 @@ static int fail(const char *what)
 
 static int dump_spd(struct mnl_socket *nl, struct dump_ctx *ctx)
 {
-	static char buf[RECV_BUF_SIZE];
-	unsigned int seq = time(NULL);
-	unsigned int portid = mnl_socket_get_portid(nl);
-	struct nlmsghdr *nlh;
-	ssize_t n;
-	int ret;
+	int ret = xfrm_spd_dump(nl, time(NULL), policy_cb, ctx);
 
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = XFRM_MSG_GETPOLICY;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return fail("sending XFRM_MSG_GETPOLICY dump request");
-
-	do {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0)
-			return fail("receiving XFRM_MSG_GETPOLICY dump");
-		ret = mnl_cb_run(buf, n, seq, portid, policy_cb, ctx);
-	} while (ret > MNL_CB_STOP);
-	if (ret < 0)
-		return fail("XFRM_MSG_GETPOLICY dump");
-	return 0;
+	if (!ret)
+		return 0;
+	errno = -ret;
+	return fail("XFRM_MSG_GETPOLICY dump");
 }
 
 static int spdinfo_attr_cb(const struct nlattr *attr, void *data)

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * l2tp-ipsec: netlink messages without a socket. Builds the requests of the
- * l2tp_ipsec family and nlctrl's CTRL_CMD_GETFAMILY, parses what comes back
- * (l2tp_ipsec messages into struct lipsec_msg, nlctrl's reply, NLMSG_ERROR and
- * NLMSG_DONE with their extended ACK), and collects the replies of one request.
+ * l2tp_ipsec family, parses what comes back (l2tp_ipsec messages into struct
+ * lipsec_msg, NLMSG_ERROR and NLMSG_DONE with their extended ACK), and collects the
+ * replies of one request. (nlctrl's family lookup is tools/lib/genl.c.)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -672,71 +672,6 @@ int lipsec_msg_parse(const struct nlmsghdr *nlh, struct lipsec_msg *m)
 		}
 	}
 	return 0;
-}
-
-struct nlmsghdr *lipsec_build_getfamily(void *buf, uint32_t seq)
-{
-	struct nlmsghdr *nlh;
-	struct genlmsghdr *genl;
-
-	memset(buf, 0, LIPSEC_MSG_BUF);
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = GENL_ID_CTRL;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = seq;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = CTRL_CMD_GETFAMILY;
-	genl->version = 1;
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, L2TP_IPSEC_GENL_NAME);
-	return nlh;
-}
-
-/* The id of the "events" group in CTRL_ATTR_MCAST_GROUPS, 0 if it is not there. */
-static uint32_t events_group(const struct nlattr *groups)
-{
-	const struct nlattr *grp, *a;
-	const char *name;
-	uint32_t id;
-
-	mnl_attr_for_each_nested(grp, groups) {
-		name = NULL;
-		id = 0;
-		mnl_attr_for_each_nested(a, grp) {
-			if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME &&
-			    !mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
-				name = mnl_attr_get_str(a);
-			else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID &&
-				 !mnl_attr_validate(a, MNL_TYPE_U32))
-				id = mnl_attr_get_u32(a);
-		}
-		if (name && !strcmp(name, L2TP_IPSEC_MCGRP_EVENTS))
-			return id;
-	}
-	return 0;
-}
-
-int lipsec_parse_family(const struct nlmsghdr *nlh, uint16_t *id, uint32_t *events)
-{
-	const struct nlattr *a;
-	bool have_id = false;
-
-	*events = 0;
-	if (nlh->nlmsg_type != GENL_ID_CTRL || mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)
-		return -1;
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
-		switch (mnl_attr_get_type(a)) {
-		case CTRL_ATTR_FAMILY_ID:
-			if (mnl_attr_validate(a, MNL_TYPE_U16))
-				return -1;
-			*id = mnl_attr_get_u16(a);
-			have_id = true;
-			break;
-		case CTRL_ATTR_MCAST_GROUPS:
-			*events = events_group(a);
-			break;
-		}
-	}
-	return have_id ? 0 : -1;
 }
 
 /* NLMSGERR_ATTR_MSG among the TLVs from off in nlh's payload. */

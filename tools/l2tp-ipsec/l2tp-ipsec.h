@@ -3,16 +3,15 @@
  * l2tp-ipsec - the control utility of the l2tp_ipsec module: what its files share.
  *
  * Data flows one way and each step is a file of its own, so the unit test
- * (tools/test-l2tp-ipsec.c) can drive every step but the socket without a kernel:
+ * (test-l2tp-ipsec.c) can drive every step but the socket without a kernel:
  *
  *   l2tp-ipsec-args.c   argv -> struct lipsec_req (the grammar, usage text)
  *   l2tp-ipsec-msg.c    struct lipsec_req -> request nlmsghdr; received nlmsghdr ->
- *                       struct lipsec_msg; nlctrl replies; errors and extended ACKs;
- *                       collecting a dump
+ *                       struct lipsec_msg; errors and extended ACKs; collecting a dump
  *   l2tp-ipsec-print.c  struct lipsec_msg -> text or JSON on a FILE *
  *   l2tp-ipsec-json.c   the JSON writer (escaping, pretty printing)
- *   l2tp-ipsec-nl.c     the generic netlink socket: family lookup, requests, dumps,
- *                       the event loop (not linked into the unit test)
+ *   l2tp-ipsec-nl.c     the generic netlink socket: family lookup (tools/lib/genl.c),
+ *                       requests, dumps, the event loop (not linked into the unit test)
  *   l2tp-ipsec.c        main(): network namespace, dispatch, exit status
  *
  * Every non-static symbol starts with lipsec_. Numbers are in host byte order in every
@@ -204,9 +203,8 @@ struct lipsec_req {
 
 /* l2tp-ipsec-args.c */
 
-/* prog and usage() as tools/common.h wants them. */
+/* The prefix of every message, as tools/lib/util.h wants it. */
 extern const char *prog;
-void usage(FILE *f);
 /* The usage lines of one object ("client"), or all of them for NULL. */
 void lipsec_usage(FILE *f, const char *object);
 
@@ -250,11 +248,6 @@ struct nlmsghdr *lipsec_build_dump(void *buf, uint16_t family, uint8_t cmd, uint
  * ignored. Returns 0, or -1 when there is no generic netlink header.
  */
 int lipsec_msg_parse(const struct nlmsghdr *nlh, struct lipsec_msg *m);
-
-/* nlctrl: CTRL_CMD_GETFAMILY for L2TP_IPSEC_GENL_NAME, and its reply. */
-struct nlmsghdr *lipsec_build_getfamily(void *buf, uint32_t seq);	/* LIPSEC_MSG_BUF */
-/* Returns 0 with *id (and *events, 0 if the group is missing), or -1. */
-int lipsec_parse_family(const struct nlmsghdr *nlh, uint16_t *id, uint32_t *events);
 
 /* An error from NLMSG_ERROR or NLMSG_DONE, with the extended ACK message. */
 struct lipsec_nlerr {

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "lib/xfrm.h"
 
 const char *prog = "modcycle";
 
@@ -37,39 +38,12 @@ void usage(FILE *f)
 		prog);
 }
 
-static int count_cb(const struct nlmsghdr *nlh, void *data)
-{
-	if (nlh->nlmsg_type == XFRM_MSG_NEWPOLICY)
-		(*(long *)data)++;
-	return MNL_CB_OK;
-}
-
 /* The number of policies in the SPD of our netns, or -1. */
 static long spd_count(struct mnl_socket *nl)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh;
-	unsigned int seq = time(NULL);
-	long n = 0;
-	int len, rc;
+	long n = xfrm_spd_count(nl, time(NULL));
 
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = XFRM_MSG_GETPOLICY;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	mnl_nlmsg_put_extra_header(nlh, sizeof(struct xfrm_userpolicy_id));
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -1;
-	for (;;) {
-		len = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (len < 0)
-			return -1;
-		rc = mnl_cb_run(buf, len, seq, mnl_socket_get_portid(nl), count_cb, &n);
-		if (rc == MNL_CB_STOP)
-			return n;
-		if (rc < 0)
-			return -1;
-	}
+	return n < 0 ? -1 : n;
 }
 
 int main(int argc, char **argv)

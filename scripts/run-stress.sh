@@ -18,7 +18,7 @@ fks=${L2TPI_FUZZ_KERNELS:-6.12 6.1}
 fuzz=${L2TPI_STRESS_FUZZ:-700000,300000,1}
 [ "$fuzz" = 0 ] || [[ $fuzz =~ ^[0-9]+,[0-9]+,[1-9][0-9]*$ ]] ||
 	die "L2TPI_STRESS_FUZZ=$fuzz: expected ROOT,USER,CHECK or 0"
-make -s tools
+make -s tools testing
 for kk in "$k" $([ "$fuzz" = 0 ] || echo "$fks"); do
 	scripts/kernel.sh "$kk" >/dev/null
 	scripts/build.sh "$kk" >/dev/null

@@ -44,7 +44,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/l2tp_ipsec.h>
 
-#include "common.h"
+#include "lib/util.h"
 #include "l2tp-ipsec.h"
 
 #define INDENT	"    "

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * l2tp-ipsec: the generic netlink socket. Looks the l2tp_ipsec family (and its
- * "events" group) up through nlctrl, runs dumps and do requests, and prints events.
+ * "events" group) up through nlctrl (tools/lib/genl.c), runs dumps and do requests,
+ * and prints events.
  * Extended ACKs are on (NETLINK_EXT_ACK), so a refusal says why; the kernel does not
  * echo requests back in errors (NETLINK_CAP_ACK). Every failure is reported here, on
  * stderr; the functions return the exit status.
@@ -23,7 +24,8 @@
 #include <linux/netlink.h>
 #include <linux/l2tp_ipsec.h>
 
-#include "common.h"
+#include "lib/genl.h"
+#include "lib/util.h"
 #include "l2tp-ipsec.h"
 
 /* A dump that the kernel reports interrupted (NLM_F_DUMP_INTR) is run again. */
@@ -73,30 +75,24 @@ static int transact(struct lipsec_nl *nl, const struct nlmsghdr *req, uint16_t f
 
 static int lookup_family(struct lipsec_nl *nl)
 {
-	char req[LIPSEC_MSG_BUF];
-	struct lipsec_collect c;
-	const struct nlmsghdr *nlh;
-	int rc = LIPSEC_EXIT_FAIL;
+	struct lipsec_nlerr e = { 0 };
+	int ret;
 
-	lipsec_build_getfamily(req, ++nl->seq);
-	if (transact(nl, (struct nlmsghdr *)req, GENL_ID_CTRL, &c) != LIPSEC_FEED_DONE) {
-		if (c.err.err == ENOENT)
-			fprintf(stderr, "%s: the %s generic netlink family is not available "
-				"(is the l2tp_ipsec module loaded?)\n", prog, L2TP_IPSEC_GENL_NAME);
-		else
-			report("looking up the " L2TP_IPSEC_GENL_NAME " family", &c.err);
-		goto out;
-	}
-	nlh = lipsec_buf_next(&c.msgs, NULL);
-	if (!nlh || lipsec_parse_family(nlh, &nl->family, &nl->events)) {
+	ret = genl_resolve(nl->sock, ++nl->seq, L2TP_IPSEC_GENL_NAME, L2TP_IPSEC_MCGRP_EVENTS,
+			   &nl->family, &nl->events);
+	if (!ret)
+		return LIPSEC_EXIT_OK;
+	if (ret == -ENOENT) {
+		fprintf(stderr, "%s: the %s generic netlink family is not available "
+			"(is the l2tp_ipsec module loaded?)\n", prog, L2TP_IPSEC_GENL_NAME);
+	} else if (ret == -EBADMSG) {
 		fprintf(stderr, "%s: looking up the %s family: malformed nlctrl reply\n",
 			prog, L2TP_IPSEC_GENL_NAME);
-		goto out;
+	} else {
+		e.err = -ret;
+		report("looking up the " L2TP_IPSEC_GENL_NAME " family", &e);
 	}
-	rc = LIPSEC_EXIT_OK;
-out:
-	lipsec_buf_free(&c.msgs);
-	return rc;
+	return LIPSEC_EXIT_FAIL;
 }
 
 int lipsec_nl_open(struct lipsec_nl *nl)

@@ -1,19 +1,19 @@
 #!/bin/bash
-# The guest side of `make bench` (scripts/bench.sh): tunnel bring-up measured three
+# The guest side of `make bench` (scripts/run-bench.sh): tunnel bring-up measured three
 # ways side by side in one guest, repetitions interleaved:
 #   floor   no module: what creating and deleting L2TP tunnels costs by itself;
 #   module  l2tp_ipsec with auto-attach: every tunnel's policies at its bind;
-#   agent   no module, tools/l2tp-agent: told of each tunnel the moment it exists,
+#   agent   no module, testing/tools/spd-writer: told of each tunnel the moment it exists,
 #           it adds the two policies over XFRM netlink (and deletes them after),
 #           the way admins' scripts do it today.
-# Paths: PPPoL2TP (tools/l2tp-tunnel, as xl2tpd/pppd) and genetlink (ip l2tp, one
+# Paths: PPPoL2TP (testing/tools/l2tp-tunnel, as xl2tpd/pppd) and genetlink (ip l2tp, one
 # ip -batch; for the agent way the batch adds each tunnel's two policies right
 # after the tunnel, as a script would). Each with a peer per tunnel (10.1.0.1 on,
 # routed through netns peer: the clients of a real LNS) and with one peer for all
 # (its ports differ: xfrm hashes exact policies by address alone, so all of them
 # share one hash chain, the worst case).
 # Plaintext window: 100 tunnels that send one frame the moment they exist, frames
-# that left in plaintext (tools/plain-count on the veth).
+# that left in plaintext (testing/tools/plain-count on the veth).
 # Then, with background tunnels made over genetlink (a peer each):
 #   memory      unreclaimable slab per tunnel at BENCH_MEM_N tunnels: no module,
 #               the agent way's two SPD policies, the module;
@@ -31,7 +31,7 @@
 # has no tunnel: it must cost nothing), and with one tunnel attached there (what a
 # namespace that uses it pays: the guard's hooks and an SPD with policies); each run
 # divided by a control run just before it, as for SPD scaling.
-# Output: tables, and one line "BENCH-JSON {...}" for scripts/bench.sh; progress
+# Output: tables, and one line "BENCH-JSON {...}" for scripts/run-bench.sh; progress
 # lines ("+ ...") on stderr. BENCH_N (tunnels, default 1000), BENCH_R (repetitions,
 # default 5), BENCH_PARTS ("bringup scale footprint"), BENCH_IDLE_WAIT (seconds to
 # wait for an idle guest before each timed run, default 60; the smoke run, whose
@@ -57,7 +57,7 @@ module_off() { ! grep -q '^l2tp_ipsec ' /proc/modules || rmmod l2tp_ipsec; }
 way_setup() { # WAY
 	if [ "$1" = module ]; then module_on; else module_off; fi
 }
-spd_main() { "$TOOLS/xfrm-spd" -c -m '^dir=(in|out) '; }
+spd_main() { "$TESTING_TOOLS/xfrm-spd" -c -m '^dir=(in|out) '; }
 # wait until the SPD holds N policies (the module's teardown is asynchronous)
 spd_settle() {
 	local end=$((SECONDS + 120))
@@ -83,13 +83,13 @@ cpu_idle_settle() {
 }
 kv() { sed -n "s/^$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 has_part() { [[ " $PARTS " == *" $1 "* ]]; }
-# where the run is, on stderr (the results port; scripts/bench.sh leaves them out)
+# where the run is, on stderr (the results port; scripts/run-bench.sh leaves them out)
 progress() { echo "+ $(date +%T) $*" >&2; }
 
 # PPPoL2TP path, one run: prints "CREATE_S DELETE_S"
 ppp_run() { # WAY many|one
 	local out agent=() base peer=(10.0.0.2 20000)
-	[ "$1" = agent ] && agent=(-A "$TOOLS/l2tp-agent")
+	[ "$1" = agent ] && agent=(-A "$TESTING_TOOLS/spd-writer")
 	local opts=()
 	[ "$2" = many ] && peer=(10.1.0.1 1701) opts=(-m)
 	cpu_idle_settle
@@ -138,7 +138,7 @@ nl_run() { # WAY many|one
 # tunnels down asynchronously.
 window_run() { # WAY RUN: RUN numbers the runs (tunnel ids 3000 + 100 * (RUN % 70) on)
 	local agent=() c out opened tid=$((3000 + 100 * ($2 % 70)))
-	[ "$1" = agent ] && agent=(-A "$TOOLS/l2tp-agent")
+	[ "$1" = agent ] && agent=(-A "$TESTING_TOOLS/spd-writer")
 	count_plain $TMPDIR/wc 120 || return 1
 	out=$("$TUN" "${agent[@]}" -e -c 1 -n "$W" -t "$tid" 10.0.0.1 1701 10.0.0.2 30000 2>$TMPDIR/win.err)
 	snooze 0.3
@@ -275,7 +275,7 @@ if has_part scale; then
 		local t0 t1 out ns=()
 		[ -n "${1:-}" ] && ns=(ip netns exec "$1")
 		t0=$EPOCHREALTIME
-		out=$(timeout "$RATE_LIMIT" "${ns[@]}" "$TOOLS/udp-probe" send -i 0 "${2:-10.0.0.2}" 9 "$F") || {
+		out=$(timeout "$RATE_LIMIT" "${ns[@]}" "$TESTING_TOOLS/udp-probe" send -i 0 "${2:-10.0.0.2}" 9 "$F") || {
 			progress "a plain send run had no result in $RATE_LIMIT s"
 			return 1
 		}
@@ -371,7 +371,7 @@ if has_part scale; then
 				t0=$EPOCHREALTIME
 				ip xfrm policy flush
 				flushed=$(calc "$EPOCHREALTIME - $t0")
-				if "$TOOLS/xfrm-spd" -w "$i0,$o0" -t 600 >/dev/null; then
+				if "$TESTING_TOOLS/xfrm-spd" -w "$i0,$o0" -t 600 >/dev/null; then
 					restore=$(calc "$EPOCHREALTIME - $t0")
 				else
 					progress "the flush was not restored in 600 s"
@@ -425,14 +425,14 @@ if has_part footprint; then
 		local c t0 t1 out
 		c=$(rate_fp_control) || return 1
 		t0=$EPOCHREALTIME
-		out=$(ip netns exec fp "$TOOLS/udp-probe" send -i 0 "$@" 198.18.1.1 9 "$F") || return 1
+		out=$(ip netns exec fp "$TESTING_TOOLS/udp-probe" send -i 0 "$@" 198.18.1.1 9 "$F") || return 1
 		t1=$EPOCHREALTIME
 		calc "$(field sent <<<"$out") / ($t1 - $t0) / $c"
 	}
 	rate_fp_control() {
 		local t0 t1 out
 		t0=$EPOCHREALTIME
-		out=$(ip netns exec peer "$TOOLS/udp-probe" send -i 0 127.0.0.1 9 "$F") || return 1
+		out=$(ip netns exec peer "$TESTING_TOOLS/udp-probe" send -i 0 127.0.0.1 9 "$F") || return 1
 		t1=$EPOCHREALTIME
 		calc "$(field sent <<<"$out") / ($t1 - $t0)"
 	}
@@ -458,7 +458,7 @@ if has_part footprint; then
 			done
 			fp[guard-$way]=false
 			fp_guard && fp[guard-$way]=true
-			fp[spd-$way]=$(ip netns exec fp "$TOOLS/xfrm-spd" -c)
+			fp[spd-$way]=$(ip netns exec fp "$TESTING_TOOLS/xfrm-spd" -c)
 			o=$(fp_rate -R 1) m=$(fp_rate -R 256)
 			fp[one-$way]+="$o;" fp[many-$way]+="$m;"
 			# this repetition's ratio to its own "none" run (it came just before)

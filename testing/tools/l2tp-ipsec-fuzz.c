@@ -78,6 +78,7 @@
 #include <linux/l2tp_ipsec.h>
 
 #include "common.h"
+#include "lib/genl.h"
 
 #define MSG_MAX		8192		/* largest request */
 #define RECV_BUF	65536		/* a dump skb is at most 32 KiB */
@@ -869,34 +870,18 @@ static struct nlmsghdr *ctl_header(struct nl *nl, void *buf, uint8_t cmd, uint16
 	return nlh;
 }
 
-static void family_cb(const struct nlmsghdr *nlh, void *arg)
-{
-	const struct nlattr *a;
-
-	if (nlh->nlmsg_type == GENL_ID_CTRL)
-		mnl_attr_for_each(a, nlh, GENL_HDRLEN)
-			if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID &&
-			    !mnl_attr_validate(a, MNL_TYPE_U16))
-				*(uint16_t *)arg = mnl_attr_get_u16(a);
-}
-
 static int resolve_family(struct nl *nl)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh;
-	struct result r;
 	uint16_t id = 0;
+	int ret;
 
-	family = GENL_ID_CTRL;
-	nlh = ctl_header(nl, buf, CTRL_CMD_GETFAMILY, 0);
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, L2TP_IPSEC_GENL_NAME);
-	transact(nl, nlh, nlh->nlmsg_len, family_cb, &id, &r);
-	family = id;
-	if (r.res == R_ACCEPT && id)
+	ret = genl_resolve(nl->sock, CTL_SEQ + ++nl->seq, L2TP_IPSEC_GENL_NAME, NULL, &id, NULL);
+	family = ret ? 0 : id;
+	if (!ret)
 		return 0;
 	fprintf(stderr, "%s: the %s generic netlink family: %s\n", prog, L2TP_IPSEC_GENL_NAME,
-		r.res == R_ACCEPT ? "no id in the nlctrl reply" :
-		r.err == ENOENT ? "not found (is the module loaded?)" : strerror(r.err));
+		ret == -EBADMSG ? "no id in the nlctrl reply" :
+		ret == -ENOENT ? "not found (is the module loaded?)" : strerror(-ret));
 	return 1;
 }
 

@@ -28,7 +28,7 @@
 
 #include <linux/l2tp_ipsec.h>
 
-#include "common.h"
+#include "lib/opt.h"
 #include "l2tp-ipsec.h"
 
 const char *prog = "l2tp-ipsec";
@@ -81,11 +81,6 @@ void lipsec_usage(FILE *f, const char *object)
 	      "0-4294967295; N is 1-4294967295. Objects, commands and keywords may be\n"
 	      "abbreviated.\n"
 	      "Exit status: 0 ok, 1 kernel or system error, 2 usage error.\n", f);
-}
-
-void usage(FILE *f)
-{
-	lipsec_usage(f, NULL);
 }
 
 /* A keyword table; several names may share an id (aliases). */

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The guest side of `make profile` (scripts/profile.sh): where the time of the module's
+# The guest side of `make profile` (scripts/run-profile.sh): where the time of the module's
 # bulk work goes, split between xfrm's own per-policy work, the probes' arming, and
 # the rest, measured with perf (cpu-clock, call graphs; the host's perf over 9p).
 # With PROFILE_T tunnels over genetlink: `ip xfrm policy flush` until the module
@@ -76,7 +76,7 @@ prof() {
 for pass in time perf; do
 	sleep 2
 	t0=$(now)
-	prof "$PERF_DATA/flush" bash -c "ip xfrm policy flush; '$TOOLS/xfrm-spd' -w $pin,$pout >/dev/null"
+	prof "$PERF_DATA/flush" bash -c "ip xfrm policy flush; '$TESTING_TOOLS/xfrm-spd' -w $pin,$pout >/dev/null"
 	flush=$(since "$t0")
 	sleep 2
 	t0=$(now)
@@ -84,7 +84,7 @@ for pass in time perf; do
 	unload=$(since "$t0")
 	sleep 2
 	t0=$(now)
-	prof "$PERF_DATA/adopt" bash -c "insmod '$L2TPI_KO' && '$TOOLS/xfrm-spd' -w $pin,$pout >/dev/null"
+	prof "$PERF_DATA/adopt" bash -c "insmod '$L2TPI_KO' && '$TESTING_TOOLS/xfrm-spd' -w $pin,$pout >/dev/null"
 	adopt=$(since "$t0")
 	if [ "$pass" = time ]; then
 		wf=$flush wr=$unload wa=$adopt

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# make bench: the benchmark of scripts/guest/bench.sh in a guest per kernel
+# make bench: the benchmark of scripts/guest/bench-guest.sh in a guest per kernel
 # (L2TPI_BENCH_KERNELS, default "6.12 6.1"); prints each guest's table and writes its
 # figures to build/bench-KERNEL.json. L2TPI_BENCH_N (tunnels, default 1000) and
 # L2TPI_BENCH_R (repetitions, default 5) set the size; L2TPI_BENCH_PARTS ("bringup
 # scale"), _SCALE ("1 1000 10000 65535"), _TEARDOWN ("10000 65535"), _FLUSH_MAX
-# (65535), _MEM_N (10000) and _FRAMES (50000) those of scripts/guest/bench.sh's parts.
+# (65535), _MEM_N (10000) and _FRAMES (50000) those of scripts/guest/bench-guest.sh's parts.
 # Each kernel's output (tables and targets) replaces the last one recorded between its
 # markers in docs/performance.md.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$L2TPI_TOP"
-make -s tools
+make -s tools testing
 mkdir -p build
 # The guest reads its size from the tree it sees (the host's, over 9p).
 {
@@ -45,7 +45,7 @@ for k in ${L2TPI_BENCH_KERNELS:-6.12 6.1}; do
 	out=build/bench-$k
 	# a guest's run: about 25 minutes under TCG; on 6.12 ten of them create 65,535
 	# tunnels (l2tp_validate_socket() scans every tunnel on 6.12: quadratic, floor too)
-	if scripts/vm.sh -t 7200 -o "$out" "$k" scripts/guest/bench.sh >"$out.log" 2>"$out.err"; then
+	if scripts/vm.sh -t 7200 -o "$out" "$k" scripts/guest/bench-guest.sh >"$out.log" 2>"$out.err"; then
 		sed -n 's/^BENCH-JSON //p' "$out.log" >"$out.json"
 		{
 			grep -v -e '^BENCH-JSON ' -e '^+ ' "$out.log"

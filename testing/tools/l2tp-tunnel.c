@@ -43,7 +43,7 @@
  *
  * make bench: -T prints "open_s=S" after the tunnels are open, "send_s=S" after the
  * frames of -c (the time they took to send) and "close_s=S" after the tunnels are
- * closed (CLOCK_MONOTONIC). -A AGENT runs AGENT (tools/l2tp-agent,
+ * closed (CLOCK_MONOTONIC). -A AGENT runs AGENT (testing/tools/spd-writer,
  * the userspace baseline) with pipes on its stdin and stdout, tells it each new
  * tunnel's 5-tuple the moment the tunnel exists ("add LOCAL LPORT PEER PPORT", one
  * write each) and each closed one's after closing ("del ..."), and waits for it
@@ -152,7 +152,7 @@ void usage(FILE *f)
 		"  -e  with -c: each tunnel's first frame the moment it is open\n"
 		"  -m  many peers: tunnel i's peer is PEER_ADDR + i, port PEER_PORT\n"
 		"  -M  set SO_MARK MARK on each UDP socket once its tunnel is open\n"
-		"  -A  run AGENT (tools/l2tp-agent) and tell it each tunnel's 5-tuple as\n"
+		"  -A  run AGENT (testing/tools/spd-writer) and tell it each tunnel's 5-tuple as\n"
 		"      it opens (add) and closes (del), then wait for it (sync)\n"
 		"TID+COUNT-1 and PEER_PORT+COUNT-1 must not exceed 65535.\n"
 		"Prints \"tunnels=N sessions=M\" (then \"ready\" to stderr), with -c\n"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make fuzz: tools/l2tp-ipsec-fuzz at full size on the debug kernel (KASAN, lockdep,
+# make fuzz: testing/tools/l2tp-ipsec-fuzz at full size on the debug kernel (KASAN, lockdep,
 # DEBUG_ATOMIC_SLEEP, kmemleak) by default: 50,000 messages as root, the state compared
 # after every refused one, and 50,000 as an unprivileged user, each compared too:
 # 100,000 in all. The two halves run at once in two guests (one per core).
@@ -16,7 +16,7 @@ n=${L2TPI_FUZZ:-50000,50000,1}
 root=${BASH_REMATCH[1]} user=${BASH_REMATCH[2]} every=${BASH_REMATCH[4]:-1}
 scripts/kernel.sh "$k" >/dev/null
 scripts/build.sh "$k" >/dev/null
-make -s tools
+make -s tools testing
 start=$(date +%s)
 # One guest per half; its output is printed when it ends, the one that failed says so.
 half() {	# NAME ROOT USER

@@ -96,6 +96,8 @@
 #include <linux/l2tp_ipsec.h>
 
 #include "common.h"
+#include "lib/genl.h"
+#include "lib/xfrm.h"
 
 #define MAX_THREADS	16
 #define MAX_KEEP	256
@@ -187,29 +189,15 @@ static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	return ret < 0 ? -errno : 0;
 }
 
-static int family_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *a;
-
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
-		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
-			*(uint16_t *)data = mnl_attr_get_u16(a);
-	return MNL_CB_OK;
-}
-
 /* Point nl at generic netlink family name; 0 or a negative errno. */
-static int genl_resolve(struct nl *nl, const char *name)
+static int family_resolve(struct nl *nl, const char *name)
 {
-	struct nlmsghdr *nlh;
 	uint16_t id = 0;
 	int ret;
 
-	nl->family = GENL_ID_CTRL;
-	nlh = genl_msg(nl, CTRL_CMD_GETFAMILY, 1, 0);
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
-	ret = nl_talk(nl, nlh, family_cb, &id);
-	nl->family = id;
-	return ret ? ret : id ? 0 : -ENOENT;
+	ret = genl_resolve(nl->sock, ++nl->seq, name, NULL, &id, NULL);
+	nl->family = ret ? 0 : id;
+	return ret;
 }
 
 static int count_cb(const struct nlmsghdr *nlh, void *data)
@@ -222,13 +210,7 @@ static int count_cb(const struct nlmsghdr *nlh, void *data)
 /* The number of policies in the SPD of the thread's netns (an XFRM dump). */
 static long spd_size(struct nl *x)
 {
-	struct nlmsghdr *nlh = nl_msg(x, XFRM_MSG_GETPOLICY, NLM_F_DUMP);
-	long n = 0;
-	int ret;
-
-	mnl_nlmsg_put_extra_header(nlh, sizeof(struct xfrm_userpolicy_id));
-	ret = nl_talk(x, nlh, count_cb, &n);
-	return ret ? ret : n;
+	return xfrm_spd_count(x->sock, ++x->seq);
 }
 
 static int spd_flush(struct nl *x)
@@ -431,7 +413,7 @@ static int genl_tunnel(struct worker *w, struct nl *nl, uint16_t lport, uint32_t
 {
 	int ret;
 
-	if (!nl->family && genl_resolve(nl, L2TP_GENL_NAME))
+	if (!nl->family && family_resolve(nl, L2TP_GENL_NAME))
 		return -ENOENT;
 	ret = genl_create(w, nl, lport, tid);
 	if (ret == -ENOENT || ret == -EOPNOTSUPP)
@@ -640,7 +622,7 @@ static void *disturber_run(void *arg)
 	int ret = 0;
 
 	if (nl_open(&d->g, NETLINK_GENERIC) || nl_open(&d->x, NETLINK_XFRM) ||
-	    genl_resolve(&d->g, L2TP_IPSEC_GENL_NAME) ||
+	    family_resolve(&d->g, L2TP_IPSEC_GENL_NAME) ||
 	    nl_talk(&d->g, genl_msg(&d->g, L2TP_IPSEC_CMD_CONFIG_GET, L2TP_IPSEC_GENL_VERSION,
 				    NLM_F_DUMP), cfg_cb, d->cfg)) {
 		fprintf(stderr, "%s: disturber: cannot reach the l2tp_ipsec family\n", prog);
@@ -797,7 +779,7 @@ static int churn_close(struct worker *w, unsigned int nw)
 			if (!w[i].genl) {
 				bad |= close(k->tun) | close(k->udp);
 			} else if ((nl.sock || !nl_open(&nl, NETLINK_GENERIC)) &&
-				   (nl.family || !genl_resolve(&nl, L2TP_GENL_NAME))) {
+				   (nl.family || !family_resolve(&nl, L2TP_GENL_NAME))) {
 				bad |= genl_delete(&nl, k->tid);
 			} else {
 				bad = 1;

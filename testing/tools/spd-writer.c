@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * l2tp-agent - the userspace baseline of make bench: what an admin's script or
+ * spd-writer - the userspace baseline of make bench: what an admin's script or
  * daemon does today without l2tp_ipsec. Told that a tunnel exists, it adds the
  * tunnel's two policies over XFRM netlink, as `ip xfrm policy add` would (one
  * request at a time, each acknowledged); told that it is gone, it deletes them.
  *
- *   l2tp-agent [-p PRIORITY] [-r REQID]
+ *   spd-writer [-p PRIORITY] [-r REQID]
  *
  * Commands, one per stdin line:
  *	add LOCAL LPORT PEER PPORT	dir out: src LOCAL dst PEER, udp sport LPORT
@@ -17,7 +17,7 @@
  * The policies are those l2tp_ipsec attaches to a tunnel at its defaults (reqid 0
  * and its automatic priority for it, one less than L2TP_IPSEC_PRIORITY_FALLBACK)
  * unless -p/-r say otherwise. A failed request (EEXIST, ENOENT, ...)
- * is counted, not fatal. EOF ends the agent with exit status 0.
+ * is counted, not fatal. EOF ends it with exit status 0.
  *
  * Exit status: 0 ok, 1 netlink error, 2 bad arguments or a bad command line.
  */
@@ -43,7 +43,7 @@
 
 #define DEFAULT_PRIORITY	(L2TP_IPSEC_PRIORITY_FALLBACK - 1)
 
-const char *prog = "l2tp-agent";
+const char *prog = "spd-writer";
 
 void usage(FILE *f)
 {
@@ -52,7 +52,7 @@ void usage(FILE *f)
 		"  stdin: add|del LOCAL LPORT PEER PPORT, or sync\n", prog);
 }
 
-struct agent {
+struct writer {
 	struct mnl_socket *nl;
 	unsigned int portid;
 	uint32_t seq;
@@ -86,7 +86,7 @@ static void fill_sel(struct xfrm_selector *sel, const struct tuple *t, bool out)
 }
 
 /* Send one request and wait for its acknowledgement: 0 or -errno. */
-static int request(struct agent *a, struct nlmsghdr *nlh)
+static int request(struct writer *a, struct nlmsghdr *nlh)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	ssize_t n;
@@ -102,7 +102,7 @@ static int request(struct agent *a, struct nlmsghdr *nlh)
 	return ret < 0 ? -errno : 0;
 }
 
-static int add_one(struct agent *a, const struct tuple *t, bool out)
+static int add_one(struct writer *a, const struct tuple *t, bool out)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -134,7 +134,7 @@ static int add_one(struct agent *a, const struct tuple *t, bool out)
 	return request(a, nlh);
 }
 
-static int del_one(struct agent *a, const struct tuple *t, bool out)
+static int del_one(struct writer *a, const struct tuple *t, bool out)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -180,7 +180,7 @@ static bool parse_tuple(char *args, struct tuple *t)
 
 int main(int argc, char **argv)
 {
-	struct agent a = { .priority = DEFAULT_PRIORITY };
+	struct writer a = { .priority = DEFAULT_PRIORITY };
 	unsigned long v;
 	char *line = NULL;
 	size_t cap = 0;

@@ -9,8 +9,8 @@
  * attributes of the request it builds, parsed back; every bad argument refused with
  * exit status 2 and a message naming it), the output of canned netlink messages built
  * here with libmnl for every dump and event (exact text and JSON), the JSON writer,
- * nlctrl's reply, NLMSG_ERROR/NLMSG_DONE with extended ACKs, and the collection of a
- * dump's replies. Given the binary, it also runs it for usage errors (nothing is
+ * nlctrl's request and reply (tools/lib/genl.c), NLMSG_ERROR/NLMSG_DONE with extended
+ * ACKs, and the collection of a dump's replies. Given the binary, it also runs it for usage errors (nothing is
  * opened) and, when the module is not loaded, for the "family not available" error.
  *
  * Output is TAP (ok N - ..., a "1..N" plan at the end, "# " diagnostics); the exit
@@ -37,6 +37,7 @@
 #include <linux/l2tp_ipsec.h>
 
 #include "l2tp-ipsec.h"
+#include "lib/genl.h"
 
 /* A made-up family id for canned messages (ids are dynamic, >= GENL_MIN_ID). */
 #define FAMILY		0x2a
@@ -420,7 +421,7 @@ static void test_build(void)
 	   ((struct nlmsghdr *)reqbuf)->nlmsg_seq == SEQ,
 	   "dump request: REQUEST|DUMP, the GET command, no attributes");
 
-	unpack(lipsec_build_getfamily(reqbuf, SEQ), &s);
+	unpack(genl_put_getfamily(reqbuf, L2TP_IPSEC_GENL_NAME, SEQ), &s);
 	ok(s.type == GENL_ID_CTRL && s.cmd == CTRL_CMD_GETFAMILY && s.nattr == 1 &&
 	   s.nest_type == CTRL_ATTR_FAMILY_NAME,
 	   "nlctrl GETFAMILY request with CTRL_ATTR_FAMILY_NAME");
@@ -1404,11 +1405,13 @@ static void test_family(void)
 	uint16_t id = 0;
 	uint32_t grp = 77;
 
-	ok(!lipsec_parse_family(family_reply(true, true), &id, &grp) && id == 0x1d && grp == 9,
+	const char *ev = L2TP_IPSEC_MCGRP_EVENTS;
+
+	ok(!genl_parse_family(family_reply(true, true), ev, &id, &grp) && id == 0x1d && grp == 9,
 	   "nlctrl reply: family id and the \"events\" group id");
-	ok(!lipsec_parse_family(family_reply(true, false), &id, &grp) && grp == 0,
+	ok(!genl_parse_family(family_reply(true, false), ev, &id, &grp) && grp == 0,
 	   "nlctrl reply without the events group: group 0");
-	ok(lipsec_parse_family(family_reply(false, true), &id, &grp) == -1,
+	ok(genl_parse_family(family_reply(false, true), ev, &id, &grp) == -1,
 	   "nlctrl reply without a family id: refused");
 }
 
