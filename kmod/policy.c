@@ -3,9 +3,10 @@
  * Building, inserting and removing the xfrm policies l2tp_ipsec owns.
  *
  * Ownership: l2tpi_policy_build() returns the policy with one reference that belongs
- * to the caller and identifies *our* object; l2tpi_policy_insert() puts it in the SPD. l2tpi_policy_del() unlinks that very object
- * (never "whatever now sits at its index or selector", which may be someone else's
- * after an `ip xfrm policy update` or a flush and re-add) and drops the reference.
+ * to the caller and identifies *our* object; l2tpi_policy_insert() puts it in the SPD.
+ * l2tpi_policy_del() unlinks that very object (never "whatever now sits at its index
+ * or selector", which may be someone else's after an `ip xfrm policy update` or a
+ * flush and re-add) and drops the reference.
  * A policy that was already removed from the SPD by someone else (flush, delete) is
  * only released.
  *
