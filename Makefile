@@ -16,6 +16,8 @@
 #                 l2tp-ipsec-dial and the man page (PREFIX, DESTDIR)
 # make install-tools   only the userspace part (with DKMS, which builds the module)
 # make dkms-install    the source to /usr/src/l2tp_ipsec-VERSION, dkms install, the tools
+# make regen      include/uapi/linux/l2tp_ipsec.h and kmod/netlink-gen.[ch] from
+#                 netlink/l2tp_ipsec.yaml (scripts/ynl-gen.sh; needs linux-source-6.12)
 # make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -81,6 +83,11 @@ tools/%: tools/%.c tools/common.c tools/common.h
 # TAP on stdout; also runs the binary for its usage errors (nothing is sent).
 tools-test: tools/test-l2tp-ipsec tools/l2tp-ipsec
 	tools/test-l2tp-ipsec tools/l2tp-ipsec
+
+# The generated files of the protocol are committed; this rewrites them from the spec.
+.PHONY: regen
+regen:
+	scripts/ynl-gen.sh
 
 # Not signed here (Debian's kernels would sign with a key only their build had); with
 # Secure Boot, sign it with your MOK key, or use DKMS, which does (README).
