@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make            build the module (against KDIR) and the userspace tools
-# make tools-test the host-side unit test of the l2tp-ipsec utility (no kernel needed)
+# make tools-test the host-side unit test of the l2tp-ipsec utility (no kernel needed), and
+#                 its and the fuzzer's tables against netlink/l2tp_ipsec.yaml (PyYAML)
 # make check      the whole test suite: lint, builds for every supported kernel, QEMU guests
 # make demo       boot a guest on the stock Debian kernel and show what the module does
 # make fuzz       the genetlink fuzzer at full size on the debug kernel (see scripts/fuzz.sh)
@@ -83,6 +84,7 @@ tools/%: tools/%.c tools/common.c tools/common.h
 # TAP on stdout; also runs the binary for its usage errors (nothing is sent).
 tools-test: tools/test-l2tp-ipsec tools/l2tp-ipsec
 	tools/test-l2tp-ipsec tools/l2tp-ipsec
+	python3 tools/test-spec-tables.py
 
 # The generated files of the protocol are committed; this rewrites them from the spec.
 .PHONY: regen
