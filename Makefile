@@ -2,7 +2,8 @@
 #
 # make            build the module (against KDIR) and the l2tp-ipsec utility
 # make tools      only the utility (tools/l2tp-ipsec/) and its unit test
-# make tools-test the host-side unit test of the l2tp-ipsec utility (no kernel needed)
+# make tools-test the host-side unit test of the l2tp-ipsec utility (no kernel needed), and
+#                 its and the fuzzer's tables against netlink/l2tp_ipsec.yaml (PyYAML)
 # make testing    the test programs (testing/tools/), which the guests run; make check
 #                 and the targets below build them, make and make install do not
 # make check      the whole test suite: lint, builds for every supported kernel, QEMU guests
@@ -21,6 +22,8 @@
 #                 l2tp-ipsec-dial and the man page (PREFIX, DESTDIR)
 # make install-tools   only the userspace part (with DKMS, which builds the module)
 # make dkms-install    the source to /usr/src/l2tp_ipsec-VERSION, dkms install, the tools
+# make regen      include/uapi/linux/l2tp_ipsec.h and kmod/netlink-gen.[ch] from
+#                 netlink/l2tp_ipsec.yaml (scripts/ynl-gen.sh; needs linux-source-6.12)
 # make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -87,6 +90,12 @@ $(LI)/test-l2tp-ipsec: $(LI)/test-l2tp-ipsec.c $(L2TP_IPSEC_LIB) $(LIB) $(L2TP_I
 # TAP on stdout; also runs the binary for its usage errors (nothing is sent).
 tools-test: $(LI)/test-l2tp-ipsec $(LI)/l2tp-ipsec
 	$(LI)/test-l2tp-ipsec $(LI)/l2tp-ipsec
+	python3 tools/test-spec-tables.py
+
+# The generated files of the protocol are committed; this rewrites them from the spec.
+.PHONY: regen
+regen:
+	scripts/ynl-gen.sh
 
 testing: $(TESTING_TOOLS)
 

@@ -2,11 +2,11 @@
 /*
  * The l2tp_ipsec generic netlink family: what the commands do and the events.
  *
- * The attribute policies and the op table are generated from netlink/l2tp_ipsec.yaml
- * (netlink-gen.c); include/uapi/linux/l2tp_ipsec.h documents the protocol. The family
- * uses one global policy (genetlink-legacy, so that it builds on 6.1, which has no
- * split ops): each handler refuses the top-level attributes it does not take, and
- * each nest is validated by its own policy before a handler runs.
+ * netlink/l2tp_ipsec.yaml documents the protocol; the attribute policies and the op
+ * table (netlink-gen.c) and include/uapi/linux/l2tp_ipsec.h are generated from it.
+ * The family uses one global policy (genetlink-legacy, so that it builds on 6.1,
+ * which has no split ops): each handler refuses the top-level attributes it does not
+ * take, and each nest is validated by its own policy before a handler runs.
  *
  * Every command needs CAP_NET_ADMIN in the user namespace of the socket's network
  * namespace (GENL_UNS_ADMIN_PERM), and so does joining the events group

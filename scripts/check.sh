@@ -129,6 +129,11 @@ if [ -x tools/l2tp-ipsec/test-l2tp-ipsec ]; then
 	tap_results "l2tp-ipsec unit" "$logdir/l2tp-ipsec-unit.tap"
 	[ $rc = 0 ] || result fail "l2tp-ipsec unit: exit status $rc"
 fi
+# The utility's and the fuzzer's hand-written tables against netlink/l2tp_ipsec.yaml: TAP.
+python3 tools/test-spec-tables.py >"$logdir/spec-tables.tap" 2>&1
+rc=$?
+tap_results "spec tables" "$logdir/spec-tables.tap"
+[ $rc = 0 ] || result fail "spec tables: exit status $rc"
 step "netlink: kmod/netlink-gen.[ch] and the UAPI header match netlink/l2tp_ipsec.yaml" \
 	scripts/ynl-gen.sh --check
 step "docs/design.md: the call graph of kmod/ is the sources'" scripts/callgraph.py --check docs/design.md

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * l2tp-ipsec - control utility of the l2tp_ipsec module (generic netlink family
- * "l2tp_ipsec", see include/uapi/linux/l2tp_ipsec.h and tools/l2tp-ipsec/l2tp-ipsec.8).
+ * "l2tp_ipsec", see netlink/l2tp_ipsec.yaml and tools/l2tp-ipsec/l2tp-ipsec.8).
  *
  *   l2tp-ipsec [-j] [-p] [-n NETNS] OBJECT COMMAND [ARGS]
  *
