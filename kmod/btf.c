@@ -11,7 +11,7 @@
  * parameters, with an integer or a pointer where expected, and setup_udp_tunnel_sock()
  * the socket type this build was made for. A function the BTF does not list (a
  * static one pahole left out) cannot be checked here; the handlers' own checks
- * (hook.c) still apply. Without BTF the check is skipped and dmesg says so.
+ * (probe.c) still apply. Without BTF the check is skipped and dmesg says so.
  *
  * Only the few kinds of type needed are followed: pointers, integers, enums,
  * structs, and the qualifiers and typedefs in between. Context: process; the BTF is

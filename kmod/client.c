@@ -11,7 +11,6 @@
 #include <net/route.h>
 
 #include "client.h"
-#include "footprint.h"
 #include "netns.h"
 #include "kunit.h"
 
@@ -74,7 +73,8 @@ static void l2tpi_client_free(struct net *net, struct l2tpi_client *c)
  * @lifetime: L2TPI_CLIENT_STATIC or L2TPI_CLIENT_CONNECTION
  *
  * Installs "out: udp sport @sport -> @server" and "in: udp @server -> dport @sport",
- * ESP transport, with the namespace's reqid, priority and level.
+ * ESP transport, with the namespace's reqid, priority and level. The caller pins the
+ * guard first (l2tpi_footprint_hold()).
  *
  * Context: process context, may sleep.
  * Return: 0; -EINVAL for a bad argument, -EEXIST if the same connection exists,
@@ -86,7 +86,6 @@ int l2tpi_client_add(struct net *net, unsigned short family, const xfrm_address_
 	struct l2tpi_net *ln = l2tpi_net(net);
 	struct l2tpi_pol_spec spec;
 	struct l2tpi_client *c;
-	bool held = false;
 	int err = 0;
 
 	if ((family != AF_INET && family != AF_INET6) || !sport ||
@@ -105,10 +104,6 @@ int l2tpi_client_add(struct net *net, unsigned short family, const xfrm_address_
 	if (l2tpi_client_find(ln, family, server, sport))
 		err = -EEXIST;
 	spin_unlock_bh(&ln->owned_lock);
-	if (err)
-		goto out;
-	held = true;
-	err = l2tpi_footprint_hold(net);	/* the guard, before the policies */
 	if (err)
 		goto out;
 
@@ -130,8 +125,6 @@ int l2tpi_client_add(struct net *net, unsigned short family, const xfrm_address_
 	spin_unlock_bh(&ln->owned_lock);
 	c = NULL;
 out:
-	if (held)
-		l2tpi_footprint_release(net);
 	mutex_unlock(&ln->lock);
 	kfree(c);
 	return err;
@@ -163,8 +156,6 @@ int l2tpi_client_del(struct net *net, unsigned short family, const xfrm_address_
 	if (c)
 		l2tpi_client_free(net, c);
 	mutex_unlock(&ln->lock);
-	if (c)
-		l2tpi_footprint_settle(net);
 	return c ? 0 : -ENOENT;
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_client_del);

@@ -12,16 +12,21 @@
  * record or xfrm notification when it is created or goes.
  *
  * Installing sleeps (nf_register_net_hooks() takes a mutex), so it happens in process
- * context: at once where the need arises there (server mode, a client connection, a
- * quarantine retry, the adoption of existing tunnels pin the namespace before they
- * create policies: l2tpi_footprint_hold()), and from a work item queued at once where
- * it arises in atomic context (the bind hook attaching a namespace's first tunnel).
+ * context: at once where the need arises there (server mode, a client connection and
+ * the adoption of existing tunnels pin the namespace before they create policies:
+ * l2tpi_footprint_hold()), and from a work item queued at once where it arises in
+ * atomic context (the bind probe attaching a namespace's first tunnel).
  * Until that work item has run, the first tunnel's protection is its SPD policies
  * alone: a flush in those microseconds would leave its frames unguarded until the
  * restore. Removal waits a second after the last tunnel went, so that a namespace
  * whose only tunnel comes and goes does not register and unregister each time; a
  * need that goes in process context (server mode off, a client connection deleted)
  * settles at once, so that the request's reply shows it.
+ *
+ * Those who create or end a need (owned.c, quarantine.c) do not call in here: they
+ * queue the namespace's work item (l2tpi_net_need_changed(), netns.h). The pins are
+ * taken by those who decide: netns.c for server mode, netlink.c for a client
+ * connection, probe.c for the adoption.
  *
  * Locking: l2tpi_net.fp_lock (a mutex: process context only) serialises installing
  * and removing and protects @fp_pins; @fp_on is written under it and read with
@@ -35,12 +40,10 @@
 #include "quarantine.h"
 #include "kunit.h"
 
-#define L2TPI_FP_LINGER	HZ
-
 static bool l2tpi_fp_needed(struct l2tpi_net *ln)
 {
 	return READ_ONCE(ln->nr_needed) || ln->fp_pins || READ_ONCE(ln->fp_sticky) ||
-	       l2tpi_quarantine_count_net(ln->net);
+	       READ_ONCE(ln->nr_blocked);
 }
 
 /* Context: process, fp_lock held. Return: 0 or -errno with nothing installed. */
@@ -110,42 +113,6 @@ static void l2tpi_fp_settle(struct l2tpi_net *ln)
 static void l2tpi_fp_work(struct work_struct *work)
 {
 	l2tpi_fp_settle(container_of(to_delayed_work(work), struct l2tpi_net, fp_work));
-}
-
-/**
- * l2tpi_footprint_kick() - the namespace's need changed: install or remove
- * @net: network namespace
- * @need: true when a need arose (install at once), false when one went (remove a
- *        second later if no need is left by then)
- *
- * Context: any (atomic included).
- */
-void l2tpi_footprint_kick(struct net *net, bool need)
-{
-	struct l2tpi_net *ln = l2tpi_net(net);
-
-	if (READ_ONCE(ln->dying))
-		return;
-	if (need) {
-		/* Even when on: a removal may be running, it looks again afterwards. */
-		mod_delayed_work(system_highpri_wq, &ln->fp_work, 0);
-	} else {
-		/* Never later than a pending install; never sooner than the linger. */
-		queue_delayed_work(system_highpri_wq, &ln->fp_work, L2TPI_FP_LINGER);
-	}
-}
-
-/**
- * l2tpi_footprint_stick() - a socket of @net is blocked without a slot: keep the
- * guard and the block policies until the namespace goes
- * @net: network namespace
- *
- * Context: any.
- */
-void l2tpi_footprint_stick(struct net *net)
-{
-	WRITE_ONCE(l2tpi_net(net)->fp_sticky, true);
-	l2tpi_footprint_kick(net, true);
 }
 
 /**

@@ -8,8 +8,6 @@
 
 #include <net/net_namespace.h>
 
-void l2tpi_footprint_kick(struct net *net, bool need);
-void l2tpi_footprint_stick(struct net *net);
 int l2tpi_footprint_hold(struct net *net);
 void l2tpi_footprint_release(struct net *net);
 void l2tpi_footprint_settle(struct net *net);

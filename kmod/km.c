@@ -17,7 +17,7 @@
  *   anyone handles an ACQUIRE does not change because we are loaded (the IKE daemon
  *   gets it from xfrm_user as always). A work item then checks, in process context,
  *   whether the policy is ours (one lookup by its selector) and if so sends the
- *   acquire event (netlink.c): the callback runs under xfrm's state lock, where our
+ *   acquire event (event.c): the callback runs under xfrm's state lock, where our
  *   own locks may not be taken.
  *
  * Every callback runs under rcu_read_lock() (atomic) and must not sleep.
@@ -31,7 +31,7 @@
 #include <net/xfrm.h>
 
 #include "km.h"
-#include "netlink.h"
+#include "event.h"
 #include "netns.h"
 #include "owned.h"
 #include "policy.h"
@@ -70,7 +70,7 @@ static void l2tpi_acq_fn(struct work_struct *work)
 		if (!a)
 			return;
 		if (l2tpi_owned_is_ours(a->net, &a->key, a->info.index))
-			l2tpi_nl_acquire(a->net, &a->info);
+			l2tpi_event_acquire(a->net, &a->info);
 		put_net(a->net);
 		kfree(a);
 		cond_resched();
@@ -107,7 +107,7 @@ static int l2tpi_km_notify_policy(struct xfrm_policy *xp, int dir, const struct 
 
 static bool l2tpi_km_is_alive(const struct km_event *c)
 {
-	return c->net && l2tpi_nl_listening(c->net);
+	return c->net && l2tpi_event_listening(c->net);
 }
 
 static int l2tpi_km_notify(struct xfrm_state *x, const struct km_event *c)

@@ -3,23 +3,26 @@
  * l2tp_ipsec: IPsec protection for L2TP that appears by itself (the Linux counterpart
  * of the policy Windows RRAS creates, Microsoft KB 248750).
  *
- * Module init and exit, and the module parameters.
+ * Module init and exit, the namespaces' init and exit, and the module parameters:
+ * only the order of the steps, each undone in reverse on failure and at exit.
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <net/net_namespace.h>
 
+#include "client.h"
 #include "config.h"
-#include "hook.h"
+#include "event.h"
+#include "footprint.h"
 #include "km.h"
-#include "netlink.h"
 #include "netns.h"
+#include "owned.h"
+#include "probe.h"
 #include "quarantine.h"
 #include "server.h"
-#include "trust.h"
 #include "tunnel.h"
 
-/* The parameters, validated at parse time; only read by l2tpi_init(). */
+/* The parameters, validated at parse time; handed to netns.c by l2tpi_init(). */
 static struct l2tpi_config l2tpi_params = {
 	.port = L2TP_IPSEC_DEFAULT_PORT,
 	.priority = L2TP_IPSEC_PRIORITY_AUTO,
@@ -124,67 +127,86 @@ MODULE_PARM_DESC(auto_attach, "Attach exact policies to every L2TP/UDP tunnel l2
 module_param_named(restore, l2tpi_params.restore, bool, 0444);
 MODULE_PARM_DESC(restore, "Put our policies back when a flush or delete removes them from the SPD (default Y)");
 
-static int __init l2tpi_init(void)
+/*
+ * A namespace comes: its state (netns.c), its owned-policy registry (owned.c), its
+ * tunnel table (tunnel.c) and the footprint's lock and work item (footprint.c). It
+ * owns nothing yet: no hook, no policy.
+ */
+static int __net_init l2tpi_net_init(struct net *net)
 {
-	struct l2tpi_net *ln;
 	int err;
 
-	err = l2tpi_tunnel_init();
+	l2tpi_netns_net_init(net);
+	err = l2tpi_owned_net_init(net);
 	if (err)
-		goto err_tunnel;
-	if (l2tpi_params.auto_attach)
-		l2tpi_quarantine_enable();	/* the block policies, where needed */
-	err = l2tpi_netns_init(l2tpi_params.auto_attach);
-	if (err)
-		goto err_netns;
-	/* Parameters other than server mode apply to the initial namespace at once. */
-	ln = l2tpi_net(&init_net);
-	mutex_lock(&ln->lock);
-	spin_lock_bh(&ln->owned_lock);
-	ln->cfg = l2tpi_params;
-	ln->cfg.server = false;
-	spin_unlock_bh(&ln->owned_lock);
-	mutex_unlock(&ln->lock);
-	l2tpi_km_init();
-	if (l2tpi_params.server) {
-		err = l2tpi_server_enable(&init_net, &l2tpi_params);
-		if (err) {
-			pr_err("cannot install the server policies: %d\n", err);
-			goto err_server;
-		}
-		pr_info("server policies installed: udp port %u, reqid %u, priority %u, level %s\n",
-			l2tpi_params.port, l2tpi_params.reqid, l2tpi_config_priority(&l2tpi_params),
-			l2tpi_level_name(l2tpi_params.level));
-		if (l2tpi_server_shadowed(&init_net))
-			pr_warn("%u server policies are shadowed by equal policies that are not ours\n",
-				l2tpi_server_shadowed(&init_net));
-	}
-	if (l2tpi_params.auto_attach) {
-		err = l2tpi_hook_init();
-		if (err)
-			goto err_hook;
-	} else {
-		pr_info("auto-attach off (auto_attach=0): no per-tunnel policies in any namespace\n");
-	}
-	err = l2tpi_nl_init();
-	if (err) {
-		pr_err("cannot register the generic netlink family: %d\n", err);
-		goto err_nl;
-	}
+		goto err_owned;
+	l2tpi_tunnel_net_init(net);
+	l2tpi_footprint_net_init(net);
 	return 0;
 
-err_nl:
-	if (l2tpi_params.auto_attach)
-		l2tpi_hook_exit();
-	l2tpi_trust_exit();
-	l2tpi_quarantine_flush();
-	l2tpi_tunnel_flush();
-err_hook:
-	l2tpi_server_disable(&init_net);
-err_server:
+err_owned:
+	l2tpi_netns_net_exit(net);
+	return err;
+}
+
+/*
+ * A namespace goes (or rmmod): everything it owns goes before xfrm tears its SPD down
+ * (our pernet exit runs first because we register after xfrm). Not quite the mirror
+ * of init: no restore from the start, and the owners of policies let go before the
+ * registry and the footprint that count them.
+ */
+static void __net_exit l2tpi_net_exit(struct net *net)
+{
+	l2tpi_owned_net_dying(net);
+	l2tpi_quarantine_net_exit(net);	/* first: no retry binds a tunnel after this */
+	l2tpi_tunnel_release_net(net);
+	l2tpi_tunnel_net_exit(net);
+	l2tpi_client_net_exit(net);
+	l2tpi_server_net_exit(net);
+	l2tpi_footprint_net_exit(net);
+	l2tpi_owned_net_exit(net);
+	l2tpi_netns_net_exit(net);
+}
+
+static struct pernet_operations l2tpi_net_ops = {
+	.init = l2tpi_net_init,
+	.exit = l2tpi_net_exit,
+	.id = &l2tpi_net_id,
+	.size = sizeof(struct l2tpi_net),
+};
+
+static int __init l2tpi_init(void)
+{
+	int err;
+
+	l2tpi_netns_init(&l2tpi_params);
+	l2tpi_quarantine_init(l2tpi_params.auto_attach);
+	err = l2tpi_tunnel_init(l2tpi_probe_watch_close);
+	if (err)
+		goto err_tunnel;
+	err = register_pernet_subsys(&l2tpi_net_ops);
+	if (err)
+		goto err_pernet;
+	l2tpi_km_init();
+	err = l2tpi_netns_load();
+	if (err)
+		goto err_load;
+	err = l2tpi_probe_init(l2tpi_params.auto_attach);
+	if (err)
+		goto err_probe;
+	err = l2tpi_event_init();
+	if (err)
+		goto err_event;
+	return 0;
+
+err_event:
+	l2tpi_probe_exit();
+err_probe:
+	l2tpi_netns_unload();
+err_load:
 	l2tpi_km_exit();
-	l2tpi_netns_exit();
-err_netns:
+	unregister_pernet_subsys(&l2tpi_net_ops);
+err_pernet:
 	l2tpi_tunnel_exit();
 err_tunnel:
 	return err;
@@ -192,15 +214,11 @@ err_tunnel:
 
 static void __exit l2tpi_exit(void)
 {
-	l2tpi_nl_exit();
-	if (l2tpi_params.auto_attach)
-		l2tpi_hook_exit();
-	l2tpi_trust_exit();
-	l2tpi_quarantine_flush();
-	l2tpi_tunnel_flush();
-	l2tpi_server_disable(&init_net);
+	l2tpi_event_exit();
+	l2tpi_probe_exit();
+	l2tpi_netns_unload();
 	l2tpi_km_exit();
-	l2tpi_netns_exit();
+	unregister_pernet_subsys(&l2tpi_net_ops);
 	l2tpi_tunnel_exit();
 }
 

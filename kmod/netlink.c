@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The l2tp_ipsec generic netlink family: what the commands do and the events.
+ * The commands of the l2tp_ipsec generic netlink family: what each one does. The
+ * family, its events and the message parts replies share with them are event.c's.
  *
  * netlink/l2tp_ipsec.yaml documents the protocol; the attribute policies and the op
  * table (netlink-gen.c) and include/uapi/linux/l2tp_ipsec.h are generated from it.
@@ -9,15 +10,11 @@
  * take, and each nest is validated by its own policy before a handler runs.
  *
  * Every command needs CAP_NET_ADMIN in the user namespace of the socket's network
- * namespace (GENL_UNS_ADMIN_PERM), and so does joining the events group
- * (GENL_MCAST_CAP_NET_ADMIN, in both supported kernels).
+ * namespace (GENL_UNS_ADMIN_PERM).
  *
  * Locking: configuration changes and client connections take l2tpi_net.lock (a
  * mutex: handlers run in process context); dumps read under owned_lock or the tunnel
- * registry's lock and copy out before filling the message. Events are built with
- * GFP_KERNEL from process context (commands, work items) only, under
- * l2tpi_nl_event_lock, which also covers l2tpi_nl_up: no event is sent through a
- * family that is not (or no longer) registered.
+ * registry's lock and copy out before filling the message.
  */
 #include <linux/in.h>
 #include <linux/in6.h>
@@ -27,38 +24,12 @@
 
 #include "client.h"
 #include "footprint.h"
-#include "hook.h"
-#include "netlink.h"
+#include "probe.h"
+#include "event.h"
 #include "netlink-gen.h"
 #include "netns.h"
 #include "owned.h"
-#include "server.h"
 #include "tunnel.h"
-
-static const struct genl_multicast_group l2tpi_nl_mcgrps[] = {
-	[L2TP_IPSEC_NLGRP_EVENTS] = {
-		.name = L2TP_IPSEC_MCGRP_EVENTS,
-		.flags = GENL_MCAST_CAP_NET_ADMIN,
-	},
-};
-
-static DEFINE_MUTEX(l2tpi_nl_event_lock);	/* events vs. (un)registering */
-static bool l2tpi_nl_up;	/* written under l2tpi_nl_event_lock; READ_ONCE elsewhere */
-
-static struct genl_family l2tpi_nl_family __ro_after_init = {
-	.name = L2TP_IPSEC_GENL_NAME,
-	.version = L2TP_IPSEC_GENL_VERSION,
-	.maxattr = ARRAY_SIZE(l2tp_ipsec_nl_policy) - 1,
-	.policy = l2tp_ipsec_nl_policy,
-	.netnsok = true,
-	.parallel_ops = true,
-	.module = THIS_MODULE,
-	.small_ops = l2tp_ipsec_nl_ops,
-	.n_small_ops = ARRAY_SIZE(l2tp_ipsec_nl_ops),
-	.resv_start_op = L2TP_IPSEC_CMD_POLICY_GET + 1,
-	.mcgrps = l2tpi_nl_mcgrps,
-	.n_mcgrps = ARRAY_SIZE(l2tpi_nl_mcgrps),
-};
 
 /* Refuse every top-level attribute but @want (0: none). */
 static int l2tpi_nl_only(struct nlattr **attrs, int want, struct netlink_ext_ack *extack)
@@ -92,20 +63,12 @@ static void *l2tpi_nl_dump_hdr(struct sk_buff *skb, struct netlink_callback *cb,
 			   &l2tpi_nl_family, NLM_F_MULTI, cmd);
 }
 
-static int l2tpi_nl_put_addr(struct sk_buff *skb, int a4, int a6, unsigned short family,
-			     const xfrm_address_t *addr)
-{
-	if (family == AF_INET)
-		return nla_put_in_addr(skb, a4, addr->a4);
-	return nla_put_in6_addr(skb, a6, &addr->in6);
-}
-
 static int l2tpi_nl_put_config(struct sk_buff *skb, struct net *net,
 			       const struct l2tpi_config *cfg)
 {
 	struct nlattr *nest = nla_nest_start(skb, L2TP_IPSEC_A_CONFIG);
 	char why[L2TPI_UNARMED_LEN];
-	bool armed = l2tpi_hook_status(why, sizeof(why));
+	bool armed = l2tpi_probe_status(why, sizeof(why));
 
 	if (!nest ||
 	    nla_put_u8(skb, L2TP_IPSEC_A_CONFIG_SERVER, cfg->server) ||
@@ -133,58 +96,18 @@ static void l2tpi_nl_get_config(struct net *net, struct l2tpi_config *cfg)
 	spin_unlock_bh(&ln->owned_lock);
 }
 
-/*
- * An event for the events group of @net, or NULL when nobody listens. Returns with
- * l2tpi_nl_event_lock held when it returns a message: send it with
- * l2tpi_nl_send_event() or drop it with l2tpi_nl_drop_event().
- */
-static struct sk_buff *l2tpi_nl_new_event(struct net *net, u8 cmd, void **hdr)
-{
-	struct sk_buff *skb;
-
-	mutex_lock(&l2tpi_nl_event_lock);
-	if (!l2tpi_nl_up || !genl_has_listeners(&l2tpi_nl_family, net, L2TP_IPSEC_NLGRP_EVENTS))
-		goto none;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!skb)
-		goto none;
-	*hdr = genlmsg_put(skb, 0, 0, &l2tpi_nl_family, 0, cmd);
-	if (!*hdr) {
-		nlmsg_free(skb);
-		goto none;
-	}
-	return skb;
-none:
-	mutex_unlock(&l2tpi_nl_event_lock);
-	return NULL;
-}
-
-static void l2tpi_nl_drop_event(struct sk_buff *skb)
-{
-	nlmsg_free(skb);
-	mutex_unlock(&l2tpi_nl_event_lock);
-}
-
-static void l2tpi_nl_send_event(struct net *net, struct sk_buff *skb, void *hdr)
-{
-	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&l2tpi_nl_family, net, skb, 0, L2TP_IPSEC_NLGRP_EVENTS,
-				GFP_KERNEL);
-	mutex_unlock(&l2tpi_nl_event_lock);
-}
-
 static void l2tpi_nl_config_event(struct net *net, const struct l2tpi_config *cfg)
 {
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = l2tpi_nl_new_event(net, L2TP_IPSEC_CMD_CONFIG_NTF, &hdr);
+	skb = l2tpi_event_new(net, L2TP_IPSEC_CMD_CONFIG_NTF, &hdr);
 	if (!skb)
 		return;
 	if (l2tpi_nl_put_config(skb, net, cfg))
-		l2tpi_nl_drop_event(skb);
+		l2tpi_event_drop(skb);
 	else
-		l2tpi_nl_send_event(net, skb, hdr);
+		l2tpi_event_send(net, skb, hdr);
 }
 
 int l2tp_ipsec_nl_config_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
@@ -260,7 +183,7 @@ int l2tp_ipsec_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (tb[L2TP_IPSEC_A_CONFIG_MAX_TUNNELS])
 		cfg.max_tunnels = nla_get_u32(tb[L2TP_IPSEC_A_CONFIG_MAX_TUNNELS]);
 	changed = memcmp(&cfg, &ln->cfg, sizeof(cfg));
-	err = changed ? l2tpi_net_apply_locked(net, &cfg, info->extack) : 0;
+	err = changed ? l2tpi_netns_configure_locked(net, &cfg, info->extack) : 0;
 	mutex_unlock(&ln->lock);
 	if (err)
 		return err;
@@ -339,7 +262,10 @@ int l2tp_ipsec_nl_client_add_doit(struct sk_buff *skb, struct genl_info *info)
 	err = l2tpi_nl_parse_client(info, net, &family, &server, &sport, &lifetime);
 	if (err)
 		return err;
-	err = l2tpi_client_add(net, family, &server, sport, lifetime);
+	err = l2tpi_footprint_hold(net);	/* the guard, before the policies */
+	if (!err)
+		err = l2tpi_client_add(net, family, &server, sport, lifetime);
+	l2tpi_footprint_release(net);
 	if (err == -EEXIST)
 		NL_SET_ERR_MSG(info->extack, "client connection already declared");
 	else if (err)
@@ -361,6 +287,8 @@ int l2tp_ipsec_nl_client_del_doit(struct sk_buff *skb, struct genl_info *info)
 	err = l2tpi_client_del(net, family, &server, sport);
 	if (err == -ENOENT)
 		NL_SET_ERR_MSG(info->extack, "no such client connection");
+	else
+		l2tpi_footprint_settle(net);	/* the reply shows the guard gone */
 	return err;
 }
 
@@ -422,10 +350,6 @@ static bool l2tpi_nl_client_nth(struct l2tpi_net *ln, long n, struct l2tpi_nl_cl
 	return found;
 }
 
-static int l2tpi_nl_put_sa(struct sk_buff *skb, struct net *net, int type, int dir,
-			   unsigned short family, const xfrm_address_t *src,
-			   const xfrm_address_t *dst);
-
 /* Context: process (the SAs' local address comes from a route lookup). */
 static int l2tpi_nl_put_client(struct sk_buff *skb, struct net *net,
 			       const struct l2tpi_nl_client *ci)
@@ -434,8 +358,8 @@ static int l2tpi_nl_put_client(struct sk_buff *skb, struct net *net,
 	xfrm_address_t local;
 
 	if (!nest ||
-	    l2tpi_nl_put_addr(skb, L2TP_IPSEC_A_CLIENT_SERVER_IPV4,
-			      L2TP_IPSEC_A_CLIENT_SERVER_IPV6, ci->family, &ci->server) ||
+	    l2tpi_event_put_addr(skb, L2TP_IPSEC_A_CLIENT_SERVER_IPV4,
+				 L2TP_IPSEC_A_CLIENT_SERVER_IPV6, ci->family, &ci->server) ||
 	    nla_put_be16(skb, L2TP_IPSEC_A_CLIENT_SPORT, htons(ci->sport)) ||
 	    nla_put_u32(skb, L2TP_IPSEC_A_CLIENT_LIFETIME, ci->lifetime) ||
 	    nla_put_u32(skb, L2TP_IPSEC_A_CLIENT_TUNNELS, ci->tunnels) ||
@@ -444,10 +368,10 @@ static int l2tpi_nl_put_client(struct sk_buff *skb, struct net *net,
 		return -EMSGSIZE;
 	/* no route: @local stays zero, and both SAs show as none */
 	l2tpi_client_local(net, ci->family, &ci->server, ci->sport, ci->dport, &local);
-	if (l2tpi_nl_put_sa(skb, net, L2TP_IPSEC_A_CLIENT_SA, L2TP_IPSEC_DIR_OUT, ci->family,
-			    &local, &ci->server) ||
-	    l2tpi_nl_put_sa(skb, net, L2TP_IPSEC_A_CLIENT_SA, L2TP_IPSEC_DIR_IN, ci->family,
-			    &ci->server, &local))
+	if (l2tpi_event_put_sa(skb, net, L2TP_IPSEC_A_CLIENT_SA, L2TP_IPSEC_DIR_OUT, ci->family,
+			       &local, &ci->server) ||
+	    l2tpi_event_put_sa(skb, net, L2TP_IPSEC_A_CLIENT_SA, L2TP_IPSEC_DIR_IN, ci->family,
+			       &ci->server, &local))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -476,135 +400,6 @@ int l2tp_ipsec_nl_client_get_dumpit(struct sk_buff *skb, struct netlink_callback
 		cb->args[0]++;
 	}
 	return skb->len;
-}
-
-struct l2tpi_nl_sa_find {
-	unsigned short family;
-	const xfrm_address_t *src, *dst;
-	struct xfrm_state *x;		/* the newest valid one so far, held */
-};
-
-/*
- * xfrm_state_walk() callback: keep the newest valid ESP state from ->src to ->dst (the
- * walk goes from the oldest state to the newest). Context: xfrm's state lock held
- * (BH off). The put cannot free: a state the walk sees is still hashed.
- */
-static int l2tpi_nl_sa_find_fn(struct xfrm_state *x, int count, void *ptr)
-{
-	struct l2tpi_nl_sa_find *f = ptr;
-
-	if (x->km.state == XFRM_STATE_VALID && x->props.family == f->family &&
-	    xfrm_addr_equal(&x->id.daddr, f->dst, f->family) &&
-	    xfrm_addr_equal(&x->props.saddr, f->src, f->family)) {
-		xfrm_state_hold(x);
-		if (f->x)
-			xfrm_state_put(f->x);
-		f->x = x;
-	}
-	return 0;
-}
-
-/*
- * The ESP SA from @src to @dst, held, or NULL.
- * The lookup returns the newest state for the address pair (states are added at the
- * head of their hash chain): during a rekey the new SA, which output prefers too.
- * When that one is larval (an acquire in progress), a valid SA of another reqid may
- * still carry the traffic: an IKE daemon that installs its SAs before its policies
- * leaves a moment in which a frame matches a policy of ours whose reqid no SA has,
- * and that acquire's larval state stays until it expires (xfrm_acq_expires, 30 s).
- * Then the newest valid SA of the pair is the answer: found by a walk of the SAD,
- * only in that case. Context: process.
- */
-static struct xfrm_state *l2tpi_nl_sa_lookup(struct net *net, unsigned short family,
-					     const xfrm_address_t *src,
-					     const xfrm_address_t *dst)
-{
-	struct l2tpi_nl_sa_find f = { .family = family, .src = src, .dst = dst };
-	struct xfrm_state_walk walk;
-	struct xfrm_state *x;
-
-	if (xfrm_addr_any(dst, family))
-		return NULL;
-	x = xfrm_state_lookup_byaddr(net, 0, dst, src, IPPROTO_ESP, family);
-	if (!x || READ_ONCE(x->km.state) == XFRM_STATE_VALID)
-		return x;
-	xfrm_state_walk_init(&walk, IPPROTO_ESP, NULL);
-	xfrm_state_walk(net, &walk, l2tpi_nl_sa_find_fn, &f);
-	xfrm_state_walk_done(&walk, net);
-	if (!f.x)
-		return x;
-	xfrm_state_put(x);
-	return f.x;
-}
-
-/*
- * The ESP SA from @src to @dst, if any: present (with counters) or being negotiated,
- * in a nest of @type (TUNNEL_SA or CLIENT_SA). Context: process.
- */
-static int l2tpi_nl_put_sa(struct sk_buff *skb, struct net *net, int type, int dir,
-			   unsigned short family, const xfrm_address_t *src,
-			   const xfrm_address_t *dst)
-{
-	enum l2tp_ipsec_sa_state state = L2TP_IPSEC_SA_STATE_NONE;
-	struct xfrm_state *x = l2tpi_nl_sa_lookup(net, family, src, dst);
-	struct nlattr *nest;
-	int err = -EMSGSIZE;
-
-	nest = nla_nest_start(skb, type);
-	if (!nest || nla_put_u32(skb, L2TP_IPSEC_A_SA_DIR, dir))
-		goto out;
-	if (x) {
-		spin_lock_bh(&x->lock);
-		if (x->km.state == XFRM_STATE_VALID)
-			state = L2TP_IPSEC_SA_STATE_PRESENT;
-		else if (x->km.state == XFRM_STATE_ACQ)
-			state = L2TP_IPSEC_SA_STATE_ACQUIRING;
-		if (state == L2TP_IPSEC_SA_STATE_PRESENT &&
-		    (nla_put_be32(skb, L2TP_IPSEC_A_SA_SPI, x->id.spi) ||
-		     nla_put_u32(skb, L2TP_IPSEC_A_SA_REQID, x->props.reqid) ||
-		     nla_put_u64_64bit(skb, L2TP_IPSEC_A_SA_BYTES, x->curlft.bytes,
-				       L2TP_IPSEC_A_SA_PAD) ||
-		     nla_put_u64_64bit(skb, L2TP_IPSEC_A_SA_PACKETS, x->curlft.packets,
-				       L2TP_IPSEC_A_SA_PAD))) {
-			spin_unlock_bh(&x->lock);
-			goto out;
-		}
-		spin_unlock_bh(&x->lock);
-	}
-	if (nla_put_u32(skb, L2TP_IPSEC_A_SA_STATE, state))
-		goto out;
-	nla_nest_end(skb, nest);
-	err = 0;
-out:
-	if (x)
-		xfrm_state_put(x);
-	return err;
-}
-
-static int l2tpi_nl_put_tunnel(struct sk_buff *skb, struct net *net,
-			       const struct l2tpi_tunnel_info *ti, bool sa)
-{
-	struct nlattr *nest = nla_nest_start(skb, L2TP_IPSEC_A_TUNNEL);
-
-	if (!nest ||
-	    (ti->id.known && nla_put_u32(skb, L2TP_IPSEC_A_TUNNEL_ID, ti->id.id)) ||
-	    l2tpi_nl_put_addr(skb, L2TP_IPSEC_A_TUNNEL_LOCAL_IPV4, L2TP_IPSEC_A_TUNNEL_LOCAL_IPV6,
-			      ti->family, &ti->local) ||
-	    l2tpi_nl_put_addr(skb, L2TP_IPSEC_A_TUNNEL_PEER_IPV4, L2TP_IPSEC_A_TUNNEL_PEER_IPV6,
-			      ti->family, &ti->peer) ||
-	    nla_put_be16(skb, L2TP_IPSEC_A_TUNNEL_LOCAL_PORT, ti->lport) ||
-	    nla_put_be16(skb, L2TP_IPSEC_A_TUNNEL_PEER_PORT, ti->pport) ||
-	    nla_put_u32(skb, L2TP_IPSEC_A_TUNNEL_POLICY_INDEX, ti->index[XFRM_POLICY_OUT]) ||
-	    nla_put_u32(skb, L2TP_IPSEC_A_TUNNEL_POLICY_INDEX, ti->index[XFRM_POLICY_IN]))
-		return -EMSGSIZE;
-	if (sa &&
-	    (l2tpi_nl_put_sa(skb, net, L2TP_IPSEC_A_TUNNEL_SA, L2TP_IPSEC_DIR_OUT, ti->family,
-			     &ti->local, &ti->peer) ||
-	     l2tpi_nl_put_sa(skb, net, L2TP_IPSEC_A_TUNNEL_SA, L2TP_IPSEC_DIR_IN, ti->family,
-			     &ti->peer, &ti->local)))
-		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	return 0;
 }
 
 /* The dump's last message: how many tunnels auto-attach refused, by reason. */
@@ -653,7 +448,7 @@ int l2tp_ipsec_nl_tunnel_get_dumpit(struct sk_buff *skb, struct netlink_callback
 		hdr = l2tpi_nl_dump_hdr(skb, cb, L2TP_IPSEC_CMD_TUNNEL_GET);
 		if (!hdr)
 			break;
-		if (l2tpi_nl_put_tunnel(skb, net, &ti, true)) {
+		if (l2tpi_event_put_tunnel(skb, net, &ti, true)) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
@@ -676,10 +471,10 @@ static int l2tpi_nl_put_policy(struct sk_buff *skb, const struct l2tpi_owned *o)
 	    nla_put_u32(skb, L2TP_IPSEC_A_POLICY_INDEX, l2tpi_nl_owned_index(o)) ||
 	    nla_put_u32(skb, L2TP_IPSEC_A_POLICY_DIR, s->dir) ||
 	    nla_put_u16(skb, L2TP_IPSEC_A_POLICY_FAMILY, s->family) ||
-	    l2tpi_nl_put_addr(skb, L2TP_IPSEC_A_POLICY_SRC_IPV4, L2TP_IPSEC_A_POLICY_SRC_IPV6,
-			      s->family, &s->saddr) ||
-	    l2tpi_nl_put_addr(skb, L2TP_IPSEC_A_POLICY_DST_IPV4, L2TP_IPSEC_A_POLICY_DST_IPV6,
-			      s->family, &s->daddr) ||
+	    l2tpi_event_put_addr(skb, L2TP_IPSEC_A_POLICY_SRC_IPV4, L2TP_IPSEC_A_POLICY_SRC_IPV6,
+				 s->family, &s->saddr) ||
+	    l2tpi_event_put_addr(skb, L2TP_IPSEC_A_POLICY_DST_IPV4, L2TP_IPSEC_A_POLICY_DST_IPV6,
+				 s->family, &s->daddr) ||
 	    nla_put_u8(skb, L2TP_IPSEC_A_POLICY_SRC_PREFIXLEN, s->prefixlen_s) ||
 	    nla_put_u8(skb, L2TP_IPSEC_A_POLICY_DST_PREFIXLEN, s->prefixlen_d) ||
 	    nla_put_u8(skb, L2TP_IPSEC_A_POLICY_PROTO, IPPROTO_UDP) ||
@@ -741,137 +536,3 @@ full:
 	return skb->len;
 }
 
-/**
- * l2tpi_nl_tunnel_event() - tell the events group that a tunnel was attached or went
- * @net: the tunnel's namespace
- * @info: the tunnel
- * @attach: attached (true) or detached
- *
- * Context: process (the tunnel's work item).
- */
-void l2tpi_nl_tunnel_event(struct net *net, const struct l2tpi_tunnel_info *info, bool attach)
-{
-	struct sk_buff *skb;
-	void *hdr;
-
-	skb = l2tpi_nl_new_event(net, attach ? L2TP_IPSEC_CMD_TUNNEL_ATTACH_NTF :
-					       L2TP_IPSEC_CMD_TUNNEL_DETACH_NTF, &hdr);
-	if (!skb)
-		return;
-	if (l2tpi_nl_put_tunnel(skb, net, info, false))
-		l2tpi_nl_drop_event(skb);
-	else
-		l2tpi_nl_send_event(net, skb, hdr);
-}
-
-/**
- * l2tpi_nl_tunnel_refused() - tell the events group that a tunnel got no policies
- * @net: the tunnel's namespace
- * @info: what is known of it
- * @why: enum l2tp_ipsec_refusal
- *
- * Context: process (trust.c's work item).
- */
-void l2tpi_nl_tunnel_refused(struct net *net, const struct l2tpi_tunnel_info *info, int why)
-{
-	struct sk_buff *skb;
-	void *hdr;
-
-	skb = l2tpi_nl_new_event(net, L2TP_IPSEC_CMD_TUNNEL_REFUSE_NTF, &hdr);
-	if (!skb)
-		return;
-	if (l2tpi_nl_put_tunnel(skb, net, info, false) ||
-	    nla_put_u32(skb, L2TP_IPSEC_A_REFUSAL, why))
-		l2tpi_nl_drop_event(skb);
-	else
-		l2tpi_nl_send_event(net, skb, hdr);
-}
-
-/**
- * l2tpi_nl_restored() - tell the events group that @n owned policies were put back
- * @net: network namespace
- * @n: how many
- *
- * Context: process (the restore work).
- */
-void l2tpi_nl_restored(struct net *net, unsigned int n)
-{
-	struct sk_buff *skb;
-	void *hdr;
-
-	skb = l2tpi_nl_new_event(net, L2TP_IPSEC_CMD_RESTORE_NTF, &hdr);
-	if (!skb)
-		return;
-	if (nla_put_u32(skb, L2TP_IPSEC_A_RESTORED, n))
-		l2tpi_nl_drop_event(skb);
-	else
-		l2tpi_nl_send_event(net, skb, hdr);
-}
-
-/**
- * l2tpi_nl_acquire() - tell the events group that one of our policies needs an SA
- * @net: network namespace
- * @info: the flow and the policy
- *
- * Context: process (km.c's acquire work).
- */
-void l2tpi_nl_acquire(struct net *net, const struct l2tpi_acquire_info *info)
-{
-	struct sk_buff *skb;
-	struct nlattr *nest;
-	void *hdr;
-
-	skb = l2tpi_nl_new_event(net, L2TP_IPSEC_CMD_ACQUIRE_NTF, &hdr);
-	if (!skb)
-		return;
-	nest = nla_nest_start(skb, L2TP_IPSEC_A_ACQUIRE);
-	if (!nest ||
-	    nla_put_u32(skb, L2TP_IPSEC_A_ACQUIRE_POLICY_INDEX, info->index) ||
-	    nla_put_u32(skb, L2TP_IPSEC_A_ACQUIRE_DIR, L2TP_IPSEC_DIR_OUT) ||
-	    nla_put_u32(skb, L2TP_IPSEC_A_ACQUIRE_REQID, info->reqid) ||
-	    l2tpi_nl_put_addr(skb, L2TP_IPSEC_A_ACQUIRE_SRC_IPV4, L2TP_IPSEC_A_ACQUIRE_SRC_IPV6,
-			      info->family, &info->saddr) ||
-	    l2tpi_nl_put_addr(skb, L2TP_IPSEC_A_ACQUIRE_DST_IPV4, L2TP_IPSEC_A_ACQUIRE_DST_IPV6,
-			      info->family, &info->daddr) ||
-	    nla_put_be16(skb, L2TP_IPSEC_A_ACQUIRE_SPORT, info->sport) ||
-	    nla_put_be16(skb, L2TP_IPSEC_A_ACQUIRE_DPORT, info->dport)) {
-		l2tpi_nl_drop_event(skb);
-		return;
-	}
-	nla_nest_end(skb, nest);
-	l2tpi_nl_send_event(net, skb, hdr);
-}
-
-/**
- * l2tpi_nl_listening() - whether anyone listens to the events group of @net
- * @net: network namespace
- *
- * Context: any (atomic included). Racy by nature: a listener may come or go at once.
- */
-bool l2tpi_nl_listening(struct net *net)
-{
-	return READ_ONCE(l2tpi_nl_up) &&
-	       genl_has_listeners(&l2tpi_nl_family, net, L2TP_IPSEC_NLGRP_EVENTS);
-}
-
-/* Context: process; the last step of module init. */
-int l2tpi_nl_init(void)
-{
-	int err = genl_register_family(&l2tpi_nl_family);
-
-	if (err)
-		return err;
-	mutex_lock(&l2tpi_nl_event_lock);
-	WRITE_ONCE(l2tpi_nl_up, true);
-	mutex_unlock(&l2tpi_nl_event_lock);
-	return 0;
-}
-
-/* Context: process; the first step of module exit: no command runs after it. */
-void l2tpi_nl_exit(void)
-{
-	mutex_lock(&l2tpi_nl_event_lock);
-	WRITE_ONCE(l2tpi_nl_up, false);
-	mutex_unlock(&l2tpi_nl_event_lock);
-	genl_unregister_family(&l2tpi_nl_family);
-}

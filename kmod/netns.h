@@ -13,6 +13,7 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
+#include <net/netns/generic.h>
 #include <net/xfrm.h>
 
 #include "config.h"
@@ -68,6 +69,8 @@
  * @fp_on: they are installed; written under @fp_lock, READ_ONCE outside
  * @fp_pins: process context callers about to create a need; under @fp_lock
  * @fp_sticky: a socket was blocked without a quarantine slot; only set
+ * @nr_blocked: its sockets waiting in the quarantine (quarantine.c); under
+ *              l2tpi_q_lock, READ_ONCE outside
  * @fp_work: installs or removes them as the need says
  */
 struct l2tpi_net {
@@ -100,14 +103,52 @@ struct l2tpi_net {
 	bool fp_on;
 	unsigned int fp_pins;
 	bool fp_sticky;
+	unsigned int nr_blocked;
 	struct delayed_work fp_work;
 };
 
-struct l2tpi_net *l2tpi_net(const struct net *net);
-int l2tpi_net_apply_locked(struct net *net, const struct l2tpi_config *cfg,
-			   struct netlink_ext_ack *extack);
-int l2tpi_netns_init(bool auto_attach);
+/* The pernet id of struct l2tpi_net (main.c registers the pernet operations). */
+extern unsigned int l2tpi_net_id;
+
+static inline struct l2tpi_net *l2tpi_net(const struct net *net)
+{
+	return net_generic(net, l2tpi_net_id);
+}
+
+/* How long the guard and block policies outlive the last need (footprint.c). */
+#define L2TPI_FP_LINGER	HZ
+
+/**
+ * l2tpi_net_need_changed() - what @ln needs of the guard and the block policies
+ * changed: let footprint.c's work item install or remove them
+ * @ln: the namespace's state
+ * @need: true when a need arose (install at once), false when one went (remove a
+ *        second later if no need is left by then)
+ *
+ * Owned entries, the quarantine and the tunnel registry report their needs this way,
+ * through the namespace's work item, so that nothing below footprint.c calls it.
+ * Context: any (atomic included).
+ */
+static inline void l2tpi_net_need_changed(struct l2tpi_net *ln, bool need)
+{
+	if (READ_ONCE(ln->dying))
+		return;
+	if (need) {
+		/* Even when on: a removal may be running, it looks again afterwards. */
+		mod_delayed_work(system_highpri_wq, &ln->fp_work, 0);
+	} else {
+		/* Never later than a pending install; never sooner than the linger. */
+		queue_delayed_work(system_highpri_wq, &ln->fp_work, L2TPI_FP_LINGER);
+	}
+}
+
+void l2tpi_netns_init(const struct l2tpi_config *params);
 bool l2tpi_netns_auto_attach_ok(void);
-void l2tpi_netns_exit(void);
+void l2tpi_netns_net_init(struct net *net);
+void l2tpi_netns_net_exit(struct net *net);
+int l2tpi_netns_configure_locked(struct net *net, const struct l2tpi_config *cfg,
+				 struct netlink_ext_ack *extack);
+int l2tpi_netns_load(void);
+void l2tpi_netns_unload(void);
 
 #endif /* _L2TPI_NETNS_H */

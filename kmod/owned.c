@@ -34,8 +34,7 @@
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 
-#include "footprint.h"
-#include "netlink.h"
+#include "event.h"
 #include "netns.h"
 #include "owned.h"
 #include "kunit.h"
@@ -224,7 +223,7 @@ struct l2tpi_owned *l2tpi_owned_get(struct net *net, const struct l2tpi_pol_spec
 		WRITE_ONCE(ln->nr_needed, ln->nr_needed + 1);
 	spin_unlock_bh(&ln->owned_lock);
 	if (first)
-		l2tpi_footprint_kick(net, true);
+		l2tpi_net_need_changed(ln, true);
 	return new;
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_get);
@@ -258,7 +257,7 @@ void l2tpi_owned_put(struct net *net, struct l2tpi_owned *o)
 	spin_unlock_bh(&ln->owned_lock);
 	kfree_rcu(o, rcu);
 	if (last)
-		l2tpi_footprint_kick(net, false);
+		l2tpi_net_need_changed(ln, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_owned_put);
 
@@ -629,7 +628,7 @@ static void l2tpi_owned_restore_work(struct work_struct *work)
 	if (count.restored) {
 		pr_info_ratelimited("restored %u policies that were removed from the SPD\n",
 				    count.restored);
-		l2tpi_nl_restored(ln->net, count.restored);
+		l2tpi_event_restored(ln->net, count.restored);
 	}
 	/* What could not be put back is tried again in a second, not at the next flush. */
 	if (count.failed && !READ_ONCE(ln->dying)) {
@@ -710,7 +709,6 @@ int l2tpi_owned_net_init(struct net *net)
 {
 	struct l2tpi_net *ln = l2tpi_net(net);
 
-	ln->net = net;
 	spin_lock_init(&ln->owned_lock);
 	xa_init_flags(&ln->owned_xa, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
 	INIT_LIST_HEAD(&ln->restore_list);

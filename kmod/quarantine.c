@@ -7,7 +7,7 @@
  * the tunnel is quarantined instead:
  *
  * - a namespace that needs them (footprint.c: it has a server, client or tunnel
- *   policy, or a quarantined socket) owns two block policies (IPv4 and IPv6,
+ *   policy, or a quarantined socket: l2tpi_net.nr_blocked) owns two block policies (IPv4 and IPv6,
  *   direction out, any UDP, priority 0) that only match packets carrying the mark
  *   L2TP_IPSEC_BLOCK_MARK. They are installed in process context, and restored after
  *   a flush like any owned policy. The output guard (guard.c) drops the frames of a
@@ -47,10 +47,10 @@
 #include <net/ipv6.h>
 #include <net/sock.h>
 
-#include "footprint.h"
 #include "netns.h"
 #include "owned.h"
 #include "quarantine.h"
+#include "trust.h"
 #include "tunnel.h"
 #include "kunit.h"
 
@@ -93,6 +93,15 @@ static bool l2tpi_q_enabled;		/* set before the pernet ops are registered */
 static void l2tpi_q_work_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(l2tpi_q_work, l2tpi_q_work_fn);
 
+/* A slot of @net taken (@d 1) or freed (-1). Context: l2tpi_q_lock held. */
+static void l2tpi_q_count(struct net *net, int d)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+
+	lockdep_assert_held(&l2tpi_q_lock);
+	WRITE_ONCE(ln->nr_blocked, ln->nr_blocked + d);
+}
+
 static void l2tpi_q_block_spec(struct l2tpi_pol_spec *spec, unsigned short family)
 {
 	memset(spec, 0, sizeof(*spec));
@@ -104,14 +113,14 @@ static void l2tpi_q_block_spec(struct l2tpi_pol_spec *spec, unsigned short famil
 }
 
 /**
- * l2tpi_quarantine_enable() - namespaces that need them get the block policies
+ * l2tpi_quarantine_init() - whether namespaces that need them get block policies
+ * @enable: auto-attach is on (the module parameter): tunnels can be quarantined
  *
- * Called once at module load when auto-attach is on, before the pernet operations
- * are registered.
+ * Called once at module load, before the pernet operations are registered.
  */
-void l2tpi_quarantine_enable(void)
+void l2tpi_quarantine_init(bool enable)
 {
-	l2tpi_q_enabled = true;
+	l2tpi_q_enabled = enable;
 }
 
 /* Drop the early block policies of @net, if any. Context: any. */
@@ -236,9 +245,10 @@ again:
 		}
 		memset(&l2tpi_q[i], 0, sizeof(l2tpi_q[i]));
 		WRITE_ONCE(l2tpi_q_used, l2tpi_q_used - 1);
+		l2tpi_q_count(s.net, -1);
 		spin_unlock_bh(&l2tpi_q_lock);
 		l2tpi_q_release(s.sk, s.mark);	/* no retry is in flight: none bound it */
-		l2tpi_footprint_kick(s.net, false);
+		l2tpi_net_need_changed(l2tpi_net(s.net), false);
 	}
 	if (busy) {
 		flush_delayed_work(&l2tpi_q_work);
@@ -300,14 +310,14 @@ void l2tpi_quarantine(struct net *net, struct sock *sk, const void *key,
 						    .id = *id, .mark = mark,
 						    .since = jiffies };
 		WRITE_ONCE(l2tpi_q_used, l2tpi_q_used + 1);
+		l2tpi_q_count(net, 1);
 		l2tpi_q_delay = L2TPI_Q_DELAY_MIN;
 		mod_delayed_work(system_wq, &l2tpi_q_work, 0);
 	}
 	spin_unlock_bh(&l2tpi_q_lock);
-	if (i < L2TPI_Q_SLOTS)
-		l2tpi_footprint_kick(net, true);
-	else
-		l2tpi_footprint_stick(net);
+	if (i == L2TPI_Q_SLOTS)
+		WRITE_ONCE(l2tpi_net(net)->fp_sticky, true);	/* see footprint.c */
+	l2tpi_net_need_changed(l2tpi_net(net), true);
 	if (i < L2TPI_Q_SLOTS)
 		pr_warn_ratelimited("cannot attach policies to a new L2TP tunnel (%d): its socket is blocked until they are in\n",
 				    err);
@@ -361,10 +371,10 @@ static bool l2tpi_q_retry(struct l2tpi_q_slot *s, bool *bound)
 	if (s->gone)
 		return true;
 	lock_sock(s->sk);
-	err = l2tpi_tunnel_bind_gfp(s->net, s->sk, s->key, &s->id, GFP_KERNEL);
+	err = l2tpi_tunnel_attach(s->net, s->sk, s->key, &s->id, GFP_KERNEL);
 	release_sock(s->sk);
 	if (err == -EDQUOT) {	/* max-tunnels reached meanwhile: refused, unblocked */
-		l2tpi_tunnel_refuse_sk(s->net, s->sk, &s->id, L2TP_IPSEC_REFUSAL_LIMIT);
+		l2tpi_trust_refuse_sk(s->net, s->sk, &s->id, L2TP_IPSEC_REFUSAL_LIMIT);
 		return true;
 	}
 	if (err)
@@ -401,6 +411,7 @@ static void l2tpi_q_work_fn(struct work_struct *work)
 		if (release) {
 			memset(q, 0, sizeof(*q));
 			WRITE_ONCE(l2tpi_q_used, l2tpi_q_used - 1);
+			l2tpi_q_count(s.net, -1);
 		} else {
 			q->busy = false;
 			again = true;
@@ -415,7 +426,7 @@ static void l2tpi_q_work_fn(struct work_struct *work)
 		}
 		if (release) {
 			l2tpi_q_release(s.sk, s.mark);
-			l2tpi_footprint_kick(s.net, false);
+			l2tpi_net_need_changed(l2tpi_net(s.net), false);
 		}
 	}
 	if (again) {
@@ -424,21 +435,6 @@ static void l2tpi_q_work_fn(struct work_struct *work)
 		queue_delayed_work(system_wq, &l2tpi_q_work, l2tpi_q_delay);
 		spin_unlock_bh(&l2tpi_q_lock);
 	}
-}
-
-/* How many tunnel sockets of @net are blocked and waiting. Context: any. */
-unsigned int l2tpi_quarantine_count_net(const struct net *net)
-{
-	unsigned int n = 0;
-	int i;
-
-	if (!READ_ONCE(l2tpi_q_used))
-		return 0;
-	spin_lock_bh(&l2tpi_q_lock);
-	for (i = 0; i < L2TPI_Q_SLOTS; i++)
-		n += l2tpi_q[i].sk && l2tpi_q[i].net == net;
-	spin_unlock_bh(&l2tpi_q_lock);
-	return n;
 }
 
 /* How many tunnel sockets are blocked and waiting for a retry. */

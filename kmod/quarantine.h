@@ -11,7 +11,7 @@
 
 struct l2tpi_tunnel_id;
 
-void l2tpi_quarantine_enable(void);
+void l2tpi_quarantine_init(bool enable);
 int l2tpi_quarantine_blocks_install(struct net *net);
 void l2tpi_quarantine_blocks_remove(struct net *net);
 void l2tpi_quarantine_net_exit(struct net *net);
@@ -20,7 +20,6 @@ void l2tpi_quarantine(struct net *net, struct sock *sk, const void *key,
 void l2tpi_quarantine_forget_sk(const struct sock *sk);
 void l2tpi_quarantine_forget_key(const void *key);
 unsigned int l2tpi_quarantine_count(void);
-unsigned int l2tpi_quarantine_count_net(const struct net *net);
 void l2tpi_quarantine_drain(void);
 void l2tpi_quarantine_flush(void);
 bool l2tpi_quarantined(const struct sock *sk);

@@ -9,9 +9,10 @@
 
 #include "config.h"
 
-int l2tpi_server_enable(struct net *net, const struct l2tpi_config *cfg);
-void l2tpi_server_disable(struct net *net);
-int l2tpi_server_apply_locked(struct net *net, const struct l2tpi_config *cfg);
+int l2tpi_server_apply_locked(struct net *net, const struct l2tpi_config *to,
+			      const struct l2tpi_config *from);
+void l2tpi_server_remove_locked(struct net *net);
 unsigned int l2tpi_server_shadowed(struct net *net);
+void l2tpi_server_net_exit(struct net *net);
 
 #endif /* _L2TPI_SERVER_H */

@@ -31,7 +31,7 @@
 #include <linux/workqueue.h>
 #include <net/sock.h>
 
-#include "netlink.h"
+#include "event.h"
 #include "netns.h"
 #include "trust.h"
 #include "kunit.h"
@@ -121,7 +121,7 @@ static void l2tpi_refuse_fn(struct work_struct *work)
 		l2tpi_refuse_head = (l2tpi_refuse_head + 1) % L2TPI_REFUSE_RING;
 		l2tpi_refuse_len--;
 		spin_unlock_bh(&l2tpi_refuse_lock);
-		l2tpi_nl_tunnel_refused(r.net, &r.info, r.why);
+		l2tpi_event_refused(r.net, &r.info, r.why);
 		put_net(r.net);
 	}
 }
@@ -145,7 +145,7 @@ void l2tpi_trust_refuse(struct net *net, const struct l2tpi_tunnel_info *info,
 		pr_info("no policies for a new L2TP tunnel (id %u, local port %u, peer port %u): %s\n",
 			info->id.known ? info->id.id : 0, ntohs(info->lport), ntohs(info->pport),
 			l2tpi_refusal_names[why]);
-	if (!l2tpi_nl_listening(net) || !__ratelimit(&l2tpi_refuse_event_rs))
+	if (!l2tpi_event_listening(net) || !__ratelimit(&l2tpi_refuse_event_rs))
 		return;
 	spin_lock_bh(&l2tpi_refuse_lock);
 	if (l2tpi_refuse_len < L2TPI_REFUSE_RING) {
@@ -161,6 +161,31 @@ void l2tpi_trust_refuse(struct net *net, const struct l2tpi_tunnel_info *info,
 	spin_unlock_bh(&l2tpi_refuse_lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_trust_refuse);
+
+/**
+ * l2tpi_trust_refuse_sk() - report that @sk's tunnel stays without policies
+ * @net: its namespace
+ * @sk: its socket, bound
+ * @id: its L2TP tunnel id, if known
+ * @why: the reason
+ *
+ * As l2tpi_trust_refuse(), with what is known of the tunnel taken from its socket.
+ * Context: any. Allocates nothing.
+ */
+void l2tpi_trust_refuse_sk(struct net *net, const struct sock *sk,
+			   const struct l2tpi_tunnel_id *id, enum l2tp_ipsec_refusal why)
+{
+	struct l2tpi_config cfg;
+	struct l2tpi_pol_spec out;
+
+	l2tpi_config_default(&cfg);	/* only the 5-tuple is reported */
+	if (l2tpi_tunnel_sk_spec(sk, XFRM_POLICY_OUT, &cfg, &out))
+		return;
+	l2tpi_trust_refuse(net, &(struct l2tpi_tunnel_info) {
+		.id = *id, .family = out.family, .local = out.saddr, .peer = out.daddr,
+		.lport = out.sport, .pport = out.dport,
+	}, why);
+}
 
 /* Module exit, after the hooks are gone: send or drop what waits. Context: process. */
 void l2tpi_trust_exit(void)

@@ -2,7 +2,7 @@
 /*
  * Per-tunnel policies.
  *
- * When l2tp binds a UDP socket to a tunnel (hook.c, in atomic context, with the socket
+ * When l2tp binds a UDP socket to a tunnel (probe.c, in atomic context, with the socket
  * locked, bound and connected, before l2tp_tunnel_register() returns) we own two SPD
  * policies for exactly that socket's 5-tuple (owned.c): what admins and IKE daemons
  * see, restored after a flush (owned.c). Between a flush and the restore the output
@@ -18,14 +18,14 @@
  * through the deleted tunnel for seconds, and the daemon that owns the socket may
  * still write to it. So the entry lingers: its SPD entries and its client
  * connection's tunnel count stay until both
- *  - l2tp frees the tunnel, its last session gone (hook.c: l2tp's free_tunnel
+ *  - l2tp frees the tunnel, its last session gone (probe.c: l2tp's free_tunnel
  *    tracepoint), and
  *  - the socket is closed (its owner's close, or l2tp's release of a socket it
  *    created): its destroy callback on 6.1; on 6.12, where l2tp clears that callback
- *    when it frees the tunnel, a probe on udp_lib_unhash() that hook.c arms only
- *    while an entry waits for such a close (every UDP close on the host pays it
- *    meanwhile: seconds while a tunnel ends, or, on 6.12, as long as a tunnel
- *    adopted at load has no key).
+ *    when it frees the tunnel, a probe on udp_lib_unhash() that probe.c arms only
+ *    while an entry waits for such a close, told by l2tpi_watch_close (every UDP
+ *    close on the host pays it meanwhile: seconds while a tunnel ends, or, on 6.12,
+ *    as long as a tunnel adopted at load has no key).
  * Then they are released (the last owner of a 5-tuple takes the policy out). No
  * polling: each is an event. Only rmmod, a namespace's exit, the socket bound again
  * to a new tunnel and l2tp_core's unload end an entry earlier.
@@ -35,10 +35,10 @@
  * time) ends that lingering at once; the new entry holds the socket and owns the
  * same policies.
  *
- * Every entry knows its tunnel (@key): l2tp_tunnel_register() registers it (hook.c),
+ * Every entry knows its tunnel (@key): l2tp_tunnel_register() registers it (probe.c),
  * and on 6.1 it is the socket's sk_user_data, where the adoption at load finds it
  * too. A tunnel adopted on 6.12 has no key until its teardown tells it: the socket's
- * destroy callback deletes the tunnel it finds for the socket (hook.c pairs the two
+ * destroy callback deletes the tunnel it finds for the socket (probe.c pairs the two
  * calls). One deleted by netlink while its socket stays open is freed unseen, and
  * l2tp then calls no destroy callback at the socket's close: so until its key is
  * known such an entry waits for its socket's close like a freed one (below), and
@@ -74,13 +74,9 @@
 #include <net/xfrm.h>
 
 #include "client.h"
-#include "footprint.h"
-#include "hook.h"
-#include "netlink.h"
+#include "event.h"
 #include "netns.h"
 #include "owned.h"
-#include "quarantine.h"
-#include "trust.h"
 #include "tunnel.h"
 #include "kunit.h"
 
@@ -95,7 +91,7 @@
  *       NULL until learnt for a tunnel adopted on a kernel whose l2tp does not set
  *       sk_user_data; in l2tpi_by_key when set; under l2tpi_tunnels_lock
  * @xid: its index in the namespace's tunnels_xa
- * @id: its L2TP tunnel id, when hook.c saw it created
+ * @id: its L2TP tunnel id, when probe.c saw it created
  * @family: AF_INET or AF_INET6 of the traffic (a v4-mapped IPv6 socket is AF_INET)
  * @peer: the peer address, for client connection accounting
  * @lport: local port (host order)
@@ -145,6 +141,12 @@ static struct rhltable l2tpi_by_sk;		/* see above */
 static struct rhltable l2tpi_by_key;		/* see above */
 static LIST_HEAD(l2tpi_waiting);		/* see above */
 static struct workqueue_struct *l2tpi_wq;
+/*
+ * Told when l2tpi_waiting goes from empty to not or back: probe.c arms or disarms the
+ * close probe. Handed in by main.c, so that the registry calls no one above it.
+ * Set by l2tpi_tunnel_init(), read-only afterwards. Context: any.
+ */
+static void (*l2tpi_watch_close)(void) __read_mostly;
 
 static const struct rhashtable_params l2tpi_by_sk_params = {
 	.key_len = sizeof(struct sock *),
@@ -329,7 +331,7 @@ static void l2tpi_tunnel_announce(struct l2tpi_tunnel *t, bool bound)
 
 	if (bound && !t->announced) {
 		l2tpi_tunnel_announced(t, &info);
-		l2tpi_nl_tunnel_event(t->net, &info, true);
+		l2tpi_event_tunnel(t->net, &info, true);
 	} else if (!bound && t->announced) {
 		const struct l2tpi_pol_spec *out = &t->spec[XFRM_POLICY_OUT];
 
@@ -340,7 +342,7 @@ static void l2tpi_tunnel_announce(struct l2tpi_tunnel *t, bool bound)
 			.index = { t->index[0], t->index[1] },
 		};
 		t->announced = false;
-		l2tpi_nl_tunnel_event(t->net, &info, false);
+		l2tpi_event_tunnel(t->net, &info, false);
 	}
 }
 
@@ -419,7 +421,7 @@ static void l2tpi_tunnel_wait(struct l2tpi_tunnel *t)
 	if (!list_empty(&t->wait))
 		return;
 	if (list_empty(&l2tpi_waiting))
-		l2tpi_hook_watch_close();	/* arm */
+		l2tpi_watch_close();	/* arm */
 	list_add(&t->wait, &l2tpi_waiting);
 }
 
@@ -431,7 +433,7 @@ static void l2tpi_tunnel_unwait(struct l2tpi_tunnel *t)
 		return;
 	list_del_init(&t->wait);
 	if (list_empty(&l2tpi_waiting))
-		l2tpi_hook_watch_close();	/* nothing waits: disarm */
+		l2tpi_watch_close();	/* nothing waits: disarm */
 }
 
 /*
@@ -482,7 +484,7 @@ static void l2tpi_tunnel_release(struct l2tpi_tunnel *t)
 {
 	l2tpi_tunnel_release_now(t);
 	/* The detach event, from the work item; when nobody listens, nothing to queue. */
-	if (l2tpi_nl_listening(t->net))
+	if (l2tpi_event_listening(t->net))
 		l2tpi_tunnel_kick(t);
 	l2tpi_tunnel_put(t);		/* the tables' reference */
 }
@@ -506,6 +508,17 @@ static struct l2tpi_tunnel *l2tpi_tunnel_find_sk(const struct sock *sk)
 	return found;
 }
 
+/* Whether @sk has a bound entry. Context: any; takes l2tpi_tunnels_lock. */
+bool l2tpi_tunnel_attached(const struct sock *sk)
+{
+	bool found;
+
+	spin_lock_bh(&l2tpi_tunnels_lock);
+	found = l2tpi_tunnel_find_sk(sk);
+	spin_unlock_bh(&l2tpi_tunnels_lock);
+	return found;
+}
+
 /* End the lingering entry of @sk, if any. Context: lock held. */
 static void l2tpi_tunnel_end_lingering_sk(const struct sock *sk)
 {
@@ -518,17 +531,6 @@ static void l2tpi_tunnel_end_lingering_sk(const struct sock *sk)
 	rhl_for_each_entry_rcu(t, pos, list, by_sk)
 		l2tpi_tunnel_end_lingering_locked(t);
 	rcu_read_unlock();
-}
-
-/* What a refusal reports of a tunnel: its 5-tuple and id. */
-static void l2tpi_tunnel_spec_info(const struct l2tpi_pol_spec *out,
-				   const struct l2tpi_tunnel_id *id,
-				   struct l2tpi_tunnel_info *info)
-{
-	*info = (struct l2tpi_tunnel_info) {
-		.id = *id, .family = out->family, .local = out->saddr, .peer = out->daddr,
-		.lport = out->sport, .pport = out->dport,
-	};
 }
 
 /*
@@ -563,9 +565,9 @@ static struct l2tpi_tunnel *l2tpi_tunnel_link(struct l2tpi_tunnel *t)
 }
 
 /**
- * l2tpi_tunnel_bind_gfp() - own the two policies of tunnel socket @sk
+ * l2tpi_tunnel_attach() - own the two policies of tunnel socket @sk
  * @net: the tunnel's namespace
- * @sk: the UDP socket, locked, bound and connected (l2tpi_tunnel_bind() checked)
+ * @sk: the UDP socket, locked, bound and connected (the bind path checked: probe.c)
  * @key: the struct l2tp_tunnel it belongs to, or NULL if unknown
  * @id: its L2TP tunnel id, if known
  * @gfp: GFP_ATOMIC from the hook, GFP_KERNEL from the quarantine retry
@@ -575,8 +577,8 @@ static struct l2tpi_tunnel *l2tpi_tunnel_link(struct l2tpi_tunnel *t)
  * when @net has max-tunnels entries already, or another -errno; nothing changed
  * on error.
  */
-int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
-			  const struct l2tpi_tunnel_id *id, gfp_t gfp)
+int l2tpi_tunnel_attach(struct net *net, struct sock *sk, const void *key,
+			const struct l2tpi_tunnel_id *id, gfp_t gfp)
 {
 	struct l2tpi_net *ln = l2tpi_net(net);
 	struct l2tpi_tunnel *t, *old;
@@ -640,7 +642,7 @@ int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
 	 * busy LNS the work item and its context switch were most of what an attach
 	 * cost (make bench).
 	 */
-	announce = l2tpi_nl_listening(net);
+	announce = l2tpi_event_listening(net);
 	if (!announce)
 		l2tpi_tunnel_announced(t, &info);
 
@@ -680,80 +682,7 @@ fail:
 	atomic_dec(&ln->nr_tunnels);
 	return err;
 }
-EXPORT_SYMBOL_IF_KUNIT(l2tpi_tunnel_bind_gfp);
-
-/**
- * l2tpi_tunnel_bind() - l2tp is binding @sk to a tunnel: own its two policies
- * @net: the tunnel's namespace
- * @sk: the UDP socket, locked (by l2tp, or by the adoption)
- * @key: the struct l2tp_tunnel being registered, or NULL if unknown
- * @id: its L2TP tunnel id, if known
- * @trusted: its creator has CAP_NET_ADMIN over @net (trust.c)
- * @gfp: GFP_ATOMIC from the hook, with __GFP_ACCOUNT when the creator is the current
- *       task; GFP_KERNEL from the adoption
- *
- * A tunnel that is not trusted, has no exact 5-tuple or does not fit under
- * max-tunnels gets nothing and is reported (trust.c).
- * Context: atomic (kprobe handler) or process (adoption). Returns with the SPD policies in
- * place, refused, or, when they cannot be installed, with the socket blocked
- * (quarantine.c): fail closed.
- */
-void l2tpi_tunnel_bind(struct net *net, struct sock *sk, const void *key,
-		       const struct l2tpi_tunnel_id *id, bool trusted, gfp_t gfp)
-{
-	struct l2tpi_net *ln = l2tpi_net(net);
-	struct l2tpi_tunnel_info info;
-	struct l2tpi_pol_spec out;
-	struct l2tpi_config cfg;
-	int why, err;
-
-	spin_lock_bh(&ln->owned_lock);
-	cfg = ln->cfg;
-	spin_unlock_bh(&ln->owned_lock);
-	if (!cfg.auto_attach || l2tpi_tunnel_sk_spec(sk, XFRM_POLICY_OUT, &cfg, &out))
-		return;
-	l2tpi_tunnel_spec_info(&out, id, &info);
-	if (!trusted) {
-		why = L2TP_IPSEC_REFUSAL_UNPRIVILEGED;
-	} else if (!l2tpi_trust_exact(&out)) {
-		why = L2TP_IPSEC_REFUSAL_INEXACT;
-	} else {
-		err = l2tpi_tunnel_bind_gfp(net, sk, key, id, gfp);
-		if (!err) {
-			l2tpi_quarantine_bound(sk);
-			return;
-		}
-		if (err != -EDQUOT) {
-			l2tpi_quarantine(net, sk, key, id, err);
-			return;
-		}
-		why = L2TP_IPSEC_REFUSAL_LIMIT;
-	}
-	l2tpi_trust_refuse(net, &info, why);
-}
-
-/**
- * l2tpi_tunnel_refuse_sk() - report that @sk's tunnel stays without policies
- * @net: its namespace
- * @sk: its socket
- * @id: its L2TP tunnel id, if known
- * @why: enum l2tp_ipsec_refusal
- *
- * For the quarantine retry that finds max-tunnels reached. Context: process.
- */
-void l2tpi_tunnel_refuse_sk(struct net *net, const struct sock *sk,
-			    const struct l2tpi_tunnel_id *id, int why)
-{
-	struct l2tpi_tunnel_info info;
-	struct l2tpi_config cfg;
-	struct l2tpi_pol_spec out;
-
-	l2tpi_config_default(&cfg);	/* only the 5-tuple is reported */
-	if (l2tpi_tunnel_sk_spec(sk, XFRM_POLICY_OUT, &cfg, &out))
-		return;
-	l2tpi_tunnel_spec_info(&out, id, &info);
-	l2tpi_trust_refuse(net, &info, why);
-}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_tunnel_attach);
 
 /*
  * Unbind, to linger, the bound entries of @list: an rhltable list by tunnel when
@@ -877,7 +806,7 @@ EXPORT_SYMBOL_IF_KUNIT(l2tpi_tunnel_freed);
 
 /**
  * l2tpi_tunnel_closing() - @sk is being closed
- * @sk: a socket (hook.c: l2tp's destroy callback, or udp_lib_unhash() of a socket
+ * @sk: a socket (probe.c: l2tp's destroy callback, or udp_lib_unhash() of a socket
  *      whose close began)
  *
  * Its entries whose tunnel was freed end. Context: atomic.
@@ -929,167 +858,6 @@ bool l2tpi_tunnel_waiting(void)
 	return any;
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_tunnel_waiting);
-
-static struct udp_table *l2tpi_udp_table(struct net *net)
-{
-#ifdef L2TPI_HAVE_PERNET_UDP_TABLE
-	return net->ipv4.udp_table;	/* per-netns tables since 6.2 (see Kbuild) */
-#else
-	return &udp_table;
-#endif
-}
-
-static bool l2tpi_tunnel_adoptable(const struct net *net, const struct sock *sk)
-{
-	return net_eq(sock_net(sk), net) &&
-	       READ_ONCE(udp_sk(sk)->encap_type) == UDP_ENCAP_L2TPINUDP;
-}
-
-/*
- * The struct l2tp_tunnel that l2tp set as @sk's sk_user_data, as an opaque key; NULL
- * where l2tp does not set it (6.12).
- */
-static const void *l2tpi_tunnel_sk_key(struct sock *sk)
-{
-	const void *key;
-
-	rcu_read_lock();
-	key = rcu_dereference_sk_user_data(sk);
-	rcu_read_unlock();
-	return key;
-}
-
-/*
- * The adoptable sockets of @hslot that have no entry yet, referenced, into @sks (at
- * most @max). Context: process; takes the slot's lock.
- * Return: how many there are (more than @max: call again with room for them).
- */
-static unsigned int l2tpi_tunnel_collect(struct net *net, struct udp_hslot *hslot,
-					 struct sock **sks, unsigned int max)
-{
-	unsigned int n = 0;
-	struct sock *sk;
-
-	spin_lock_bh(&hslot->lock);
-	sk_for_each(sk, &hslot->head) {
-		if (!l2tpi_tunnel_adoptable(net, sk))
-			continue;
-		spin_lock(&l2tpi_tunnels_lock);
-		if (!l2tpi_tunnel_find_sk(sk)) {
-			if (n < max) {
-				sock_hold(sk);
-				sks[n] = sk;
-			}
-			n++;
-		}
-		spin_unlock(&l2tpi_tunnels_lock);
-	}
-	spin_unlock_bh(&hslot->lock);
-	return n;
-}
-
-/*
- * Attach to the socket @sk found at load: locked as l2tp binds it, in process
- * context, with bottom halves on. Its tunnel is its sk_user_data, if l2tp sets it
- * (see "Every entry knows its tunnel" above). Its creator is
- * gone: trusted if its socket was opened by an admin. Not charged to insmod's memory
- * cgroup. Context: process.
- */
-static void l2tpi_tunnel_adopt_sk(struct net *net, struct sock *sk)
-{
-	const void *key;
-	bool attached;
-
-	lock_sock(sk);
-	spin_lock_bh(&l2tpi_tunnels_lock);
-	attached = l2tpi_tunnel_find_sk(sk);	/* the bind hook was faster */
-	spin_unlock_bh(&l2tpi_tunnels_lock);
-	key = l2tpi_tunnel_sk_key(sk);
-	if (!attached && l2tpi_tunnel_adoptable(net, sk))
-		l2tpi_tunnel_bind(net, sk, key, &(struct l2tpi_tunnel_id){},
-				  l2tpi_trust_sock(net, sk), GFP_KERNEL);
-	release_sock(sk);
-}
-
-/**
- * l2tpi_tunnel_adopt_net() - attach to every L2TP/UDP tunnel socket of @net
- * @net: network namespace
- *
- * A namespace without one is not touched (no guard, no policy: footprint.c).
- * Context: process.
- * Return: the number of tunnels seen.
- */
-unsigned int l2tpi_tunnel_adopt_net(struct net *net)
-{
-	struct udp_table *table = l2tpi_udp_table(net);
-	unsigned int slot, i, n, max = 0, total = 0;
-	struct sock **sks = NULL;
-	bool held = false;
-
-	/*
-	 * Slot by slot: its sockets are referenced under its lock, then attached one by
-	 * one without it (a server's tunnels may all share port 1701, one slot).
-	 */
-	for (slot = 0; slot <= table->mask; slot++) {
-		struct udp_hslot *hslot = &table->hash[slot];
-
-		if (hlist_empty(&hslot->head))
-			continue;
-		n = l2tpi_tunnel_collect(net, hslot, sks, max);
-		if (n > max) {
-			for (i = 0; i < max; i++)
-				sock_put(sks[i]);
-			kvfree(sks);
-			max = n + n / 2;
-			sks = kvmalloc_array(max, sizeof(*sks), GFP_KERNEL);
-			if (!sks) {
-				pr_warn("cannot adopt the L2TP tunnels of a namespace: no memory\n");
-				max = 0;
-				break;
-			}
-			n = min(l2tpi_tunnel_collect(net, hslot, sks, max), max);
-		}
-		/* The guard before the first tunnel's policies; none without a tunnel. */
-		if (n && !held) {
-			held = true;
-			if (l2tpi_footprint_hold(net))
-				pr_warn_ratelimited("adopting tunnels before the output guard is in\n");
-		}
-		for (i = 0; i < n; i++) {
-			l2tpi_tunnel_adopt_sk(net, sks[i]);
-			sock_put(sks[i]);
-			cond_resched();
-		}
-		total += n;
-		cond_resched();
-	}
-	kvfree(sks);
-	if (held)
-		l2tpi_footprint_release(net);
-	return total;
-}
-
-/**
- * l2tpi_tunnel_adopt() - attach to the tunnels that existed before the probes did
- *
- * Walks the UDP sockets of every namespace for L2TP encapsulation sockets. Called
- * once the bind probe is armed, so a tunnel is either seen here or by the probe (or
- * both: the second attach replaces the first).
- *
- * Context: process, may sleep.
- * Return: the number of tunnels adopted.
- */
-unsigned int l2tpi_tunnel_adopt(void)
-{
-	unsigned int n = 0;
-	struct net *net;
-
-	down_read(&net_rwsem);
-	for_each_net(net)
-		n += l2tpi_tunnel_adopt_net(net);
-	up_read(&net_rwsem);
-	return n;
-}
 
 /* Attached tunnels of @net. Context: any; takes l2tpi_tunnels_lock. */
 unsigned int l2tpi_tunnel_count(struct net *net)
@@ -1196,10 +964,18 @@ void l2tpi_tunnel_net_exit(struct net *net)
 	xa_destroy(&ln->tunnels_xa);
 }
 
-int l2tpi_tunnel_init(void)
+/**
+ * l2tpi_tunnel_init() - the tables, the entry cache and the work queue
+ * @watch_close: called (any context) when entries start or stop waiting for their
+ *               socket's close (see above)
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int l2tpi_tunnel_init(void (*watch_close)(void))
 {
 	int err;
 
+	l2tpi_watch_close = watch_close;
 	l2tpi_tunnel_cache = kmem_cache_create("l2tpi_tunnel", sizeof(struct l2tpi_tunnel), 0,
 					       L2TPI_TUNNEL_CACHE_FLAGS, NULL);
 	if (!l2tpi_tunnel_cache)

@@ -12,13 +12,13 @@
 #include "config.h"
 #include "policy.h"
 
-/* The L2TP tunnel id, when we saw userspace ask for it (hook.c). */
+/* The L2TP tunnel id, when we saw userspace ask for it (probe.c). */
 struct l2tpi_tunnel_id {
 	u32 id;
 	bool known;		/* false: a tunnel adopted at load, or a failed probe */
 };
 
-/* What netlink shows of an attached tunnel (netlink.c). */
+/* What netlink shows of an attached tunnel (event.c, netlink.c). */
 struct l2tpi_tunnel_info {
 	struct l2tpi_tunnel_id id;
 	unsigned short family;
@@ -29,16 +29,12 @@ struct l2tpi_tunnel_info {
 	u32 index[2];			/* SPD index by XFRM_POLICY_IN/OUT, 0: not in */
 };
 
-int l2tpi_tunnel_init(void);
+int l2tpi_tunnel_init(void (*watch_close)(void));
 void l2tpi_tunnel_exit(void);
 void l2tpi_tunnel_flush(void);
 void l2tpi_tunnel_l2tp_going(void);
-int l2tpi_tunnel_bind_gfp(struct net *net, struct sock *sk, const void *key,
-			  const struct l2tpi_tunnel_id *id, gfp_t gfp);
-void l2tpi_tunnel_bind(struct net *net, struct sock *sk, const void *key,
-		       const struct l2tpi_tunnel_id *id, bool trusted, gfp_t gfp);
-void l2tpi_tunnel_refuse_sk(struct net *net, const struct sock *sk,
-			    const struct l2tpi_tunnel_id *id, int why);
+int l2tpi_tunnel_attach(struct net *net, struct sock *sk, const void *key,
+			const struct l2tpi_tunnel_id *id, gfp_t gfp);
 bool l2tpi_tunnel_unbind_key(const void *key);
 void l2tpi_tunnel_learn_key(const struct sock *sk, const void *key);
 void l2tpi_tunnel_unbind_sk(const struct sock *sk);
@@ -48,8 +44,7 @@ void l2tpi_tunnel_closed_recheck(void);
 bool l2tpi_tunnel_waiting(void);
 unsigned int l2tpi_tunnel_count(struct net *net);
 bool l2tpi_tunnel_next(struct net *net, unsigned long *pos, struct l2tpi_tunnel_info *info);
-unsigned int l2tpi_tunnel_adopt(void);
-unsigned int l2tpi_tunnel_adopt_net(struct net *net);
+bool l2tpi_tunnel_attached(const struct sock *sk);
 void l2tpi_tunnel_release_net(struct net *net);
 void l2tpi_tunnel_net_init(struct net *net);
 void l2tpi_tunnel_net_exit(struct net *net);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: server mode (kmod/server.c) in the initial netns of the test guest: the four
- * policies, shadowing when one of them is taken, and no double enable.
+ * KUnit: server mode (kmod/server.c) in the initial netns of the test guest, set
+ * through the configuration writer (netns.c) as netlink sets it: the four policies,
+ * the same ones after the same configuration again, shadowing when one of them is
+ * taken.
  */
 #include <kunit/test.h>
 #include <linux/in.h>
@@ -15,26 +17,44 @@
 
 #define L2TPI_TEST_PORT	61701
 
-static void l2tpi_test_cfg(struct l2tpi_config *cfg)
+/* Server mode on with the test's port and template, the rest as it is in @net. */
+static void l2tpi_test_cfg(struct net *net, struct l2tpi_config *cfg, struct l2tpi_config *old)
 {
-	l2tpi_config_default(cfg);
+	*old = l2tpi_net(net)->cfg;
+	*cfg = *old;
+	cfg->server = true;
 	cfg->port = L2TPI_TEST_PORT;
 	cfg->reqid = 9;
 	cfg->priority = 7100;
+}
+
+static int l2tpi_test_configure(struct net *net, const struct l2tpi_config *cfg)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+	int err;
+
+	mutex_lock(&ln->lock);
+	err = l2tpi_netns_configure_locked(net, cfg, NULL);
+	mutex_unlock(&ln->lock);
+	return err;
 }
 
 static void l2tpi_server_enable_test(struct kunit *test)
 {
 	struct l2tpi_net *ln = l2tpi_net(&init_net);
 	struct xfrm_policy *pols[L2TPI_SERVER_POLICIES];
-	struct l2tpi_config cfg;
+	struct l2tpi_owned *own[L2TPI_SERVER_POLICIES];
+	struct l2tpi_config cfg, old;
 	int i, in = 0, out = 0, v4 = 0, v6 = 0;
 
-	l2tpi_test_cfg(&cfg);
-	KUNIT_ASSERT_EQ(test, l2tpi_server_enable(&init_net, &cfg), 0);
+	l2tpi_test_cfg(&init_net, &cfg, &old);
+	KUNIT_ASSERT_FALSE(test, old.server);
+	KUNIT_ASSERT_EQ(test, l2tpi_test_configure(&init_net, &cfg), 0);
 	KUNIT_EXPECT_TRUE(test, ln->cfg.server);
 	KUNIT_EXPECT_EQ(test, ln->cfg.port, L2TPI_TEST_PORT);
-	KUNIT_EXPECT_EQ(test, l2tpi_server_enable(&init_net, &cfg), -EBUSY);
+	memcpy(own, ln->server, sizeof(own));
+	KUNIT_EXPECT_EQ(test, l2tpi_test_configure(&init_net, &cfg), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(own, ln->server, sizeof(own)), 0);
 	for (i = 0; i < L2TPI_SERVER_POLICIES; i++) {
 		struct xfrm_policy *pol = ln->server[i] ? ln->server[i]->pol : NULL;
 		struct xfrm_selector *sel;
@@ -68,7 +88,7 @@ static void l2tpi_server_enable_test(struct kunit *test)
 	/* Keep the objects alive across disable to check they left the SPD. */
 	for (i = 0; i < L2TPI_SERVER_POLICIES; i++)
 		xfrm_pol_hold(pols[i]);
-	l2tpi_server_disable(&init_net);
+	KUNIT_EXPECT_EQ(test, l2tpi_test_configure(&init_net, &old), 0);
 	KUNIT_EXPECT_FALSE(test, ln->cfg.server);
 	for (i = 0; i < L2TPI_SERVER_POLICIES; i++) {
 		KUNIT_EXPECT_NULL(test, ln->server[i]);
@@ -93,13 +113,13 @@ static void l2tpi_server_shadowed_test(struct kunit *test)
 		.priority = 7200,		/* nor does the priority */
 	};
 	struct xfrm_policy *theirs;
-	struct l2tpi_config cfg;
+	struct l2tpi_config cfg, old;
 	int i, installed = 0;
 
 	theirs = l2tpi_test_policy_add(&init_net, &spec);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(theirs));
-	l2tpi_test_cfg(&cfg);
-	KUNIT_ASSERT_EQ(test, l2tpi_server_enable(&init_net, &cfg), 0);
+	l2tpi_test_cfg(&init_net, &cfg, &old);
+	KUNIT_ASSERT_EQ(test, l2tpi_test_configure(&init_net, &cfg), 0);
 	KUNIT_EXPECT_EQ(test, l2tpi_server_shadowed(&init_net), 1);
 	for (i = 0; i < L2TPI_SERVER_POLICIES; i++)
 		if (ln->server[i]->pol)
@@ -114,7 +134,7 @@ static void l2tpi_server_shadowed_test(struct kunit *test)
 
 	theirs = l2tpi_test_policy_add(&init_net, &spec);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(theirs), -EEXIST);	/* ours is there now */
-	l2tpi_server_disable(&init_net);
+	KUNIT_EXPECT_EQ(test, l2tpi_test_configure(&init_net, &old), 0);
 	theirs = l2tpi_test_policy_add(&init_net, &spec);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(theirs));		/* and gone again */
 	l2tpi_policy_del(theirs);

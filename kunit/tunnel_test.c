@@ -140,7 +140,7 @@ static void l2tpi_tunnel_linger_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, l2tpi_test_bind4(sock, htonl(0x7f000002), 61732, true), 0);
 
 	lock_sock(sk);
-	KUNIT_ASSERT_EQ(test, l2tpi_tunnel_bind_gfp(&init_net, sk, a, &id, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, l2tpi_tunnel_attach(&init_net, sk, a, &id, GFP_KERNEL), 0);
 	release_sock(sk);
 	KUNIT_EXPECT_EQ(test, l2tpi_tunnel_count(&init_net), bound + 1);
 
@@ -150,7 +150,7 @@ static void l2tpi_tunnel_linger_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ln->nr_tunnels), tunnels + 1);
 
 	lock_sock(sk);					/* the socket serves tunnel b */
-	KUNIT_ASSERT_EQ(test, l2tpi_tunnel_bind_gfp(&init_net, sk, b, &id, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, l2tpi_tunnel_attach(&init_net, sk, b, &id, GFP_KERNEL), 0);
 	release_sock(sk);
 	l2tpi_tunnel_flush();
 	KUNIT_EXPECT_EQ(test, l2tpi_tunnel_count(&init_net), bound + 1);

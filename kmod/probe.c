@@ -46,11 +46,11 @@
  *    work item) and releases every tunnel entry.
  *  - When arming: a function that is missing while l2tp_core is there (renamed or
  *    inlined) is reported as such, not as l2tp_core not being loaded yet.
- * Not armed, auto-attach says why (l2tpi_hook_status(): config show, netlink,
+ * Not armed, auto-attach says why (l2tpi_probe_status(): config show, netlink,
  * dmesg); server and client policies go on working.
  *
- * Locking: l2tpi_hook_lock (mutex) serialises arming and disarming and protects
- * l2tpi_unarmed; l2tpi_tp_lock (mutex, inside l2tpi_hook_lock and inside the
+ * Locking: l2tpi_probe_lock (mutex) serialises arming and disarming and protects
+ * l2tpi_unarmed; l2tpi_tp_lock (mutex, inside l2tpi_probe_lock and inside the
  * tracepoint module notifier's own mutex) protects l2tpi_tp_free and
  * l2tpi_tp_armed; l2tpi_pending_lock (BH-safe spinlock) protects the list of register
  * calls in flight and l2tpi_created.
@@ -64,10 +64,13 @@
 #include <linux/tracepoint.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
+#include <net/udp.h>
 #include <net/udp_tunnel.h>
 
 #include "btf.h"
-#include "hook.h"
+#include "footprint.h"
+#include "netns.h"
+#include "probe.h"
 #include "quarantine.h"
 #include "trust.h"
 #include "tunnel.h"
@@ -148,12 +151,12 @@ static struct {
 } l2tpi_created[L2TPI_CREATED_SLOTS];
 static unsigned int l2tpi_created_next;
 
-static DEFINE_MUTEX(l2tpi_hook_lock);		/* arming and disarming */
+static DEFINE_MUTEX(l2tpi_probe_lock);		/* arming and disarming */
 static DEFINE_SPINLOCK(l2tpi_pending_lock);	/* see above; BH-safe */
 static HLIST_HEAD(l2tpi_pending_list);
 static HLIST_HEAD(l2tpi_destroying_list);
-static bool l2tpi_armed;			/* under l2tpi_hook_lock */
-/* Why not armed; under l2tpi_hook_lock. */
+static bool l2tpi_armed;			/* under l2tpi_probe_lock */
+/* Why not armed; under l2tpi_probe_lock. */
 static char l2tpi_unarmed[L2TPI_UNARMED_LEN] = "the module was loaded with auto_attach=0";
 /* A handler saw a function that is not what this build expects: set once, never
  * cleared (until the module is loaded again); every handler returns at once.
@@ -167,7 +170,7 @@ static DECLARE_WORK(l2tpi_mismatch_work, l2tpi_mismatch_fn);
  * A probed function does not look as this build expects: stop attaching now, and
  * disarm from process context. Context: a handler (atomic).
  */
-static void l2tpi_hook_mismatch(const char *what)
+static void l2tpi_probe_mismatch(const char *what)
 {
 	if (READ_ONCE(l2tpi_mismatch))
 		return;
@@ -232,7 +235,7 @@ static int l2tpi_create_entry(struct kretprobe_instance *ri, struct pt_regs *reg
 	/* Both callers pass the address of a local variable. */
 	if (!object_is_on_stack(c->tunnelp)) {
 		c->tunnelp = NULL;
-		l2tpi_hook_mismatch("l2tp_tunnel_create");
+		l2tpi_probe_mismatch("l2tp_tunnel_create");
 	}
 	return 0;
 }
@@ -245,7 +248,7 @@ static int l2tpi_create_return(struct kretprobe_instance *ri, struct pt_regs *re
 	if (regs_return_value(regs) || !c->tunnelp)
 		return 0;
 	if (!virt_addr_valid(*c->tunnelp)) {
-		l2tpi_hook_mismatch("l2tp_tunnel_create");
+		l2tpi_probe_mismatch("l2tp_tunnel_create");
 		return 0;
 	}
 	spin_lock_bh(&l2tpi_pending_lock);
@@ -295,6 +298,50 @@ static int l2tpi_register_return(struct kretprobe_instance *ri, struct pt_regs *
 }
 
 /*
+ * The bind path: l2tp is binding @sk to a tunnel (the bind probe), or the adoption
+ * found it. A tunnel that is not trusted, has no exact 5-tuple or does not fit under
+ * max-tunnels gets nothing and is reported (trust.c); otherwise it gets its two
+ * policies (tunnel.c) or, when they cannot be installed, its socket is blocked until
+ * they are (quarantine.c): fail closed.
+ * @trusted: its creator has CAP_NET_ADMIN over @net (trust.c)
+ * @gfp: GFP_ATOMIC from the probe, with __GFP_ACCOUNT when the creator is the current
+ *       task; GFP_KERNEL from the adoption
+ * Context: atomic (the bind probe) or process (adoption); @sk locked.
+ */
+static void l2tpi_probe_bind(struct net *net, struct sock *sk, const void *key,
+			     const struct l2tpi_tunnel_id *id, bool trusted, gfp_t gfp)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+	enum l2tp_ipsec_refusal why;
+	struct l2tpi_pol_spec out;
+	struct l2tpi_config cfg;
+	int err;
+
+	spin_lock_bh(&ln->owned_lock);
+	cfg = ln->cfg;
+	spin_unlock_bh(&ln->owned_lock);
+	if (!cfg.auto_attach || l2tpi_tunnel_sk_spec(sk, XFRM_POLICY_OUT, &cfg, &out))
+		return;
+	if (!trusted) {
+		why = L2TP_IPSEC_REFUSAL_UNPRIVILEGED;
+	} else if (!l2tpi_trust_exact(&out)) {
+		why = L2TP_IPSEC_REFUSAL_INEXACT;
+	} else {
+		err = l2tpi_tunnel_attach(net, sk, key, id, gfp);
+		if (!err) {
+			l2tpi_quarantine_bound(sk);
+			return;
+		}
+		if (err != -EDQUOT) {
+			l2tpi_quarantine(net, sk, key, id, err);
+			return;
+		}
+		why = L2TP_IPSEC_REFUSAL_LIMIT;
+	}
+	l2tpi_trust_refuse_sk(net, sk, id, why);
+}
+
+/*
  * The socket setup_udp_tunnel_sock() was given, after checking that it is one: read
  * without faulting, with the socket's own back-pointer to its struct socket.
  */
@@ -338,15 +385,15 @@ static int l2tpi_bind_pre(struct kprobe *kp, struct pt_regs *regs)
 		return 0;
 	sk = l2tpi_bind_sk(regs_get_kernel_argument(regs, 1));
 	if (!sk || !net_eq(sock_net(sk), net)) {
-		l2tpi_hook_mismatch("setup_udp_tunnel_sock");
+		l2tpi_probe_mismatch("setup_udp_tunnel_sock");
 		return 0;
 	}
 	key = l2tpi_pending_tunnel(&id);
 	/* On 6.1 l2tp's udp_tunnel_sock_cfg carries the tunnel (sk_user_data). */
 	if (!key)
 		key = cfg->sk_user_data;
-	l2tpi_tunnel_bind(net, sk, key, &id, l2tpi_trust_current(net),
-			  GFP_ATOMIC | __GFP_ACCOUNT);
+	l2tpi_probe_bind(net, sk, key, &id, l2tpi_trust_current(net),
+			 GFP_ATOMIC | __GFP_ACCOUNT);
 	return 0;
 }
 
@@ -514,7 +561,7 @@ static struct notifier_block l2tpi_tp_nb = {
  * (udp_destroy_sock() sets SOCK_DEAD first): the close of a socket whose tunnel l2tp
  * freed, where l2tp no longer calls the destroy callback (tunnel.c). Every UDP close
  * and unbind on the host passes it, so it is armed only while an entry waits for such
- * a close (l2tpi_hook_watch_close()), from a work item; the entries whose close came
+ * a close (l2tpi_probe_watch_close()), from a work item; the entries whose close came
  * before it was armed are found right after (l2tpi_tunnel_closed_recheck()).
  */
 static int l2tpi_unhash_pre(struct kprobe *kp, struct pt_regs *regs)
@@ -531,7 +578,7 @@ static struct kprobe l2tpi_kp_unhash = {
 	.pre_handler = l2tpi_unhash_pre,
 };
 
-static bool l2tpi_watching;			/* under l2tpi_hook_lock */
+static bool l2tpi_watching;			/* under l2tpi_probe_lock */
 
 static void l2tpi_kp_reset(struct kprobe *kp);
 
@@ -541,7 +588,7 @@ static void l2tpi_watch_fn(struct work_struct *work)
 	bool want;
 	int err;
 
-	mutex_lock(&l2tpi_hook_lock);
+	mutex_lock(&l2tpi_probe_lock);
 	want = l2tpi_armed && l2tpi_tunnel_waiting();
 	if (want && !l2tpi_watching) {
 		err = register_kprobe(&l2tpi_kp_unhash);
@@ -556,17 +603,17 @@ static void l2tpi_watch_fn(struct work_struct *work)
 		l2tpi_kp_reset(&l2tpi_kp_unhash);
 		l2tpi_watching = false;
 	}
-	mutex_unlock(&l2tpi_hook_lock);
+	mutex_unlock(&l2tpi_probe_lock);
 	if (want)
 		l2tpi_tunnel_closed_recheck();
 }
 
 static DECLARE_WORK(l2tpi_watch_work, l2tpi_watch_fn);
 static DEFINE_SPINLOCK(l2tpi_watch_lock);	/* BH-safe: l2tpi_watch_on and the queueing */
-static bool l2tpi_watch_on;			/* from l2tpi_hook_init() to _exit() */
+static bool l2tpi_watch_on;			/* from l2tpi_probe_init() to _exit() */
 
 /* tunnel.c's waiting entries changed from none to some or back. Context: any. */
-void l2tpi_hook_watch_close(void)
+void l2tpi_probe_watch_close(void)
 {
 	spin_lock_bh(&l2tpi_watch_lock);
 	if (l2tpi_watch_on)
@@ -603,14 +650,14 @@ static void l2tpi_krp_reset(void)
 	l2tpi_krp_register.nmissed = 0;
 }
 
-/* Context: l2tpi_hook_lock held. */
+/* Context: l2tpi_probe_lock held. */
 static void l2tpi_disarm_locked(void)
 {
 	struct kprobe *kps[3] = { &l2tpi_kp_bind, &l2tpi_kp_delete };
 	int nr = 2;
 	struct kretprobe *krps[] = { &l2tpi_krp_register, &l2tpi_krp_create, &l2tpi_krp_destroy };
 
-	lockdep_assert_held(&l2tpi_hook_lock);
+	lockdep_assert_held(&l2tpi_probe_lock);
 	if (!l2tpi_armed)
 		return;
 	/*
@@ -643,12 +690,12 @@ static void l2tpi_disarm_locked(void)
 	pr_info("auto-attach disarmed\n");
 }
 
-/* Context: l2tpi_hook_lock held. Return: 0, or why the probes could not be armed. */
+/* Context: l2tpi_probe_lock held. Return: 0, or why the probes could not be armed. */
 static int l2tpi_arm_locked(const char **what)
 {
 	int err;
 
-	lockdep_assert_held(&l2tpi_hook_lock);
+	lockdep_assert_held(&l2tpi_probe_lock);
 	if (l2tpi_armed)
 		return 0;
 	*what = l2tpi_kp_delete.symbol_name;
@@ -698,10 +745,10 @@ err_delete:
 
 /*
  * The probed functions against the running kernel's BTF, when it has some (module
- * BTF: l2tp_core's only once it is loaded). Context: l2tpi_hook_lock held.
+ * BTF: l2tp_core's only once it is loaded). Context: l2tpi_probe_lock held.
  * Return: 0, or -EINVAL with l2tpi_unarmed saying which function differs.
  */
-static int l2tpi_hook_btf_locked(void)
+static int l2tpi_probe_btf_locked(void)
 {
 	static const struct {
 		const char *mod;
@@ -714,7 +761,7 @@ static int l2tpi_hook_btf_locked(void)
 	unsigned int i;
 	int err;
 
-	lockdep_assert_held(&l2tpi_hook_lock);
+	lockdep_assert_held(&l2tpi_probe_lock);
 	for (i = 0; i < ARRAY_SIZE(mods); i++) {
 		err = l2tpi_btf_check(mods[i].mod, mods[i].funcs, why, sizeof(why));
 		if (err == -ENOENT) {
@@ -737,19 +784,19 @@ static int l2tpi_hook_btf_locked(void)
  * module notifier), so a missing function is missing from it, not yet to come.
  * Context: process. Return: 0 when armed.
  */
-static int l2tpi_hook_try_arm(bool l2tp_there)
+static int l2tpi_probe_try_arm(bool l2tp_there)
 {
 	const char *what = NULL;
 	int err;
 
-	mutex_lock(&l2tpi_hook_lock);
+	mutex_lock(&l2tpi_probe_lock);
 	if (READ_ONCE(l2tpi_mismatch)) {
-		mutex_unlock(&l2tpi_hook_lock);
+		mutex_unlock(&l2tpi_probe_lock);
 		return -EINVAL;		/* stays as l2tpi_mismatch_fn() said */
 	}
-	err = l2tpi_hook_btf_locked();
+	err = l2tpi_probe_btf_locked();
 	if (err) {
-		mutex_unlock(&l2tpi_hook_lock);
+		mutex_unlock(&l2tpi_probe_lock);
 		return err;
 	}
 	err = l2tpi_arm_locked(&what);
@@ -768,7 +815,7 @@ static int l2tpi_hook_try_arm(bool l2tp_there)
 		pr_warn("auto-attach is OFF: %s; server and client policies still work\n",
 			l2tpi_unarmed);
 	}
-	mutex_unlock(&l2tpi_hook_lock);
+	mutex_unlock(&l2tpi_probe_lock);
 	return err;
 }
 
@@ -776,13 +823,13 @@ static int l2tpi_hook_try_arm(bool l2tp_there)
 static void l2tpi_mismatch_fn(struct work_struct *work)
 {
 	smp_rmb();	/* l2tpi_mismatch_what, written before the flag */
-	mutex_lock(&l2tpi_hook_lock);
+	mutex_lock(&l2tpi_probe_lock);
 	l2tpi_disarm_locked();
 	snprintf(l2tpi_unarmed, sizeof(l2tpi_unarmed),
 		 "%s does not look as this build expects: disarmed", l2tpi_mismatch_what);
 	pr_err("auto-attach is OFF: %s; server and client policies still work\n",
 	       l2tpi_unarmed);
-	mutex_unlock(&l2tpi_hook_lock);
+	mutex_unlock(&l2tpi_probe_lock);
 	/* Their teardown probes are gone: nothing would release them otherwise. */
 	l2tpi_quarantine_drain();
 	l2tpi_tunnel_l2tp_going();
@@ -800,13 +847,13 @@ static int l2tpi_module_event(struct notifier_block *nb, unsigned long state, vo
 	if (!l2tpi_is_l2tp_module(mod))
 		return NOTIFY_DONE;
 	if (state == MODULE_STATE_COMING && !strcmp(mod->name, "l2tp_core")) {
-		l2tpi_hook_try_arm(true);
+		l2tpi_probe_try_arm(true);
 	} else if (state == MODULE_STATE_GOING) {
-		mutex_lock(&l2tpi_hook_lock);
+		mutex_lock(&l2tpi_probe_lock);
 		l2tpi_disarm_locked();
 		if (!READ_ONCE(l2tpi_mismatch))
 			snprintf(l2tpi_unarmed, sizeof(l2tpi_unarmed), "waiting for l2tp_core");
-		mutex_unlock(&l2tpi_hook_lock);
+		mutex_unlock(&l2tpi_probe_lock);
 		/* Their last socket reference may run l2tp's code: drop it while it is there. */
 		l2tpi_quarantine_drain();
 		l2tpi_tunnel_l2tp_going();
@@ -820,25 +867,182 @@ static struct notifier_block l2tpi_module_nb = {
 };
 
 /**
- * l2tpi_hook_status() - whether auto-attach's probes are armed, and if not why
+ * l2tpi_probe_status() - whether auto-attach's probes are armed, and if not why
  * @why: the reason when not armed
  * @len: its size
  *
  * Context: process.
  */
-bool l2tpi_hook_status(char *why, size_t len)
+bool l2tpi_probe_status(char *why, size_t len)
 {
 	bool armed;
 
-	mutex_lock(&l2tpi_hook_lock);
+	mutex_lock(&l2tpi_probe_lock);
 	armed = l2tpi_armed;
 	strscpy(why, armed ? "" : l2tpi_unarmed, len);
-	mutex_unlock(&l2tpi_hook_lock);
+	mutex_unlock(&l2tpi_probe_lock);
 	return armed;
 }
 
+static struct udp_table *l2tpi_udp_table(struct net *net)
+{
+#ifdef L2TPI_HAVE_PERNET_UDP_TABLE
+	return net->ipv4.udp_table;	/* per-netns tables since 6.2 (see Kbuild) */
+#else
+	return &udp_table;
+#endif
+}
+
+static bool l2tpi_adoptable(const struct net *net, const struct sock *sk)
+{
+	return net_eq(sock_net(sk), net) &&
+	       READ_ONCE(udp_sk(sk)->encap_type) == UDP_ENCAP_L2TPINUDP;
+}
+
+/*
+ * The struct l2tp_tunnel that l2tp set as @sk's sk_user_data, as an opaque key; NULL
+ * where l2tp does not set it (6.12).
+ */
+static const void *l2tpi_adopt_key(struct sock *sk)
+{
+	const void *key;
+
+	rcu_read_lock();
+	key = rcu_dereference_sk_user_data(sk);
+	rcu_read_unlock();
+	return key;
+}
+
+/*
+ * The adoptable sockets of @hslot that have no entry yet, referenced, into @sks (at
+ * most @max). Context: process; takes the slot's lock.
+ * Return: how many there are (more than @max: call again with room for them).
+ */
+static unsigned int l2tpi_adopt_collect(struct net *net, struct udp_hslot *hslot,
+					struct sock **sks, unsigned int max)
+{
+	unsigned int n = 0;
+	struct sock *sk;
+
+	spin_lock_bh(&hslot->lock);
+	sk_for_each(sk, &hslot->head) {
+		if (!l2tpi_adoptable(net, sk))
+			continue;
+		if (!l2tpi_tunnel_attached(sk)) {
+			if (n < max) {
+				sock_hold(sk);
+				sks[n] = sk;
+			}
+			n++;
+		}
+	}
+	spin_unlock_bh(&hslot->lock);
+	return n;
+}
+
+/*
+ * Attach to the socket @sk found at load: locked as l2tp binds it, in process
+ * context, with bottom halves on. Its tunnel is its sk_user_data, if l2tp sets it
+ * (tunnel.c: "Every entry knows its tunnel"). Its creator is
+ * gone: trusted if its socket was opened by an admin. Not charged to insmod's memory
+ * cgroup. Context: process.
+ */
+static void l2tpi_adopt_sk(struct net *net, struct sock *sk)
+{
+	const void *key;
+	bool attached;
+
+	lock_sock(sk);
+	attached = l2tpi_tunnel_attached(sk);	/* the bind hook was faster */
+	key = l2tpi_adopt_key(sk);
+	if (!attached && l2tpi_adoptable(net, sk))
+		l2tpi_probe_bind(net, sk, key, &(struct l2tpi_tunnel_id){},
+				 l2tpi_trust_sock(net, sk), GFP_KERNEL);
+	release_sock(sk);
+}
+
+/**
+ * l2tpi_probe_adopt_net() - attach to every L2TP/UDP tunnel socket of @net
+ * @net: network namespace
+ *
+ * A namespace without one is not touched (no guard, no policy: footprint.c).
+ * Context: process.
+ * Return: the number of tunnels seen.
+ */
+unsigned int l2tpi_probe_adopt_net(struct net *net)
+{
+	struct udp_table *table = l2tpi_udp_table(net);
+	unsigned int slot, i, n, max = 0, total = 0;
+	struct sock **sks = NULL;
+	bool held = false;
+
+	/*
+	 * Slot by slot: its sockets are referenced under its lock, then attached one by
+	 * one without it (a server's tunnels may all share port 1701, one slot).
+	 */
+	for (slot = 0; slot <= table->mask; slot++) {
+		struct udp_hslot *hslot = &table->hash[slot];
+
+		if (hlist_empty(&hslot->head))
+			continue;
+		n = l2tpi_adopt_collect(net, hslot, sks, max);
+		if (n > max) {
+			for (i = 0; i < max; i++)
+				sock_put(sks[i]);
+			kvfree(sks);
+			max = n + n / 2;
+			sks = kvmalloc_array(max, sizeof(*sks), GFP_KERNEL);
+			if (!sks) {
+				pr_warn("cannot adopt the L2TP tunnels of a namespace: no memory\n");
+				max = 0;
+				break;
+			}
+			n = min(l2tpi_adopt_collect(net, hslot, sks, max), max);
+		}
+		/* The guard before the first tunnel's policies; none without a tunnel. */
+		if (n && !held) {
+			held = true;
+			if (l2tpi_footprint_hold(net))
+				pr_warn_ratelimited("adopting tunnels before the output guard is in\n");
+		}
+		for (i = 0; i < n; i++) {
+			l2tpi_adopt_sk(net, sks[i]);
+			sock_put(sks[i]);
+			cond_resched();
+		}
+		total += n;
+		cond_resched();
+	}
+	kvfree(sks);
+	if (held)
+		l2tpi_footprint_release(net);
+	return total;
+}
+
+/*
+ * l2tpi_probe_adopt() - attach to the tunnels that existed before the probes did
+ *
+ * Walks the UDP sockets of every namespace for L2TP encapsulation sockets. Called
+ * once the bind probe is armed, so a tunnel is either seen here or by the probe (or
+ * both: the second attach replaces the first).
+ *
+ * Context: process, may sleep.
+ * Return: the number of tunnels adopted.
+ */
+static unsigned int l2tpi_probe_adopt(void)
+{
+	unsigned int n = 0;
+	struct net *net;
+
+	down_read(&net_rwsem);
+	for_each_net(net)
+		n += l2tpi_probe_adopt_net(net);
+	up_read(&net_rwsem);
+	return n;
+}
+
 /* Where the handlers' context was not verified, auto-attach is never armed. */
-static const char *l2tpi_hook_unsupported(void)
+static const char *l2tpi_probe_unsupported(void)
 {
 	if (!IS_ENABLED(CONFIG_X86_64))
 		return "kprobe handlers are verified on x86_64 only";
@@ -849,12 +1053,24 @@ static const char *l2tpi_hook_unsupported(void)
 	return NULL;
 }
 
-int l2tpi_hook_init(void)
+/* Whether l2tpi_probe_init() set the probes up (auto_attach=1): read-only after it. */
+static bool l2tpi_probe_on;
+
+/**
+ * l2tpi_probe_init() - arm the probes, and adopt the tunnels that exist
+ * @auto_attach: the module parameter; without it nothing is set up
+ *
+ * Failing to arm is reported (l2tpi_probe_status()), not fatal.
+ * Context: module init. Return: 0 or -errno (a notifier cannot be registered).
+ */
+int l2tpi_probe_init(bool auto_attach)
 {
-	const char *unsupported = l2tpi_hook_unsupported();
+	const char *unsupported = l2tpi_probe_unsupported();
 	unsigned int n;
 	int err;
 
+	if (!auto_attach)
+		return 0;
 	if (unsupported) {
 		strscpy(l2tpi_unarmed, unsupported, sizeof(l2tpi_unarmed));
 		pr_warn("auto-attach is OFF: %s; server and client policies still work\n",
@@ -873,25 +1089,37 @@ int l2tpi_hook_init(void)
 		l2tpi_watch_enable(false);
 		return err;
 	}
+	l2tpi_probe_on = true;
 	/* Failing to arm is reported, not fatal. Once armed, adopt what already exists. */
-	if (!l2tpi_hook_try_arm(false)) {
-		n = l2tpi_tunnel_adopt();
+	if (!l2tpi_probe_try_arm(false)) {
+		n = l2tpi_probe_adopt();
 		if (n)
 			pr_info("adopted %u existing L2TP tunnels\n", n);
 	}
 	return 0;
 }
 
-void l2tpi_hook_exit(void)
+static void l2tpi_probe_disarm(void)
 {
-	if (l2tpi_hook_unsupported())
-		return;
 	unregister_module_notifier(&l2tpi_module_nb);
-	mutex_lock(&l2tpi_hook_lock);
+	mutex_lock(&l2tpi_probe_lock);
 	l2tpi_disarm_locked();
-	mutex_unlock(&l2tpi_hook_lock);
+	mutex_unlock(&l2tpi_probe_lock);
 	unregister_tracepoint_module_notifier(&l2tpi_tp_nb);
 	cancel_work_sync(&l2tpi_mismatch_work);
 	l2tpi_watch_enable(false);
 	cancel_work_sync(&l2tpi_watch_work);
+}
+
+/*
+ * Disarm the probes, then let go of what they started: the refusal events, the
+ * quarantine and the tunnels' work items. Context: module exit.
+ */
+void l2tpi_probe_exit(void)
+{
+	if (l2tpi_probe_on)
+		l2tpi_probe_disarm();
+	l2tpi_trust_exit();
+	l2tpi_quarantine_flush();
+	l2tpi_tunnel_flush();
 }
