@@ -28,7 +28,7 @@ EXPORT_SYMBOL_IF_KUNIT(l2tpi_net_id);
  * The module parameters, validated at parse time; set by l2tpi_netns_init() before the
  * pernet operations are registered, read-only afterwards.
  */
-static struct l2tpi_config l2tpi_params __read_mostly;
+static struct l2tpi_config l2tpi_netns_params __read_mostly;
 
 /**
  * l2tpi_netns_init() - take the module parameters
@@ -38,12 +38,12 @@ static struct l2tpi_config l2tpi_params __read_mostly;
  */
 void l2tpi_netns_init(const struct l2tpi_config *params)
 {
-	l2tpi_params = *params;
+	l2tpi_netns_params = *params;
 }
 
 bool l2tpi_netns_auto_attach_ok(void)
 {
-	return l2tpi_params.auto_attach;
+	return l2tpi_netns_params.auto_attach;
 }
 
 /* A new namespace: the default configuration, auto-attach as the module allows. */
@@ -54,7 +54,7 @@ void l2tpi_netns_net_init(struct net *net)
 	ln->net = net;
 	mutex_init(&ln->lock);
 	l2tpi_config_default(&ln->cfg);
-	ln->cfg.auto_attach = l2tpi_params.auto_attach;
+	ln->cfg.auto_attach = l2tpi_netns_params.auto_attach;
 }
 
 void l2tpi_netns_net_exit(struct net *net)
@@ -157,7 +157,7 @@ EXPORT_SYMBOL_IF_KUNIT(l2tpi_netns_configure_locked);
 int l2tpi_netns_load(void)
 {
 	struct l2tpi_net *ln = l2tpi_net(&init_net);
-	const struct l2tpi_config *p = &l2tpi_params;
+	const struct l2tpi_config *p = &l2tpi_netns_params;
 	unsigned int shadowed;
 	int err;
 
