@@ -414,12 +414,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'h':
 			usage(stdout);
 			return -1;
-		case ':':
-			return bad_arg("option -%c needs an argument", optopt);
 		default:
-			if (optopt)
-				return bad_arg("unknown option -%c", optopt);
-			return bad_arg("unknown option '%s'", argv[optind - 1]);
+			return bad_option(opt, argv);
 		}
 	}
 	if (argc - optind != 2)
