@@ -22,14 +22,9 @@ chmod 755 "$UP"
 # unpriv OUT USER ARGS...: l2tp-unpriv in the background as USER (root|nobody), pid
 # in UP_PID, once it says ready.
 unpriv() {
-	local out=$1 who=$2 pre=()
-	shift 2
-	[ "$who" = nobody ] && pre=("${NOBODY[@]}")
-	"${pre[@]}" "$UP" "$@" >"$out" 2>"$out.err" &
-	UP_PID=$!
-	wait_ready "$out.err" 300 "$UP_PID" && return 0
-	echo "# l2tp-unpriv did not get ready: $(cat "$out" "$out.err")"
-	return 1
+	local pre=()
+	[ "$2" = nobody ] && pre=("${NOBODY[@]}")
+	start_ready UP_PID "$1" 300 l2tp-unpriv "${pre[@]}" "$UP" "${@:3}"
 }
 unpriv_stop() { kill -TERM "$UP_PID" 2>/dev/null; wait "$UP_PID"; }
 # The refused counters as "unprivileged inexact limit" (l2tp-ipsec -j show).
