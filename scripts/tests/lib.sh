@@ -201,6 +201,21 @@ udp_recv_done() {
 	kill -TERM "$RECV_PID" 2>/dev/null
 	wait "$RECV_PID"
 }
+# udp_check DESCRIPTION N NETNS PORT [-6] FROM SEND_ARGS...: one check that a receiver on
+# PORT in NETNS (udp_recv; -6: IPv6) gets N datagrams of `udp-probe send SEND_ARGS` run
+# in netns FROM ("-": the initial netns).
+UDP_N=0
+udp_check() {
+	local what=$1 want=$2 ns=$3 port=$4 out=$TMPDIR/udp.$((UDP_N += 1)) v6=() pre=()
+	shift 4
+	[ "$1" = -6 ] && v6=(-6) && shift
+	[ "$1" = - ] || pre=(ip netns exec "$1")
+	shift
+	udp_recv "$ns" "$port" 60 "$out" "${v6[@]}" &&
+		run "${pre[@]}" "$TESTING_TOOLS/udp-probe" send "$@"
+	udp_recv_done
+	check_eq "$what" "received=$want" "$(cat "$out")"
+}
 
 # /proc/net/xfrm_stat exists only with CONFIG_XFRM_STATISTICS (stock Debian: yes).
 have_xfrm_stat() { [ -r /proc/net/xfrm_stat ]; }

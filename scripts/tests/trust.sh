@@ -32,14 +32,7 @@ refused() {
 	"$LI" -j show | sed -n 's/.*"refused":{"unprivileged":\([0-9]*\),"inexact":\([0-9]*\),"limit":\([0-9]*\)}.*/\1 \2 \3/p'
 }
 # udp_flows DESC: five datagrams from a plain socket reach the peer's port 53.
-UDP_N=0
-udp_flows() {
-	local out=$W/r53.$((UDP_N += 1))
-	udp_recv peer 53 60 "$out"
-	run "$TESTING_TOOLS/udp-probe" send 10.0.0.2 53 5
-	udp_recv_done
-	check_eq "$1" 5 "$(field received <"$out")"
-}
+udp_flows() { udp_check "$1" 5 peer 53 - 10.0.0.2 53 5; }
 # The SPD without indexes (a flush and the restore give new ones).
 spd_ni() { "$TESTING_TOOLS/xfrm-spd" -I -s; }
 spd_has_wide() { "$TESTING_TOOLS/xfrm-spd" -I -s -m "^dir=(in|out) prio=$PRIO_T " | grep -q 'dport=0/0\|sport=0/0'; }
