@@ -99,11 +99,8 @@ regen:
 
 testing: $(TESTING_TOOLS)
 
-# xfrm-spd is self-contained but for tools/lib; the others share testing/tools/common.c.
-$(TT)/xfrm-spd: $(TT)/xfrm-spd.c $(LIB) $(LIB_HDRS)
-	$(CC) $(TOOLS_CFLAGS) -o $@ $< $(LIB) $(TOOLS_LIBS)
-
-# They build their requests from the UAPI header: it is a dependency too.
+# They share testing/tools/common.c and tools/lib; they build their requests from the
+# UAPI header: it is a dependency too.
 $(TT)/%: $(TT)/%.c $(TT)/common.c $(TT)/common.h $(LIB) $(LIB_HDRS) \
 		include/uapi/linux/l2tp_ipsec.h
 	$(CC) $(TOOLS_CFLAGS) -o $@ $< $(TT)/common.c $(LIB) $(TOOLS_LIBS)

@@ -285,42 +285,43 @@ unsigned int l2tpi_client_count(struct net *net)
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_client_count);
 
 /*
- * A tunnel from local port @sport to @peer came up / went down: count it against the
- * client connection to that server, if one is declared.
+ * A tunnel from local port @sport to @peer came up (@up) or went down: count it
+ * against the client connection to that server, if one is declared. The last tunnel
+ * of a connection-lifetime client that has seen one ends the client.
  * Context: any (called from the tunnel hooks).
  */
-void l2tpi_client_tunnel_up(struct net *net, unsigned short family,
-			    const xfrm_address_t *peer, u16 sport)
+static void l2tpi_client_tunnel(struct net *net, unsigned short family,
+				const xfrm_address_t *peer, u16 sport, bool up)
 {
 	struct l2tpi_net *ln = l2tpi_net(net);
-	struct l2tpi_client *c;
+	struct l2tpi_client *c, *gone = NULL;
 
 	spin_lock_bh(&ln->owned_lock);
 	c = l2tpi_client_find(ln, family, peer, sport);
-	if (c) {
+	if (c && up) {
 		c->tunnels++;
 		c->seen_tunnel = true;
+	} else if (c && c->tunnels && !--c->tunnels && c->seen_tunnel &&
+		   c->lifetime == L2TPI_CLIENT_CONNECTION) {
+		list_del(&c->node);
+		gone = c;
 	}
 	spin_unlock_bh(&ln->owned_lock);
+	if (gone)
+		l2tpi_client_free(net, gone);
+}
+
+void l2tpi_client_tunnel_up(struct net *net, unsigned short family,
+			    const xfrm_address_t *peer, u16 sport)
+{
+	l2tpi_client_tunnel(net, family, peer, sport, true);
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_client_tunnel_up);
 
 void l2tpi_client_tunnel_down(struct net *net, unsigned short family,
 			      const xfrm_address_t *peer, u16 sport)
 {
-	struct l2tpi_net *ln = l2tpi_net(net);
-	struct l2tpi_client *c;
-
-	spin_lock_bh(&ln->owned_lock);
-	c = l2tpi_client_find(ln, family, peer, sport);
-	if (c && c->tunnels && !--c->tunnels && c->seen_tunnel &&
-	    c->lifetime == L2TPI_CLIENT_CONNECTION)
-		list_del(&c->node);
-	else
-		c = NULL;
-	spin_unlock_bh(&ln->owned_lock);
-	if (c)
-		l2tpi_client_free(net, c);
+	l2tpi_client_tunnel(net, family, peer, sport, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_client_tunnel_down);
 

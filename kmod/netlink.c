@@ -250,65 +250,64 @@ static int l2tpi_nl_parse_client(struct genl_info *info, struct net *net,
 	return 0;
 }
 
-int l2tp_ipsec_nl_client_add_doit(struct sk_buff *skb, struct genl_info *info)
+/*
+ * client-add, client-del and client-negotiate: the connection the request names, then
+ * what @cmd does to it. The extended ACK says why a command failed.
+ */
+static int l2tpi_nl_client_doit(struct genl_info *info, u8 cmd)
 {
 	struct net *net = genl_info_net(info);
 	enum l2tpi_client_lifetime lifetime;
+	bool add = cmd == L2TP_IPSEC_CMD_CLIENT_ADD;
 	unsigned short family;
 	xfrm_address_t server;
 	u16 sport;
 	int err;
 
-	err = l2tpi_nl_parse_client(info, net, &family, &server, &sport, &lifetime);
+	err = l2tpi_nl_parse_client(info, net, &family, &server, &sport,
+				    add ? &lifetime : NULL);
 	if (err)
 		return err;
-	err = l2tpi_footprint_hold(net);	/* the guard, before the policies */
-	if (!err)
-		err = l2tpi_client_add(net, family, &server, sport, lifetime);
-	l2tpi_footprint_release(net);
-	if (err == -EEXIST)
-		NL_SET_ERR_MSG(info->extack, "client connection already declared");
-	else if (err)
-		NL_SET_ERR_MSG(info->extack, "cannot install the client policies");
+	switch (cmd) {
+	case L2TP_IPSEC_CMD_CLIENT_ADD:
+		err = l2tpi_footprint_hold(net);	/* the guard, before the policies */
+		if (!err)
+			err = l2tpi_client_add(net, family, &server, sport, lifetime);
+		l2tpi_footprint_release(net);
+		if (err == -EEXIST)
+			NL_SET_ERR_MSG(info->extack, "client connection already declared");
+		else if (err)
+			NL_SET_ERR_MSG(info->extack, "cannot install the client policies");
+		return err;
+	case L2TP_IPSEC_CMD_CLIENT_DEL:
+		err = l2tpi_client_del(net, family, &server, sport);
+		if (!err)
+			l2tpi_footprint_settle(net);	/* the reply shows the guard gone */
+		break;
+	default:	/* L2TP_IPSEC_CMD_CLIENT_NEGOTIATE */
+		err = l2tpi_client_negotiate(net, family, &server, sport);
+		if (err && err != -ENOENT)
+			NL_SET_ERR_MSG(info->extack, "no route to the server, or a block policy");
+		break;
+	}
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG(info->extack, "no such client connection");
 	return err;
+}
+
+int l2tp_ipsec_nl_client_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return l2tpi_nl_client_doit(info, L2TP_IPSEC_CMD_CLIENT_ADD);
 }
 
 int l2tp_ipsec_nl_client_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct net *net = genl_info_net(info);
-	unsigned short family;
-	xfrm_address_t server;
-	u16 sport;
-	int err;
-
-	err = l2tpi_nl_parse_client(info, net, &family, &server, &sport, NULL);
-	if (err)
-		return err;
-	err = l2tpi_client_del(net, family, &server, sport);
-	if (err == -ENOENT)
-		NL_SET_ERR_MSG(info->extack, "no such client connection");
-	else
-		l2tpi_footprint_settle(net);	/* the reply shows the guard gone */
-	return err;
+	return l2tpi_nl_client_doit(info, L2TP_IPSEC_CMD_CLIENT_DEL);
 }
 
 int l2tp_ipsec_nl_client_negotiate_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct net *net = genl_info_net(info);
-	unsigned short family;
-	xfrm_address_t server;
-	u16 sport;
-	int err;
-
-	err = l2tpi_nl_parse_client(info, net, &family, &server, &sport, NULL);
-	if (err)
-		return err;
-	err = l2tpi_client_negotiate(net, family, &server, sport);
-	if (err == -ENOENT)
-		NL_SET_ERR_MSG(info->extack, "no such client connection");
-	else if (err)
-		NL_SET_ERR_MSG(info->extack, "no route to the server, or a block policy");
-	return err;
+	return l2tpi_nl_client_doit(info, L2TP_IPSEC_CMD_CLIENT_NEGOTIATE);
 }
 
 /* The SPD index of @o's policy, 0 when it is not in. Context: owned_lock held. */

@@ -27,6 +27,16 @@ static struct l2tpi_pol_spec l2tpi_test_spec(unsigned short family, u8 dir, u16 
 	return spec;
 }
 
+/* The ports of @sel (host order): 0 is any port (mask 0), any other exactly that one. */
+static void l2tpi_test_expect_ports(struct kunit *test, const struct xfrm_selector *sel,
+				    u16 sport, u16 dport)
+{
+	KUNIT_EXPECT_EQ(test, ntohs(sel->sport), sport);
+	KUNIT_EXPECT_EQ(test, ntohs(sel->sport_mask), sport ? 0xffff : 0);
+	KUNIT_EXPECT_EQ(test, ntohs(sel->dport), dport);
+	KUNIT_EXPECT_EQ(test, ntohs(sel->dport_mask), dport ? 0xffff : 0);
+}
+
 static void l2tpi_policy_build_v4_out_test(struct kunit *test)
 {
 	struct l2tpi_pol_spec spec = l2tpi_test_spec(AF_INET, XFRM_POLICY_OUT, 1701);
@@ -41,10 +51,7 @@ static void l2tpi_policy_build_v4_out_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pol->type, XFRM_POLICY_TYPE_MAIN);
 	KUNIT_EXPECT_EQ(test, pol->selector.family, AF_INET);
 	KUNIT_EXPECT_EQ(test, pol->selector.proto, IPPROTO_UDP);
-	KUNIT_EXPECT_EQ(test, ntohs(pol->selector.sport), 1701);
-	KUNIT_EXPECT_EQ(test, ntohs(pol->selector.sport_mask), 0xffff);
-	KUNIT_EXPECT_EQ(test, ntohs(pol->selector.dport), 0);
-	KUNIT_EXPECT_EQ(test, ntohs(pol->selector.dport_mask), 0);
+	l2tpi_test_expect_ports(test, &pol->selector, 1701, 0);
 	KUNIT_EXPECT_EQ(test, pol->selector.prefixlen_s, 0);
 	KUNIT_EXPECT_EQ(test, pol->selector.prefixlen_d, 0);
 	KUNIT_EXPECT_EQ(test, ntohl(pol->selector.saddr.a4), 0);
@@ -77,10 +84,7 @@ static void l2tpi_policy_build_v6_in_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, pol);
 	KUNIT_EXPECT_EQ(test, pol->family, AF_INET6);
 	KUNIT_EXPECT_EQ(test, pol->selector.family, AF_INET6);
-	KUNIT_EXPECT_EQ(test, ntohs(pol->selector.dport), 1701);
-	KUNIT_EXPECT_EQ(test, ntohs(pol->selector.dport_mask), 0xffff);
-	KUNIT_EXPECT_EQ(test, ntohs(pol->selector.sport), 0);
-	KUNIT_EXPECT_EQ(test, ntohs(pol->selector.sport_mask), 0);
+	l2tpi_test_expect_ports(test, &pol->selector, 0, 1701);
 	KUNIT_EXPECT_EQ(test, pol->selector.prefixlen_s, 32);
 	KUNIT_EXPECT_EQ(test, ntohl(pol->selector.saddr.a6[0]), 0x20010db8);
 	KUNIT_EXPECT_EQ(test, pol->xfrm_vec[0].optional, 1);

@@ -95,7 +95,6 @@ static void l2tpi_quarantine_run(struct kunit *test, u16 port, bool forget)
 	l2tpi_tunnel_closing(sk);	/* the close, which waits for the free */
 	l2tpi_tunnel_flush();
 	KUNIT_EXPECT_EQ(test, atomic_read(&ln->nr_lingering), lingering);
-	sock_release(sock);
 }
 
 static void l2tpi_quarantine_repair_test(struct kunit *test)

@@ -52,7 +52,6 @@ static void l2tpi_trust_exact_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, l2tpi_test_exact(test, sock));		/* no peer */
 	KUNIT_ASSERT_EQ(test, l2tpi_test_bind4(sock, htonl(0x7f000002), 61802, true), 0);
 	KUNIT_EXPECT_TRUE(test, l2tpi_test_exact(test, sock));
-	sock_release(sock);
 }
 
 static void l2tpi_trust_refuse_test(struct kunit *test)

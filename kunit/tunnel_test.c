@@ -26,6 +26,16 @@ static int l2tpi_test_bind6(struct socket *sock, const struct in6_addr *addr, u1
 	return kernel_bind(sock, (struct sockaddr *)&sin6, sizeof(sin6));
 }
 
+/* The prefix lengths and ports (host order) of @spec's selector. */
+static void l2tpi_test_expect_ends(struct kunit *test, const struct l2tpi_pol_spec *spec,
+				   u8 prefixlen_s, u8 prefixlen_d, u16 sport, u16 dport)
+{
+	KUNIT_EXPECT_EQ(test, spec->prefixlen_s, prefixlen_s);
+	KUNIT_EXPECT_EQ(test, spec->prefixlen_d, prefixlen_d);
+	KUNIT_EXPECT_EQ(test, ntohs(spec->sport), sport);
+	KUNIT_EXPECT_EQ(test, ntohs(spec->dport), dport);
+}
+
 static void l2tpi_tunnel_spec_v4_test(struct kunit *test)
 {
 	struct socket *sock = l2tpi_test_udp(test, AF_INET);
@@ -41,10 +51,7 @@ static void l2tpi_tunnel_spec_v4_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, out.family, AF_INET);
 	KUNIT_EXPECT_EQ(test, ntohl(out.saddr.a4), INADDR_LOOPBACK);
 	KUNIT_EXPECT_EQ(test, ntohl(out.daddr.a4), 0x7f000002);
-	KUNIT_EXPECT_EQ(test, out.prefixlen_s, 32);
-	KUNIT_EXPECT_EQ(test, out.prefixlen_d, 32);
-	KUNIT_EXPECT_EQ(test, ntohs(out.sport), 61701);
-	KUNIT_EXPECT_EQ(test, ntohs(out.dport), 61702);
+	l2tpi_test_expect_ends(test, &out, 32, 32, 61701, 61702);
 	KUNIT_EXPECT_EQ(test, ntohl(in.saddr.a4), 0x7f000002);
 	KUNIT_EXPECT_EQ(test, ntohl(in.daddr.a4), INADDR_LOOPBACK);
 	KUNIT_EXPECT_EQ(test, ntohs(in.sport), 61702);
@@ -53,7 +60,6 @@ static void l2tpi_tunnel_spec_v4_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, out.reqid, 5);
 	KUNIT_EXPECT_EQ(test, out.priority, L2TP_IPSEC_PRIORITY_REQID - 1);
 	KUNIT_EXPECT_FALSE(test, out.optional);
-	sock_release(sock);
 }
 
 static void l2tpi_tunnel_spec_v6_test(struct kunit *test)
@@ -70,12 +76,8 @@ static void l2tpi_tunnel_spec_v6_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, out.family, AF_INET6);
 	KUNIT_EXPECT_TRUE(test, ipv6_addr_loopback(&out.saddr.in6));
 	KUNIT_EXPECT_TRUE(test, ipv6_addr_loopback(&out.daddr.in6));
-	KUNIT_EXPECT_EQ(test, out.prefixlen_s, 128);
-	KUNIT_EXPECT_EQ(test, out.prefixlen_d, 128);
-	KUNIT_EXPECT_EQ(test, ntohs(out.sport), 61703);
-	KUNIT_EXPECT_EQ(test, ntohs(out.dport), 61704);
+	l2tpi_test_expect_ends(test, &out, 128, 128, 61703, 61704);
 	KUNIT_EXPECT_TRUE(test, out.optional);
-	sock_release(sock);
 }
 
 /* An IPv6 socket talking to an IPv4 peer (v4-mapped) carries IPv4 traffic. */
@@ -95,7 +97,6 @@ static void l2tpi_tunnel_spec_v4mapped_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ntohl(out.daddr.a4), INADDR_LOOPBACK);
 	KUNIT_EXPECT_EQ(test, out.prefixlen_d, 32);
 	KUNIT_EXPECT_EQ(test, ntohs(out.dport), 61706);
-	sock_release(sock);
 }
 
 /* Not connected: the local end only, any peer. Priority 1: the tunnel's is 0. */
@@ -109,12 +110,8 @@ static void l2tpi_tunnel_spec_unconnected_test(struct kunit *test)
 	cfg.priority = 1;
 	KUNIT_ASSERT_EQ(test, l2tpi_test_bind4(sock, htonl(INADDR_LOOPBACK), 61707, false), 0);
 	KUNIT_ASSERT_EQ(test, l2tpi_tunnel_sk_spec(sock->sk, XFRM_POLICY_OUT, &cfg, &out), 0);
-	KUNIT_EXPECT_EQ(test, out.prefixlen_s, 32);
-	KUNIT_EXPECT_EQ(test, out.prefixlen_d, 0);
-	KUNIT_EXPECT_EQ(test, ntohs(out.sport), 61707);
-	KUNIT_EXPECT_EQ(test, ntohs(out.dport), 0);
+	l2tpi_test_expect_ends(test, &out, 32, 0, 61707, 0);
 	KUNIT_EXPECT_EQ(test, out.priority, 0);
-	sock_release(sock);
 }
 
 /*
@@ -168,7 +165,6 @@ static void l2tpi_tunnel_linger_test(struct kunit *test)
 	l2tpi_tunnel_flush();
 	KUNIT_EXPECT_EQ(test, atomic_read(&ln->nr_lingering), lingering);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ln->nr_tunnels), tunnels);
-	sock_release(sock);
 }
 
 static struct kunit_case l2tpi_tunnel_cases[] = {

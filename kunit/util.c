@@ -45,13 +45,19 @@ struct xfrm_policy *l2tpi_test_policy_add(struct net *net, const struct l2tpi_po
 	return pol;
 }
 
-/* A kernel UDP socket of init_net, released by the caller. */
+KUNIT_DEFINE_ACTION_WRAPPER(l2tpi_test_sock_release, sock_release, struct socket *);
+
+/*
+ * A kernel UDP socket of init_net, released when the test ends: also when an
+ * assertion ends it early, so that a failed case leaks nothing for kmemleak to report.
+ */
 struct socket *l2tpi_test_udp(struct kunit *test, int family)
 {
 	struct socket *sock;
 
 	KUNIT_ASSERT_EQ(test,
 			sock_create_kern(&init_net, family, SOCK_DGRAM, IPPROTO_UDP, &sock), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, l2tpi_test_sock_release, sock), 0);
 	return sock;
 }
 

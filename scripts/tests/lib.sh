@@ -45,6 +45,17 @@ wait_ready() {
 	done
 	return 1
 }
+# start_ready PIDVAR OUTFILE SECONDS WHAT COMMAND...: COMMAND in the background, its
+# stdout in OUTFILE, its stderr in OUTFILE.err, its pid in the variable PIDVAR; wait
+# until it says ready (wait_ready). If it does not, say why (WHAT names it).
+start_ready() {
+	local out=$2 secs=$3 what=$4
+	"${@:5}" >"$out" 2>"$out.err" &
+	printf -v "$1" %s $!
+	wait_ready "$out.err" "$secs" $! && return 0
+	echo "# $what did not get ready: $(cat "$out" "$out.err")"
+	return 1
+}
 
 # Where the time goes: a check that comes 10 s or more after the previous one says so.
 T_LAST=$SECONDS
@@ -133,11 +144,8 @@ udp_recv() {
 	shift 4
 	local pre=()
 	[ "$ns" = - ] || pre=(ip netns exec "$ns")
-	"${pre[@]}" "$TESTING_TOOLS/udp-probe" recv "$@" "$port" "$secs" >"$out" 2>"$out.err" &
-	RECV_PID=$!
-	wait_ready "$out.err" 120 && return 0
-	echo "# receiver on $port did not start: $(cat "$out.err")"
-	return 1
+	start_ready RECV_PID "$out" 120 "the receiver on $port" \
+		"${pre[@]}" "$TESTING_TOOLS/udp-probe" recv "$@" "$port" "$secs"
 }
 
 # The initial netns plays the server (10.0.0.1, fd00::1 on v0); netns "peer" the L2TP
@@ -193,6 +201,21 @@ udp_recv_done() {
 	kill -TERM "$RECV_PID" 2>/dev/null
 	wait "$RECV_PID"
 }
+# udp_check DESCRIPTION N NETNS PORT [-6] FROM SEND_ARGS...: one check that a receiver on
+# PORT in NETNS (udp_recv; -6: IPv6) gets N datagrams of `udp-probe send SEND_ARGS` run
+# in netns FROM ("-": the initial netns).
+UDP_N=0
+udp_check() {
+	local what=$1 want=$2 ns=$3 port=$4 out=$TMPDIR/udp.$((UDP_N += 1)) v6=() pre=()
+	shift 4
+	[ "$1" = -6 ] && v6=(-6) && shift
+	[ "$1" = - ] || pre=(ip netns exec "$1")
+	shift
+	udp_recv "$ns" "$port" 60 "$out" "${v6[@]}" &&
+		run "${pre[@]}" "$TESTING_TOOLS/udp-probe" send "$@"
+	udp_recv_done
+	check_eq "$what" "received=$want" "$(cat "$out")"
+}
 
 # /proc/net/xfrm_stat exists only with CONFIG_XFRM_STATISTICS (stock Debian: yes).
 have_xfrm_stat() { [ -r /proc/net/xfrm_stat ]; }
@@ -246,24 +269,10 @@ sk_policies() {
 sk_policies_count() { "$TESTING_TOOLS/xfrm-spd" -c -m "^dir=[34] prio=$PRIO_T "; }
 # start_tunnels OUTFILE ARGS...: l2tp-tunnel in the background (pid in TUN_PID), wait
 # until its tunnels exist.
-start_tunnels() {
-	local out=$1
-	shift
-	"$TUN" "$@" >"$out" 2>"$out.err" &
-	TUN_PID=$!
-	wait_ready "$out.err" 900 "$TUN_PID" && return 0
-	echo "# l2tp-tunnel did not get ready: $(cat "$out" "$out.err")"
-	return 1
-}
+start_tunnels() { start_ready TUN_PID "$1" 900 l2tp-tunnel "$TUN" "${@:2}"; }
 stop_tunnels() { kill -TERM "$TUN_PID" 2>/dev/null; wait "$TUN_PID"; }
 # count_plain OUTFILE SECONDS: plain-count on v0 in the background (pid CNT_PID).
-count_plain() {
-	"$CNT" -v -p 1701 v0 "$2" >"$1" 2>"$1.err" &
-	CNT_PID=$!
-	wait_ready "$1.err" 120 && return 0
-	echo "# plain-count did not start: $(cat "$1.err")"
-	return 1
-}
+count_plain() { start_ready CNT_PID "$1" 120 plain-count "$CNT" -v -p 1701 v0 "$2"; }
 # count_done OUTFILE: stop plain-count, print its counts (the last line, "... drops=N").
 # Called in $(...), where plain-count is not the shell's child and wait cannot wait
 # for it: poll for that line instead.

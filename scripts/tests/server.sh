@@ -48,27 +48,15 @@ check "audit records SPD-add res=1 for our policies" \
 
 # --- plaintext L2TP from the peer is dropped, other ports pass
 mismatch0=$(xfrm_stat XfrmInTmplMismatch)
-udp_recv - 1701 30 $TMPDIR/r1 && run ip netns exec peer "$TESTING_TOOLS/udp-probe" send 10.0.0.1 1701 20
-udp_recv_done
-check_eq "plaintext UDP/1701 (IPv4) from the peer never reaches the server socket" "received=0" "$(cat $TMPDIR/r1)"
-udp_recv - 1701 30 $TMPDIR/r2 -6 && run ip netns exec peer "$TESTING_TOOLS/udp-probe" send fd00::1 1701 20
-udp_recv_done
-check_eq "plaintext UDP/1701 (IPv6) from the peer never reaches the server socket" "received=0" "$(cat $TMPDIR/r2)"
+udp_check "plaintext UDP/1701 (IPv4) from the peer never reaches the server socket" 0 - 1701 peer 10.0.0.1 1701 20
+udp_check "plaintext UDP/1701 (IPv6) from the peer never reaches the server socket" 0 - 1701 -6 peer fd00::1 1701 20
 mismatch1=$(xfrm_stat XfrmInTmplMismatch)
 echo "# XfrmInTmplMismatch: $mismatch0 -> $mismatch1"
 check_counted "the drops are counted (XfrmInTmplMismatch +40)" test $((mismatch1 - mismatch0)) -ge 40
-udp_recv - 1702 30 $TMPDIR/r3 && run ip netns exec peer "$TESTING_TOOLS/udp-probe" send 10.0.0.1 1702 20
-udp_recv_done
-check_eq "plaintext UDP to another port (1702) passes" "received=20" "$(cat $TMPDIR/r3)"
-udp_recv - 1702 30 $TMPDIR/r4 -6 && run ip netns exec peer "$TESTING_TOOLS/udp-probe" send fd00::1 1702 20
-udp_recv_done
-check_eq "plaintext UDP/IPv6 to another port (1702) passes" "received=20" "$(cat $TMPDIR/r4)"
-udp_recv peer 5000 30 $TMPDIR/r5 && run "$TESTING_TOOLS/udp-probe" send -s 1701 10.0.0.2 5000 10
-udp_recv_done
-check_eq "the server sends nothing in plaintext from UDP port 1701" "received=0" "$(cat $TMPDIR/r5)"
-udp_recv peer 5000 30 $TMPDIR/r6 && run "$TESTING_TOOLS/udp-probe" send -s 1702 10.0.0.2 5000 10
-udp_recv_done
-check_eq "the server's other ports send in plaintext" "received=10" "$(cat $TMPDIR/r6)"
+udp_check "plaintext UDP to another port (1702) passes" 20 - 1702 peer 10.0.0.1 1702 20
+udp_check "plaintext UDP/IPv6 to another port (1702) passes" 20 - 1702 -6 peer fd00::1 1702 20
+udp_check "the server sends nothing in plaintext from UDP port 1701" 0 peer 5000 - -s 1701 10.0.0.2 5000 10
+udp_check "the server's other ports send in plaintext" 10 peer 5000 - -s 1702 10.0.0.2 5000 10
 
 # --- a foreign policy added while loaded; rmmod removes exactly ours
 run ip xfrm policy add src 203.0.113.0/24 dst 0.0.0.0/0 proto udp sport 1701 dir out priority "$PRIO_S" tmpl proto esp mode transport

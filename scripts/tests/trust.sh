@@ -22,14 +22,9 @@ chmod 755 "$UP"
 # unpriv OUT USER ARGS...: l2tp-unpriv in the background as USER (root|nobody), pid
 # in UP_PID, once it says ready.
 unpriv() {
-	local out=$1 who=$2 pre=()
-	shift 2
-	[ "$who" = nobody ] && pre=("${NOBODY[@]}")
-	"${pre[@]}" "$UP" "$@" >"$out" 2>"$out.err" &
-	UP_PID=$!
-	wait_ready "$out.err" 300 "$UP_PID" && return 0
-	echo "# l2tp-unpriv did not get ready: $(cat "$out" "$out.err")"
-	return 1
+	local pre=()
+	[ "$2" = nobody ] && pre=("${NOBODY[@]}")
+	start_ready UP_PID "$1" 300 l2tp-unpriv "${pre[@]}" "$UP" "${@:3}"
 }
 unpriv_stop() { kill -TERM "$UP_PID" 2>/dev/null; wait "$UP_PID"; }
 # The refused counters as "unprivileged inexact limit" (l2tp-ipsec -j show).
@@ -37,14 +32,7 @@ refused() {
 	"$LI" -j show | sed -n 's/.*"refused":{"unprivileged":\([0-9]*\),"inexact":\([0-9]*\),"limit":\([0-9]*\)}.*/\1 \2 \3/p'
 }
 # udp_flows DESC: five datagrams from a plain socket reach the peer's port 53.
-UDP_N=0
-udp_flows() {
-	local out=$W/r53.$((UDP_N += 1))
-	udp_recv peer 53 60 "$out"
-	run "$TESTING_TOOLS/udp-probe" send 10.0.0.2 53 5
-	udp_recv_done
-	check_eq "$1" 5 "$(field received <"$out")"
-}
+udp_flows() { udp_check "$1" 5 peer 53 - 10.0.0.2 53 5; }
 # The SPD without indexes (a flush and the restore give new ones).
 spd_ni() { "$TESTING_TOOLS/xfrm-spd" -I -s; }
 spd_has_wide() { "$TESTING_TOOLS/xfrm-spd" -I -s -m "^dir=(in|out) prio=$PRIO_T " | grep -q 'dport=0/0\|sport=0/0'; }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Helpers shared by the test programs (udp-probe, l2tp-tunnel, plain-count, l2tp-stress...):
- * the usage error, parsing of seconds and addresses, a bound netlink socket. See common.h.
+ * the usage errors, parsing of seconds and addresses, a bound netlink socket. See common.h.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <libmnl/libmnl.h>
 
@@ -33,6 +34,21 @@ int bad_arg(const char *fmt, ...)
 	fputc('\n', stderr);
 	usage(stderr);
 	return 2;
+}
+
+int bad_option(int opt, char *const *argv)
+{
+	if (opt == ':')
+		return bad_arg("option -%c needs an argument", optopt);
+	if (optopt)
+		return bad_arg("unknown option -%c", optopt);
+	return bad_arg("unknown option '%s'", argv[optind - 1]);
+}
+
+int usage_status(int opt)
+{
+	usage(opt == 'h' ? stdout : stderr);
+	return opt == 'h' ? 0 : 2;
 }
 
 bool parse_seconds(const char *s, double *out)

@@ -367,25 +367,6 @@ static bool close_all(struct tunnel *t, unsigned long n, unsigned long *closed)
 	return ok;
 }
 
-/*
- * Sleep for seconds, or until SIGTERM/SIGINT.  ppoll() unblocks the signals
- * atomically, so one that arrives just before cannot be missed.
- */
-static void wait_for(double seconds, const sigset_t *waitmask)
-{
-	double end = now() + seconds, rem;
-	struct timespec left;
-
-	while (!stop) {
-		rem = end - now();
-		if (rem <= 0)
-			break;
-		left.tv_sec = (time_t)rem;
-		left.tv_nsec = (long)((rem - left.tv_sec) * 1e9);
-		ppoll(NULL, 0, &left, waitmask);
-	}
-}
-
 /* PPP LCP Configure-Request without options; the kernel adds ff 03. */
 static int send_lcp(int fd, unsigned long n)
 {
@@ -441,7 +422,7 @@ static int send_frames(const struct config *cfg, const struct tunnel *t,
 
 	for (n = first; n < cfg->frames && !stop; n++) {
 		if (n)
-			wait_for(cfg->interval_ms / 1000.0, waitmask);
+			sleep_until_stop(cfg->interval_ms / 1000.0, waitmask);
 		for (i = 0; i < cfg->count && !stop; i++)
 			send_one(cfg, t, i, n, c);
 	}
@@ -645,12 +626,8 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 		case 'H':
 			usage(stdout);
 			return -1;
-		case ':':
-			return bad_arg("option -%c needs an argument", optopt);
 		default:
-			if (optopt)
-				return bad_arg("unknown option -%c", optopt);
-			return bad_arg("unknown option '%s'", argv[optind - 1]);
+			return bad_option(opt, argv);
 		}
 	}
 	if (argc - optind != 4)
@@ -747,7 +724,7 @@ int main(int argc, char **argv)
 			printf("protected_s=%.6f\n", now() - t0);
 	}
 	if (!ret)
-		wait_for(cfg.hold, &waitmask);
+		sleep_until_stop(cfg.hold, &waitmask);
 	if (!ret) {
 		unsigned long marked = 0;
 		unsigned int mark;

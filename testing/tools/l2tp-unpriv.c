@@ -86,19 +86,6 @@ static int pppol2tp_connect(int pppox, int udp, const struct sockaddr_in *peer,
 	return pppox;
 }
 
-/* Until @seconds passed or SIGTERM/SIGINT came (delivered only inside ppoll()). */
-static void hold(double seconds, const sigset_t *waitmask)
-{
-	double end = now() + seconds, left;
-	struct timespec ts;
-
-	while (!stop && (left = end - now()) > 0) {
-		ts.tv_sec = (time_t)left;
-		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
-		ppoll(NULL, 0, &ts, waitmask);
-	}
-}
-
 int main(int argc, char **argv)
 {
 	unsigned long tid = 100, n = 0, i, busy = 0, other = 0;
@@ -178,7 +165,7 @@ int main(int argc, char **argv)
 	}
 	fflush(stdout);
 	fputs("ready\n", stderr);
-	hold(hold_s, &waitmask);
+	sleep_until_stop(hold_s, &waitmask);
 	close(pppox);
 	if (udp2 >= 0)
 		close(udp2);

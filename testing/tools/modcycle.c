@@ -71,12 +71,8 @@ int main(int argc, char **argv)
 		case 'p':
 			params = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			return usage_status(opt);	/* -h, or getopt's complaint */
 		}
 	}
 	if (argc - optind != 2 || !cycles)

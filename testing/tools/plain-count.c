@@ -356,7 +356,7 @@ static int count_loop(int fd, const struct opts *o, const sigset_t *waitmask)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	unsigned long counts[K_NR] = { 0 }, drops;
-	double end, rem;
+	double end;
 	struct timespec left;
 	int k;
 
@@ -364,12 +364,7 @@ static int count_loop(int fd, const struct opts *o, const sigset_t *waitmask)
 	fputs("ready\n", stderr);
 	fflush(stderr);
 
-	while (!stop) {
-		rem = end - now();
-		if (rem <= 0)
-			break;
-		left.tv_sec = (time_t)rem;
-		left.tv_nsec = (long)((rem - left.tv_sec) * 1e9);
+	while (!stop && time_left(end, &left)) {
 		if (ppoll(&pfd, 1, &left, waitmask) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -414,12 +409,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'h':
 			usage(stdout);
 			return -1;
-		case ':':
-			return bad_arg("option -%c needs an argument", optopt);
 		default:
-			if (optopt)
-				return bad_arg("unknown option -%c", optopt);
-			return bad_arg("unknown option '%s'", argv[optind - 1]);
+			return bad_option(opt, argv);
 		}
 	}
 	if (argc - optind != 2)

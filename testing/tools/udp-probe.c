@@ -117,7 +117,7 @@ static int recv_loop(int fd, double seconds)
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	struct timespec left;
 	unsigned long count = 0;
-	double start, rem;
+	double end;
 
 	struct sigaction sa = { .sa_handler = on_stop };
 
@@ -128,16 +128,11 @@ static int recv_loop(int fd, double seconds)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
 		return sys_fail("sigaction");
-	start = now();
+	end = now() + seconds;
 	fputs("ready\n", stderr);
 	fflush(stderr);
 
-	while (!stop) {
-		rem = start + seconds - now();
-		if (rem <= 0)
-			break;
-		left.tv_sec = (time_t)rem;
-		left.tv_nsec = (long)((rem - left.tv_sec) * 1e9);
+	while (!stop && time_left(end, &left)) {
 		if (ppoll(&pfd, 1, &left, NULL) < 0) {
 			if (errno == EINTR)
 				continue;

@@ -44,6 +44,7 @@
 #include <linux/netlink.h>
 #include <linux/xfrm.h>
 
+#include "common.h"
 #include "lib/xfrm.h"
 
 struct dump_ctx {
@@ -62,9 +63,9 @@ struct dump_ctx {
 /* Where the line of the policy being formatted goes (a memory stream). */
 static FILE *out;
 
-static const char *prog = "xfrm-spd";
+const char *prog = "xfrm-spd";
 
-static void usage(FILE *f)
+void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s [-r] [-c] [-I] [-s] [-m ERE]\n"
@@ -345,12 +346,6 @@ static int cmp_line(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int fail(const char *what)
-{
-	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
-	return 1;
-}
-
 static int dump_spd(struct mnl_socket *nl, struct dump_ctx *ctx)
 {
 	int ret = xfrm_spd_dump(nl, time(NULL), policy_cb, ctx);
@@ -358,7 +353,7 @@ static int dump_spd(struct mnl_socket *nl, struct dump_ctx *ctx)
 	if (!ret)
 		return 0;
 	errno = -ret;
-	return fail("XFRM_MSG_GETPOLICY dump");
+	return sys_fail("XFRM_MSG_GETPOLICY dump");
 }
 
 static int spdinfo_attr_cb(const struct nlattr *attr, void *data)
@@ -394,30 +389,22 @@ static int spd_counts(struct mnl_socket *nl, struct xfrmu_spdinfo *info)
 	nlh->nlmsg_seq = ++seq;
 	*(__u32 *)mnl_nlmsg_put_extra_header(nlh, sizeof(__u32)) = 0xffffffff;
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return fail("sending XFRM_MSG_GETSPDINFO");
+		return sys_fail("sending XFRM_MSG_GETSPDINFO");
 	memset(info, 0xff, sizeof(*info));
 	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 	if (n < 0)
-		return fail("receiving XFRM_MSG_NEWSPDINFO");
+		return sys_fail("receiving XFRM_MSG_NEWSPDINFO");
 	ret = mnl_cb_run(buf, n, seq, portid, spdinfo_cb, info);
 	if (ret < 0)
-		return fail("XFRM_MSG_GETSPDINFO");
+		return sys_fail("XFRM_MSG_GETSPDINFO");
 	return 0;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static int wait_counts(struct mnl_socket *nl, unsigned long in, unsigned long out,
 		       double timeout)
 {
 	const struct timespec ms = { .tv_nsec = 1000000 };
-	double start = now_s();
+	double start = now();
 	struct xfrmu_spdinfo info;
 
 	for (;;) {
@@ -425,14 +412,14 @@ static int wait_counts(struct mnl_socket *nl, unsigned long in, unsigned long ou
 			return 1;
 		if (info.incnt == in && info.outcnt == out)
 			break;
-		if (now_s() - start > timeout) {
+		if (now() - start > timeout) {
 			fprintf(stderr, "%s: the SPD holds %u+%u policies, not %lu+%lu, after %g s\n",
 				prog, info.incnt, info.outcnt, in, out, timeout);
 			return 3;
 		}
 		nanosleep(&ms, NULL);
 	}
-	printf("%.3f\n", now_s() - start);
+	printf("%.3f\n", now() - start);
 	return 0;
 }
 
@@ -504,12 +491,8 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			return usage_status(opt);	/* -h, or getopt's complaint */
 		}
 	}
 	if (optind < argc) {
@@ -520,9 +503,9 @@ int main(int argc, char **argv)
 
 	nl = mnl_socket_open(NETLINK_XFRM);
 	if (!nl)
-		return fail("opening NETLINK_XFRM socket");
+		return sys_fail("opening NETLINK_XFRM socket");
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = fail("binding NETLINK_XFRM socket");
+		ret = sys_fail("binding NETLINK_XFRM socket");
 		mnl_socket_close(nl);
 		return ret;
 	}
@@ -532,13 +515,13 @@ int main(int argc, char **argv)
 		if (ctx.match)
 			regfree(&ctx.re);
 		if (!ret && (fflush(stdout) == EOF || ferror(stdout)))
-			return fail("writing output");
+			return sys_fail("writing output");
 		return ret;
 	}
 	ret = dump_spd(nl, &ctx);
 	mnl_socket_close(nl);
 	if (ctx.oom && !ret)
-		ret = fail("formatting a policy");
+		ret = sys_fail("formatting a policy");
 	if (!ret && ctx.sort) {
 		qsort(ctx.lines, ctx.nlines, sizeof(*ctx.lines), cmp_line);
 		for (i = 0; i < ctx.nlines; i++)
@@ -555,6 +538,6 @@ int main(int argc, char **argv)
 	if (ctx.count_only)
 		printf("%lu\n", ctx.count);
 	if (fflush(stdout) == EOF || ferror(stdout))
-		return fail("writing output");
+		return sys_fail("writing output");
 	return 0;
 }

@@ -44,6 +44,8 @@
 #define SEQ		4711
 #define PORTID		12345
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 static unsigned int tests, failed;
 
 __attribute__((format(printf, 2, 3)))
@@ -437,18 +439,10 @@ static void test_build(void)
 
 static char cbuf[LIPSEC_MSG_BUF];
 
+/* A message of the family with its generic netlink header, as a dump's replies come. */
 static struct nlmsghdr *canned(uint8_t cmd)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(cbuf);
-	struct genlmsghdr *g;
-
-	nlh->nlmsg_type = FAMILY;
-	nlh->nlmsg_flags = NLM_F_MULTI;
-	nlh->nlmsg_seq = SEQ;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = cmd;
-	g->version = L2TP_IPSEC_GENL_VERSION;
-	return nlh;
+	return lipsec_put_header(cbuf, FAMILY, cmd, NLM_F_MULTI, SEQ);
 }
 
 static void put_be16(struct nlmsghdr *nlh, uint16_t type, uint16_t v)
@@ -582,20 +576,36 @@ static struct nlmsghdr *client_sa_msg(void)
 	return nlh;
 }
 
+/*
+ * A message whose TUNNEL nest is opened with the tunnel's id and 5-tuple; id 0 = no ID
+ * attribute, ports 0 = absent. The caller ends the nest (*n).
+ */
+static struct nlmsghdr *tunnel_start(uint8_t cmd, uint32_t id, const char *local,
+				     const char *peer, uint16_t lport, uint16_t pport,
+				     struct nlattr **n)
+{
+	struct nlmsghdr *nlh = canned(cmd);
+
+	*n = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_TUNNEL);
+	if (id)
+		mnl_attr_put_u32(nlh, L2TP_IPSEC_A_TUNNEL_ID, id);
+	put_addr(nlh, L2TP_IPSEC_A_TUNNEL_LOCAL_IPV4, L2TP_IPSEC_A_TUNNEL_LOCAL_IPV6, local);
+	put_addr(nlh, L2TP_IPSEC_A_TUNNEL_PEER_IPV4, L2TP_IPSEC_A_TUNNEL_PEER_IPV6, peer);
+	if (lport)
+		put_be16(nlh, L2TP_IPSEC_A_TUNNEL_LOCAL_PORT, lport);
+	if (pport)
+		put_be16(nlh, L2TP_IPSEC_A_TUNNEL_PEER_PORT, pport);
+	return nlh;
+}
+
 /* A tunnel; id 0 = no ID attribute; with_sa: an out SA present, an in SA acquiring. */
 static struct nlmsghdr *tunnel_msg(uint8_t cmd, uint32_t id, const char *local,
 				   const char *peer, uint16_t lport, uint16_t pport,
 				   uint32_t idx_out, uint32_t idx_in, bool with_sa)
 {
-	struct nlmsghdr *nlh = canned(cmd);
-	struct nlattr *n = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_TUNNEL);
+	struct nlattr *n;
+	struct nlmsghdr *nlh = tunnel_start(cmd, id, local, peer, lport, pport, &n);
 
-	if (id)
-		mnl_attr_put_u32(nlh, L2TP_IPSEC_A_TUNNEL_ID, id);
-	put_addr(nlh, L2TP_IPSEC_A_TUNNEL_LOCAL_IPV4, L2TP_IPSEC_A_TUNNEL_LOCAL_IPV6, local);
-	put_addr(nlh, L2TP_IPSEC_A_TUNNEL_PEER_IPV4, L2TP_IPSEC_A_TUNNEL_PEER_IPV6, peer);
-	put_be16(nlh, L2TP_IPSEC_A_TUNNEL_LOCAL_PORT, lport);
-	put_be16(nlh, L2TP_IPSEC_A_TUNNEL_PEER_PORT, pport);
 	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_TUNNEL_POLICY_INDEX, idx_out);
 	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_TUNNEL_POLICY_INDEX, idx_in);
 	if (with_sa) {
@@ -690,17 +700,10 @@ static const struct pol pol_tunnel_in = {
 static struct nlmsghdr *refuse_msg(uint32_t id, const char *local, const char *peer,
 				   uint16_t lport, uint16_t pport, uint32_t refusal)
 {
-	struct nlmsghdr *nlh = canned(L2TP_IPSEC_CMD_TUNNEL_REFUSE_NTF);
-	struct nlattr *n = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_TUNNEL);
+	struct nlattr *n;
+	struct nlmsghdr *nlh = tunnel_start(L2TP_IPSEC_CMD_TUNNEL_REFUSE_NTF, id, local, peer,
+					    lport, pport, &n);
 
-	if (id)
-		mnl_attr_put_u32(nlh, L2TP_IPSEC_A_TUNNEL_ID, id);
-	put_addr(nlh, L2TP_IPSEC_A_TUNNEL_LOCAL_IPV4, L2TP_IPSEC_A_TUNNEL_LOCAL_IPV6, local);
-	put_addr(nlh, L2TP_IPSEC_A_TUNNEL_PEER_IPV4, L2TP_IPSEC_A_TUNNEL_PEER_IPV6, peer);
-	if (lport)
-		put_be16(nlh, L2TP_IPSEC_A_TUNNEL_LOCAL_PORT, lport);
-	if (pport)
-		put_be16(nlh, L2TP_IPSEC_A_TUNNEL_PEER_PORT, pport);
 	mnl_attr_nest_end(nlh, n);
 	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_REFUSAL, refusal);
 	return nlh;
@@ -712,6 +715,9 @@ static void add(struct lipsec_buf *b, const struct nlmsghdr *nlh)
 		abort();
 }
 
+/* The formats a printer writes. */
+enum fmt { TEXT, JSON, PRETTY };
+
 /* Output of a printer into a string. */
 struct capture {
 	char *text;
@@ -719,14 +725,14 @@ struct capture {
 	struct lipsec_fmt fmt;
 };
 
-static void cap_open(struct capture *c, bool json, bool pretty)
+static void cap_open(struct capture *c, enum fmt fmt)
 {
 	c->text = NULL;
 	c->fmt.f = open_memstream(&c->text, &c->len);
 	if (!c->fmt.f)
 		abort();
-	c->fmt.json = json;
-	c->fmt.pretty = pretty;
+	c->fmt.json = fmt != TEXT;
+	c->fmt.pretty = fmt == PRETTY;
 }
 
 static const char *cap_close(struct capture *c)
@@ -735,131 +741,137 @@ static const char *cap_close(struct capture *c)
 	return c->text;
 }
 
-static void expect_dump(enum lipsec_action action, const struct lipsec_buf *msgs, bool json,
-			bool pretty, const char *want, const char *desc)
+static void expect_dump(enum lipsec_action action, const struct lipsec_buf *msgs, enum fmt fmt,
+			const char *want, const char *desc)
 {
 	struct capture c;
 
-	cap_open(&c, json, pretty);
+	cap_open(&c, fmt);
 	lipsec_print_dump(&c.fmt, action, msgs);
 	is_str(cap_close(&c), want, desc);
 	free(c.text);
 }
 
-static void expect_event(const struct nlmsghdr *nlh, bool json, const char *want,
+static void expect_event(const struct nlmsghdr *nlh, enum fmt fmt, const char *want,
 			 const char *desc)
 {
 	struct capture c;
 
-	cap_open(&c, json, false);
+	cap_open(&c, fmt);
 	lipsec_print_event(&c.fmt, nlh);
 	is_str(cap_close(&c), want, desc);
 	free(c.text);
 }
 
+/* One output a test expects of a printer: its format, the text, what it shows. */
+struct out {
+	enum fmt fmt;
+	const char *want, *desc;
+};
+
+/* Every output of @outs (up to @n, the first with no want ends them) of a dump. */
+static void expect_dumps(enum lipsec_action action, const struct lipsec_buf *msgs,
+			 const struct out *outs, size_t n)
+{
+	for (size_t i = 0; i < n && outs[i].want; i++)
+		expect_dump(action, msgs, outs[i].fmt, outs[i].want, outs[i].desc);
+}
+
+/*
+ * Configuration dumps: the message (config_msg(), as an older module sends it, or
+ * config_msg_armed() with these arguments) and what each format prints of it.
+ */
+static const struct config_case {
+	bool older;
+	bool auto_attach;
+	uint32_t max;
+	int armed;
+	const char *reason;
+	int guard;
+	struct out out[3];
+} config_cases[] = {
+	{ .older = true, .out = {
+		{ TEXT, "server on port 1701 reqid 0 priority auto level require auto-attach on restore on\n",
+		  "config show: text" },
+		{ JSON, "[{\"server\":true,\"port\":1701,\"reqid\":0,\"priority\":0,\"level\":\"require\",\"auto-attach\":true,\"restore\":true}]\n",
+		  "config show: JSON array" },
+		{ PRETTY, "[\n"
+			  "    {\n"
+			  "        \"server\": true,\n"
+			  "        \"port\": 1701,\n"
+			  "        \"reqid\": 0,\n"
+			  "        \"priority\": 0,\n"
+			  "        \"level\": \"require\",\n"
+			  "        \"auto-attach\": true,\n"
+			  "        \"restore\": true\n"
+			  "    }\n"
+			  "]\n",
+		  "config show: pretty JSON" } } },
+	{ .auto_attach = true, .max = 65536, .armed = 1, .guard = 1, .out = {
+		{ TEXT, "server off auto-attach on (armed) guard on restore on max-tunnels 65536\n",
+		  "config show: armed, guard on, max-tunnels (text)" },
+		{ JSON, "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536,\"armed\":true,"
+			"\"guard\":true}]\n",
+		  "config show: armed, guard on, max-tunnels (JSON)" } } },
+	{ .auto_attach = true, .max = 1, .armed = 0, .guard = 0,
+	  .reason = "the probe on l2tp_tunnel_register could not be registered", .out = {
+		{ TEXT, "server off auto-attach on (not armed: the probe on l2tp_tunnel_register could not be registered) guard off restore on max-tunnels 1\n",
+		  "config show: not armed, with the reason, guard off (text)" },
+		{ JSON, "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":1,\"armed\":false,"
+			"\"unarmed-reason\":\"the probe on l2tp_tunnel_register could not be registered\",\"guard\":false}]\n",
+		  "config show: not armed, with the reason, guard off (JSON: guard after the reason)" },
+		{ PRETTY, "[\n"
+			  "    {\n"
+			  "        \"server\": false,\n"
+			  "        \"auto-attach\": true,\n"
+			  "        \"restore\": true,\n"
+			  "        \"max-tunnels\": 1,\n"
+			  "        \"armed\": false,\n"
+			  "        \"unarmed-reason\": \"the probe on l2tp_tunnel_register could not be registered\",\n"
+			  "        \"guard\": false\n"
+			  "    }\n"
+			  "]\n",
+		  "config show: not armed, with the reason (pretty JSON)" } } },
+	{ .auto_attach = false, .max = 4294967295u, .armed = 0, .guard = 1,
+	  .reason = "auto-attach is off", .out = {
+		{ TEXT, "server off auto-attach off (not armed: auto-attach is off) guard on restore on max-tunnels 4294967295\n",
+		  "config show: auto-attach off, not armed, the largest max-tunnels" } } },
+	{ .auto_attach = true, .max = 65536, .armed = 0, .guard = -1, .reason = "a\nb\x1b[1m", .out = {
+		{ TEXT, "server off auto-attach on (not armed: a?b?[1m) restore on max-tunnels 65536\n",
+		  "config show: control characters of the reason are '?' in text" },
+		{ JSON, "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536,\"armed\":false,"
+			"\"unarmed-reason\":\"a\\nb\\u001b[1m\"}]\n",
+		  "config show: and escaped in JSON" } } },
+	{ .auto_attach = true, .max = 65536, .armed = 0, .guard = -1, .out = {
+		{ TEXT, "server off auto-attach on (not armed) restore on max-tunnels 65536\n",
+		  "config show: not armed without a reason, no GUARD: no guard word (text)" },
+		{ JSON, "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536,\"armed\":false}]\n",
+		  "config show: not armed without a reason (JSON: no unarmed-reason, no guard)" } } },
+	{ .auto_attach = true, .max = 65536, .armed = -1, .guard = -1, .out = {
+		{ TEXT, "server off auto-attach on restore on max-tunnels 65536\n",
+		  "config show: no ARMED, no GUARD attribute: nothing about them (text)" },
+		{ JSON, "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536}]\n",
+		  "config show: no ARMED, no GUARD attribute: nothing about them (JSON)" } } },
+	{ .auto_attach = true, .max = 65536, .armed = -1, .guard = 0, .out = {
+		{ TEXT, "server off auto-attach on guard off restore on max-tunnels 65536\n",
+		  "config show: GUARD without ARMED: guard off alone (text)" },
+		{ JSON, "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536,\"guard\":false}]\n",
+		  "config show: GUARD without ARMED (JSON)" } } },
+};
+
 static void test_print_config(void)
 {
 	struct lipsec_buf b = { 0 };
 
-	add(&b, config_msg(L2TP_IPSEC_CMD_CONFIG_GET));
-	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false,
-		    "server on port 1701 reqid 0 priority auto level require auto-attach on restore on\n",
-		    "config show: text");
-	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false,
-		    "[{\"server\":true,\"port\":1701,\"reqid\":0,\"priority\":0,\"level\":\"require\",\"auto-attach\":true,\"restore\":true}]\n",
-		    "config show: JSON array");
-	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, true,
-		    "[\n"
-		    "    {\n"
-		    "        \"server\": true,\n"
-		    "        \"port\": 1701,\n"
-		    "        \"reqid\": 0,\n"
-		    "        \"priority\": 0,\n"
-		    "        \"level\": \"require\",\n"
-		    "        \"auto-attach\": true,\n"
-		    "        \"restore\": true\n"
-		    "    }\n"
-		    "]\n",
-		    "config show: pretty JSON");
-	lipsec_buf_free(&b);
+	for (size_t i = 0; i < ARRAY_SIZE(config_cases); i++) {
+		const struct config_case *c = &config_cases[i];
 
-	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 65536, 1, NULL, 1));
-	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false,
-		    "server off auto-attach on (armed) guard on restore on max-tunnels 65536\n",
-		    "config show: armed, guard on, max-tunnels (text)");
-	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false,
-		    "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536,\"armed\":true,"
-		    "\"guard\":true}]\n",
-		    "config show: armed, guard on, max-tunnels (JSON)");
-	lipsec_buf_free(&b);
-
-	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 1, 0,
-				 "the probe on l2tp_tunnel_register could not be registered", 0));
-	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false,
-		    "server off auto-attach on (not armed: the probe on l2tp_tunnel_register could not be registered) guard off restore on max-tunnels 1\n",
-		    "config show: not armed, with the reason, guard off (text)");
-	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false,
-		    "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":1,\"armed\":false,"
-		    "\"unarmed-reason\":\"the probe on l2tp_tunnel_register could not be registered\",\"guard\":false}]\n",
-		    "config show: not armed, with the reason, guard off (JSON: guard after the reason)");
-	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, true,
-		    "[\n"
-		    "    {\n"
-		    "        \"server\": false,\n"
-		    "        \"auto-attach\": true,\n"
-		    "        \"restore\": true,\n"
-		    "        \"max-tunnels\": 1,\n"
-		    "        \"armed\": false,\n"
-		    "        \"unarmed-reason\": \"the probe on l2tp_tunnel_register could not be registered\",\n"
-		    "        \"guard\": false\n"
-		    "    }\n"
-		    "]\n",
-		    "config show: not armed, with the reason (pretty JSON)");
-	lipsec_buf_free(&b);
-
-	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, false, 4294967295u, 0,
-				 "auto-attach is off", 1));
-	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false,
-		    "server off auto-attach off (not armed: auto-attach is off) guard on restore on max-tunnels 4294967295\n",
-		    "config show: auto-attach off, not armed, the largest max-tunnels");
-	lipsec_buf_free(&b);
-
-	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 65536, 0, "a\nb\x1b[1m", -1));
-	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false,
-		    "server off auto-attach on (not armed: a?b?[1m) restore on max-tunnels 65536\n",
-		    "config show: control characters of the reason are '?' in text");
-	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false,
-		    "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536,\"armed\":false,"
-		    "\"unarmed-reason\":\"a\\nb\\u001b[1m\"}]\n",
-		    "config show: and escaped in JSON");
-	lipsec_buf_free(&b);
-
-	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 65536, 0, NULL, -1));
-	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false,
-		    "server off auto-attach on (not armed) restore on max-tunnels 65536\n",
-		    "config show: not armed without a reason, no GUARD: no guard word (text)");
-	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false,
-		    "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536,\"armed\":false}]\n",
-		    "config show: not armed without a reason (JSON: no unarmed-reason, no guard)");
-	lipsec_buf_free(&b);
-
-	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 65536, -1, NULL, -1));
-	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false,
-		    "server off auto-attach on restore on max-tunnels 65536\n",
-		    "config show: no ARMED, no GUARD attribute: nothing about them (text)");
-	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false,
-		    "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536}]\n",
-		    "config show: no ARMED, no GUARD attribute: nothing about them (JSON)");
-	lipsec_buf_free(&b);
-
-	add(&b, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 65536, -1, NULL, 0));
-	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false,
-		    "server off auto-attach on guard off restore on max-tunnels 65536\n",
-		    "config show: GUARD without ARMED: guard off alone (text)");
-	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false,
-		    "[{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536,\"guard\":false}]\n",
-		    "config show: GUARD without ARMED (JSON)");
-	lipsec_buf_free(&b);
+		add(&b, c->older ? config_msg(L2TP_IPSEC_CMD_CONFIG_GET) :
+			config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, c->auto_attach, c->max,
+					 c->armed, c->reason, c->guard));
+		expect_dumps(LIPSEC_CONFIG_SHOW, &b, c->out, ARRAY_SIZE(c->out));
+		lipsec_buf_free(&b);
+	}
 }
 
 static void test_print_clients(void)
@@ -868,29 +880,46 @@ static void test_print_clients(void)
 
 	add(&b, client_msg("192.0.2.2", 1701, L2TP_IPSEC_LIFETIME_CONNECTION, 1, 14, 15));
 	add(&b, client_msg("2001:db8::2", 1702, L2TP_IPSEC_LIFETIME_STATIC, 0, 0, 0));
-	expect_dump(LIPSEC_CLIENT_SHOW, &b, false, false,
+	expect_dump(LIPSEC_CLIENT_SHOW, &b, TEXT,
 		    "192.0.2.2 sport 1701 lifetime connection tunnels 1 policies 14 15\n"
 		    "2001:db8::2 sport 1702 lifetime static tunnels 0\n",
 		    "client show: text, IPv4 and IPv6");
-	expect_dump(LIPSEC_CLIENT_SHOW, &b, true, false,
+	expect_dump(LIPSEC_CLIENT_SHOW, &b, JSON,
 		    "[{\"server-ipv4\":\"192.0.2.2\",\"sport\":1701,\"lifetime\":\"connection\",\"tunnels\":1,\"policy-index\":[14,15]},"
 		    "{\"server-ipv6\":\"2001:db8::2\",\"sport\":1702,\"lifetime\":\"static\",\"tunnels\":0,\"policy-index\":[]}]\n",
 		    "client show: JSON");
 	lipsec_buf_free(&b);
 
 	add(&b, client_sa_msg());
-	expect_dump(LIPSEC_CLIENT_SHOW, &b, false, false,
+	expect_dump(LIPSEC_CLIENT_SHOW, &b, TEXT,
 		    "192.0.2.1 sport 1701 lifetime connection tunnels 0 policies 8 9\n"
 		    "    sa out present spi 0xc1a55a00 reqid 16385 bytes 0 packets 0\n"
 		    "    sa in acquiring\n",
 		    "client show: its SAs below it (text)");
-	expect_dump(LIPSEC_CLIENT_SHOW, &b, true, false,
+	expect_dump(LIPSEC_CLIENT_SHOW, &b, JSON,
 		    "[{\"server-ipv4\":\"192.0.2.1\",\"sport\":1701,\"lifetime\":\"connection\",\"tunnels\":0,\"policy-index\":[8,9],"
 		    "\"sa\":[{\"dir\":\"out\",\"state\":\"present\",\"spi\":\"0xc1a55a00\",\"reqid\":16385,\"bytes\":0,\"packets\":0},"
 		    "{\"dir\":\"in\",\"state\":\"acquiring\"}]}]\n",
 		    "client show: its SAs (JSON)");
 	lipsec_buf_free(&b);
 }
+
+/* The two tunnels of test_print_tunnels() as tunnel show prints them. */
+#define TUNNELS_TEXT \
+	"tunnel 7  192.0.2.1:1701 -> 192.0.2.2:1701\n" \
+	"    policy out index 12\n" \
+	"    policy in index 13\n" \
+	"    sa out present spi 0x1234abcd reqid 1 bytes 1234 packets 10\n" \
+	"    sa in acquiring\n" \
+	"tunnel -  [2001:db8::1]:1701 -> [2001:db8::2]:40000\n" \
+	"    policy out index 0\n" \
+	"    policy in index 0\n"
+#define TUNNELS_JSON \
+	"[{\"id\":7,\"local-ipv4\":\"192.0.2.1\",\"peer-ipv4\":\"192.0.2.2\",\"local-port\":1701,\"peer-port\":1701," \
+	"\"policy-index\":[12,13],\"sa\":[{\"dir\":\"out\",\"state\":\"present\",\"spi\":\"0x1234abcd\",\"reqid\":1,\"bytes\":1234,\"packets\":10}," \
+	"{\"dir\":\"in\",\"state\":\"acquiring\"}]}," \
+	"{\"local-ipv6\":\"2001:db8::1\",\"peer-ipv6\":\"2001:db8::2\",\"local-port\":1701,\"peer-port\":40000," \
+	"\"policy-index\":[0,0],\"sa\":[]}]\n"
 
 static void test_print_tunnels(void)
 {
@@ -900,56 +929,29 @@ static void test_print_tunnels(void)
 			   12, 13, true));
 	add(&b, tunnel_msg(L2TP_IPSEC_CMD_TUNNEL_GET, 0, "2001:db8::1", "2001:db8::2", 1701,
 			   40000, 0, 0, false));
-	expect_dump(LIPSEC_TUNNEL_SHOW, &b, false, false,
-		    "tunnel 7  192.0.2.1:1701 -> 192.0.2.2:1701\n"
-		    "    policy out index 12\n"
-		    "    policy in index 13\n"
-		    "    sa out present spi 0x1234abcd reqid 1 bytes 1234 packets 10\n"
-		    "    sa in acquiring\n"
-		    "tunnel -  [2001:db8::1]:1701 -> [2001:db8::2]:40000\n"
-		    "    policy out index 0\n"
-		    "    policy in index 0\n",
+	expect_dump(LIPSEC_TUNNEL_SHOW, &b, TEXT, TUNNELS_TEXT,
 		    "tunnel show: text blocks, IPv6 in brackets, no id");
-	expect_dump(LIPSEC_TUNNEL_SHOW, &b, true, false,
-		    "[{\"id\":7,\"local-ipv4\":\"192.0.2.1\",\"peer-ipv4\":\"192.0.2.2\",\"local-port\":1701,\"peer-port\":1701,"
-		    "\"policy-index\":[12,13],\"sa\":[{\"dir\":\"out\",\"state\":\"present\",\"spi\":\"0x1234abcd\",\"reqid\":1,\"bytes\":1234,\"packets\":10},"
-		    "{\"dir\":\"in\",\"state\":\"acquiring\"}]},"
-		    "{\"local-ipv6\":\"2001:db8::1\",\"peer-ipv6\":\"2001:db8::2\",\"local-port\":1701,\"peer-port\":40000,"
-		    "\"policy-index\":[0,0],\"sa\":[]}]\n",
-		    "tunnel show: JSON with sa objects");
+	expect_dump(LIPSEC_TUNNEL_SHOW, &b, JSON, TUNNELS_JSON, "tunnel show: JSON with sa objects");
 
 	/* The dump's last message: the refused counters, never a tunnel. */
 	add(&b, refused_msg(1, 2, 3));
-	expect_dump(LIPSEC_TUNNEL_SHOW, &b, false, false,
-		    "tunnel 7  192.0.2.1:1701 -> 192.0.2.2:1701\n"
-		    "    policy out index 12\n"
-		    "    policy in index 13\n"
-		    "    sa out present spi 0x1234abcd reqid 1 bytes 1234 packets 10\n"
-		    "    sa in acquiring\n"
-		    "tunnel -  [2001:db8::1]:1701 -> [2001:db8::2]:40000\n"
-		    "    policy out index 0\n"
-		    "    policy in index 0\n"
-		    "refused: unprivileged 1 inexact 2 limit 3\n",
+	expect_dump(LIPSEC_TUNNEL_SHOW, &b, TEXT,
+		    TUNNELS_TEXT "refused: unprivileged 1 inexact 2 limit 3\n",
 		    "tunnel show: the refused line after the tunnels (text)");
-	expect_dump(LIPSEC_TUNNEL_SHOW, &b, true, false,
-		    "[{\"id\":7,\"local-ipv4\":\"192.0.2.1\",\"peer-ipv4\":\"192.0.2.2\",\"local-port\":1701,\"peer-port\":1701,"
-		    "\"policy-index\":[12,13],\"sa\":[{\"dir\":\"out\",\"state\":\"present\",\"spi\":\"0x1234abcd\",\"reqid\":1,\"bytes\":1234,\"packets\":10},"
-		    "{\"dir\":\"in\",\"state\":\"acquiring\"}]},"
-		    "{\"local-ipv6\":\"2001:db8::1\",\"peer-ipv6\":\"2001:db8::2\",\"local-port\":1701,\"peer-port\":40000,"
-		    "\"policy-index\":[0,0],\"sa\":[]}]\n",
+	expect_dump(LIPSEC_TUNNEL_SHOW, &b, JSON, TUNNELS_JSON,
 		    "tunnel show: JSON stays the array of tunnels, no counters in it");
 	lipsec_buf_free(&b);
 
 	add(&b, refused_msg(0, 0, 0));
-	expect_dump(LIPSEC_TUNNEL_SHOW, &b, false, false,
+	expect_dump(LIPSEC_TUNNEL_SHOW, &b, TEXT,
 		    "refused: unprivileged 0 inexact 0 limit 0\n",
 		    "tunnel show: no tunnels, only the refused line (text)");
-	expect_dump(LIPSEC_TUNNEL_SHOW, &b, true, false, "[]\n",
+	expect_dump(LIPSEC_TUNNEL_SHOW, &b, JSON, "[]\n",
 		    "tunnel show: no tunnels, the counters message is no tunnel (JSON [])");
 	lipsec_buf_free(&b);
 
 	add(&b, refused_msg(4294967295u, 0, 17));
-	expect_dump(LIPSEC_TUNNEL_SHOW, &b, false, false,
+	expect_dump(LIPSEC_TUNNEL_SHOW, &b, TEXT,
 		    "refused: unprivileged 4294967295 inexact 0 limit 17\n",
 		    "tunnel show: refused counters up to u32 max");
 	lipsec_buf_free(&b);
@@ -964,13 +966,13 @@ static void test_print_policies(void)
 	add(&b, policy_msg(&pol_server_in6_shadowed));
 	add(&b, policy_msg(&pol_client_enomem));
 	add(&b, policy_msg(&pol_block));
-	expect_dump(LIPSEC_POLICY_SHOW, &b, false, false,
+	expect_dump(LIPSEC_POLICY_SHOW, &b, TEXT,
 		    "out  udp 0.0.0.0/0 sport 1701 -> 0.0.0.0/0  esp transport reqid 0 require  prio 1024  index 12  server\n"
 		    "in   udp ::/0 -> ::/0 dport 1701  esp transport reqid 0 require  prio 1024  index 0  server owners 2 shadowed\n"
 		    "out  udp 0.0.0.0/0 sport 1701 -> 192.0.2.2/32  esp transport reqid 5 use  prio 1024  index 0  client error -ENOMEM\n"
 		    "out  udp 0.0.0.0/0 -> 0.0.0.0/0  block mark 0x4c32b10c  prio 0  index 20  block\n",
 		    "policy show: text (server, shadowed, error, block)");
-	expect_dump(LIPSEC_POLICY_SHOW, &b, true, false,
+	expect_dump(LIPSEC_POLICY_SHOW, &b, JSON,
 		    "[{\"index\":12,\"dir\":\"out\",\"family\":\"inet\",\"src-ipv4\":\"0.0.0.0\",\"dst-ipv4\":\"0.0.0.0\","
 		    "\"src-prefixlen\":0,\"dst-prefixlen\":0,\"proto\":17,\"sport\":1701,\"mark\":0,\"priority\":1024,"
 		    "\"block\":false,\"reqid\":0,\"level\":\"require\",\"origin\":\"server\",\"owners\":1,\"shadowed\":false},"
@@ -991,10 +993,10 @@ static void test_print_policies(void)
 	odd.origin = 9;
 	odd.level = 5;
 	add(&b, policy_msg(&odd));
-	expect_dump(LIPSEC_POLICY_SHOW, &b, false, false,
+	expect_dump(LIPSEC_POLICY_SHOW, &b, TEXT,
 		    "7    udp 0.0.0.0/0 sport 1701 -> 0.0.0.0/0  esp transport reqid 0 5  prio 1024  index 12  9\n",
 		    "policy show: unknown enum values as numbers (text)");
-	expect_dump(LIPSEC_POLICY_SHOW, &b, true, false,
+	expect_dump(LIPSEC_POLICY_SHOW, &b, JSON,
 		    "[{\"index\":12,\"dir\":7,\"family\":\"inet\",\"src-ipv4\":\"0.0.0.0\",\"dst-ipv4\":\"0.0.0.0\","
 		    "\"src-prefixlen\":0,\"dst-prefixlen\":0,\"proto\":17,\"sport\":1701,\"mark\":0,\"priority\":1024,"
 		    "\"block\":false,\"reqid\":0,\"level\":5,\"origin\":9,\"owners\":1,\"shadowed\":false}]\n",
@@ -1006,205 +1008,239 @@ static void test_print_empty(void)
 {
 	struct lipsec_buf b = { 0 };
 
-	expect_dump(LIPSEC_POLICY_SHOW, &b, false, false, "", "empty dump: no text");
-	expect_dump(LIPSEC_CLIENT_SHOW, &b, true, false, "[]\n", "empty dump: JSON []");
-	expect_dump(LIPSEC_TUNNEL_SHOW, &b, true, true, "[]\n", "empty dump: pretty JSON []");
+	expect_dump(LIPSEC_POLICY_SHOW, &b, TEXT, "", "empty dump: no text");
+	expect_dump(LIPSEC_CLIENT_SHOW, &b, JSON, "[]\n", "empty dump: JSON []");
+	expect_dump(LIPSEC_TUNNEL_SHOW, &b, PRETTY, "[]\n", "empty dump: pretty JSON []");
 }
 
-/* Robustness: what the kernel may send that this tool does not expect. */
+/*
+ * Robustness: what the kernel may send that this tool does not expect, message by
+ * message as attributes of any type and length, nests opened and closed in between.
+ */
+struct raw {
+	enum { R_NONE, R_PUT, R_NEST, R_END } op;
+	uint16_t type, len;
+	const void *data;
+};
+#define R(type, len, data)	{ R_PUT, type, len, data }
+#define R_U8(type, v)		R(type, 1, &(const uint8_t){ v })
+#define R_U16(type, v)		R(type, 2, &(const uint16_t){ v })
+#define R_U32(type, v)		R(type, 4, &(const uint32_t){ v })
+#define R_U64(type, v)		R(type, 8, &(const uint64_t){ v })
+#define R_IPV4(type, a, b, c, d) R(type, 4, ((const uint8_t[]){ a, b, c, d }))
+#define R_NEST(type)		{ R_NEST, type, 0, NULL }
+#define R_NEST_END		{ R_END, 0, 0, NULL }
+
+/* A message of @cmd with @attrs (up to @n; an R_NONE ends them). */
+static struct nlmsghdr *raw_msg(uint8_t cmd, const struct raw *attrs, size_t n)
+{
+	struct nlmsghdr *nlh = canned(cmd);
+	struct nlattr *nest[4];
+	int depth = 0;
+
+	for (size_t i = 0; i < n && attrs[i].op != R_NONE; i++) {
+		const struct raw *a = &attrs[i];
+
+		if (a->op == R_NEST)
+			nest[depth++] = mnl_attr_nest_start(nlh, a->type);
+		else if (a->op == R_END)
+			mnl_attr_nest_end(nlh, nest[--depth]);
+		else
+			mnl_attr_put(nlh, a->type, a->len, a->data);
+	}
+	return nlh;
+}
+
+static const struct robust_case {
+	enum lipsec_action action;
+	uint8_t cmd;
+	struct raw attrs[12];
+	bool bare_too;		/* a second message, without attributes */
+	enum fmt fmt;
+	const char *want, *desc;
+} robust_cases[] = {
+	/*
+	 * A port of the wrong length and an attribute from the future are ignored; a
+	 * message without the config nest is skipped.
+	 */
+	{ LIPSEC_CONFIG_SHOW, L2TP_IPSEC_CMD_CONFIG_GET, {
+		R_NEST(L2TP_IPSEC_A_CONFIG),
+		R_U8(L2TP_IPSEC_A_CONFIG_SERVER, 0),
+		R_U32(L2TP_IPSEC_A_CONFIG_PORT, 1701),
+		R_U32(99, 1),
+		R_U8(L2TP_IPSEC_A_CONFIG_RESTORE, 0),
+		R_NEST_END,
+		R_U32(77, 1),
+	  }, true, TEXT, "server off restore off\n",
+	  "bad-length and unknown attributes ignored, message without the nest skipped" },
+	/* A reason that is not NUL-terminated, or empty, and ARMED of the wrong size. */
+	{ LIPSEC_CONFIG_SHOW, L2TP_IPSEC_CMD_CONFIG_GET, {
+		R_NEST(L2TP_IPSEC_A_CONFIG),
+		R_U8(L2TP_IPSEC_A_CONFIG_ARMED, 0),
+		R(L2TP_IPSEC_A_CONFIG_UNARMED_REASON, 3, "abc"),
+		R(L2TP_IPSEC_A_CONFIG_UNARMED_REASON, 0, NULL),
+		R_U16(L2TP_IPSEC_A_CONFIG_MAX_TUNNELS, 7),
+		R_U8(L2TP_IPSEC_A_CONFIG_GUARD, 0),
+		R_NEST_END,
+	  }, false, JSON, "[{\"armed\":false,\"guard\":false}]\n",
+	  "unterminated or empty reason and a short max-tunnels ignored" },
+	{ LIPSEC_CONFIG_SHOW, L2TP_IPSEC_CMD_CONFIG_GET, {
+		R_NEST(L2TP_IPSEC_A_CONFIG),
+		R_U32(L2TP_IPSEC_A_CONFIG_ARMED, 1),
+		R(L2TP_IPSEC_A_CONFIG_UNARMED_REASON, 1, ""),
+		R_U32(L2TP_IPSEC_A_CONFIG_GUARD, 1),
+		R_NEST_END,
+	  }, false, JSON, "[{\"unarmed-reason\":\"\"}]\n",
+	  "a 4-byte ARMED and GUARD ignored; an empty NUL-terminated reason kept" },
+	/* Refused counters of the wrong size are left out; a message with both is both. */
+	{ LIPSEC_TUNNEL_SHOW, L2TP_IPSEC_CMD_TUNNEL_GET, {
+		R_NEST(L2TP_IPSEC_A_REFUSED),
+		R_U64(L2TP_IPSEC_A_REFUSED_UNPRIVILEGED, 1),
+		R_U32(L2TP_IPSEC_A_REFUSED_LIMIT, 2),
+		R_U32(9, 3),
+		R_NEST_END,
+	  }, false, TEXT, "refused: limit 2\n",
+	  "refused: a counter of the wrong size and an unknown one left out" },
+	/* u64 counters sent in 4 bytes (nla_put_uint) and an SA without a state. */
+	{ LIPSEC_TUNNEL_SHOW, L2TP_IPSEC_CMD_TUNNEL_GET, {
+		R_NEST(L2TP_IPSEC_A_TUNNEL),
+		R_U32(L2TP_IPSEC_A_TUNNEL_ID, 9),
+		R_IPV4(L2TP_IPSEC_A_TUNNEL_LOCAL_IPV4, 10, 0, 0, 1),
+		R_IPV4(L2TP_IPSEC_A_TUNNEL_PEER_IPV4, 10, 0, 0, 2),
+		R_NEST(L2TP_IPSEC_A_TUNNEL_SA),
+		R_U32(L2TP_IPSEC_A_SA_DIR, L2TP_IPSEC_DIR_OUT),
+		R_U32(L2TP_IPSEC_A_SA_BYTES, 77),
+		R_U64(L2TP_IPSEC_A_SA_PACKETS, 5000000000ULL),
+		R_NEST_END,
+		R_NEST_END,
+	  }, false, TEXT,
+	  "tunnel 9  10.0.0.1 -> 10.0.0.2\n"
+	  "    sa out bytes 77 packets 5000000000\n",
+	  "4-byte u64, 64-bit counter, missing ports and state" },
+};
+
 static void test_print_robust(void)
 {
 	struct lipsec_buf b = { 0 };
-	struct nlmsghdr *nlh;
-	struct nlattr *n, *sa;
 
-	/* A port of the wrong length and an attribute from the future are ignored. */
-	nlh = canned(L2TP_IPSEC_CMD_CONFIG_GET);
-	n = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_CONFIG);
-	mnl_attr_put_u8(nlh, L2TP_IPSEC_A_CONFIG_SERVER, 0);
-	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_CONFIG_PORT, 1701);
-	mnl_attr_put_u32(nlh, 99, 1);
-	mnl_attr_put_u8(nlh, L2TP_IPSEC_A_CONFIG_RESTORE, 0);
-	mnl_attr_nest_end(nlh, n);
-	mnl_attr_put_u32(nlh, 77, 1);
-	add(&b, nlh);
-	/* A message without the config nest is skipped. */
-	add(&b, canned(L2TP_IPSEC_CMD_CONFIG_GET));
-	expect_dump(LIPSEC_CONFIG_SHOW, &b, false, false, "server off restore off\n",
-		    "bad-length and unknown attributes ignored, message without the nest skipped");
-	lipsec_buf_free(&b);
+	for (size_t i = 0; i < ARRAY_SIZE(robust_cases); i++) {
+		const struct robust_case *r = &robust_cases[i];
 
-	/* A reason that is not NUL-terminated, or empty, and ARMED of the wrong size. */
-	nlh = canned(L2TP_IPSEC_CMD_CONFIG_GET);
-	n = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_CONFIG);
-	mnl_attr_put_u8(nlh, L2TP_IPSEC_A_CONFIG_ARMED, 0);
-	mnl_attr_put(nlh, L2TP_IPSEC_A_CONFIG_UNARMED_REASON, 3, "abc");
-	mnl_attr_put(nlh, L2TP_IPSEC_A_CONFIG_UNARMED_REASON, 0, NULL);
-	mnl_attr_put_u16(nlh, L2TP_IPSEC_A_CONFIG_MAX_TUNNELS, 7);
-	mnl_attr_put_u8(nlh, L2TP_IPSEC_A_CONFIG_GUARD, 0);
-	mnl_attr_nest_end(nlh, n);
-	add(&b, nlh);
-	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false, "[{\"armed\":false,\"guard\":false}]\n",
-		    "unterminated or empty reason and a short max-tunnels ignored");
-	lipsec_buf_free(&b);
-
-	nlh = canned(L2TP_IPSEC_CMD_CONFIG_GET);
-	n = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_CONFIG);
-	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_CONFIG_ARMED, 1);
-	mnl_attr_put_strz(nlh, L2TP_IPSEC_A_CONFIG_UNARMED_REASON, "");
-	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_CONFIG_GUARD, 1);
-	mnl_attr_nest_end(nlh, n);
-	add(&b, nlh);
-	expect_dump(LIPSEC_CONFIG_SHOW, &b, true, false, "[{\"unarmed-reason\":\"\"}]\n",
-		    "a 4-byte ARMED and GUARD ignored; an empty NUL-terminated reason kept");
-	lipsec_buf_free(&b);
-
-	/* Refused counters of the wrong size are left out; a message with both is both. */
-	nlh = canned(L2TP_IPSEC_CMD_TUNNEL_GET);
-	n = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_REFUSED);
-	mnl_attr_put_u64(nlh, L2TP_IPSEC_A_REFUSED_UNPRIVILEGED, 1);
-	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_REFUSED_LIMIT, 2);
-	mnl_attr_put_u32(nlh, 9, 3);
-	mnl_attr_nest_end(nlh, n);
-	add(&b, nlh);
-	expect_dump(LIPSEC_TUNNEL_SHOW, &b, false, false, "refused: limit 2\n",
-		    "refused: a counter of the wrong size and an unknown one left out");
-	lipsec_buf_free(&b);
-
-	/* u64 counters sent in 4 bytes (nla_put_uint) and an SA without a state. */
-	nlh = canned(L2TP_IPSEC_CMD_TUNNEL_GET);
-	n = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_TUNNEL);
-	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_TUNNEL_ID, 9);
-	put_addr(nlh, L2TP_IPSEC_A_TUNNEL_LOCAL_IPV4, 0, "10.0.0.1");
-	put_addr(nlh, L2TP_IPSEC_A_TUNNEL_PEER_IPV4, 0, "10.0.0.2");
-	sa = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_TUNNEL_SA);
-	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_SA_DIR, L2TP_IPSEC_DIR_OUT);
-	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_SA_BYTES, 77);
-	mnl_attr_put_u64(nlh, L2TP_IPSEC_A_SA_PACKETS, 5000000000ULL);
-	mnl_attr_nest_end(nlh, sa);
-	mnl_attr_nest_end(nlh, n);
-	add(&b, nlh);
-	expect_dump(LIPSEC_TUNNEL_SHOW, &b, false, false,
-		    "tunnel 9  10.0.0.1 -> 10.0.0.2\n"
-		    "    sa out bytes 77 packets 5000000000\n",
-		    "4-byte u64, 64-bit counter, missing ports and state");
-	lipsec_buf_free(&b);
+		add(&b, raw_msg(r->cmd, r->attrs, ARRAY_SIZE(r->attrs)));
+		if (r->bare_too)
+			add(&b, canned(r->cmd));
+		expect_dump(r->action, &b, r->fmt, r->want, r->desc);
+		lipsec_buf_free(&b);
+	}
 }
+
+/* The dumps test_view() combines; V_NONE is the empty one. */
+enum view_buf {
+	V_NONE, V_CONFIG, V_ARMED, V_CLIENTS, V_TUNNEL, V_TUNNEL_REFUSED, V_REFUSED, V_POLICIES,
+	V_BLOCK, V_NR
+};
+
+/* A combined view: the config, clients, tunnels and policies dumps, and its output. */
+static const struct view_case {
+	enum fmt fmt;
+	enum view_buf dump[4];
+	const char *want, *desc;
+} view_cases[] = {
+	{ TEXT, { V_CONFIG, V_CLIENTS, V_TUNNEL, V_POLICIES },
+	  "config: server on port 1701 reqid 0 priority auto level require auto-attach on restore on\n"
+	  "clients:\n"
+	  "    192.0.2.9 sport 1701 lifetime static tunnels 0\n"
+	  "tunnels:\n"
+	  "    tunnel 7  192.0.2.1:1701 -> 192.0.2.2:1702\n"
+	  "        policy out index 30  udp 192.0.2.1/32 sport 1701 -> 192.0.2.2/32 dport 1702  esp transport reqid 0 require  prio 1023\n"
+	  "        policy in index 0  udp 192.0.2.2/32 sport 1702 -> 192.0.2.1/32 dport 1701  esp transport reqid 0 require  prio 1023 error -ENOBUFS\n"
+	  "        sa out present spi 0x1234abcd reqid 1 bytes 1234 packets 10\n"
+	  "        sa in acquiring\n"
+	  "policies:\n"
+	  "    out  udp 0.0.0.0/0 sport 1701 -> 0.0.0.0/0  esp transport reqid 0 require  prio 1024  index 12  server\n"
+	  "    out  udp 0.0.0.0/0 -> 0.0.0.0/0  block mark 0x4c32b10c  prio 0  index 20  block\n",
+	  "show: text view; tunnel policies joined by index and by 5-tuple, not repeated" },
+	{ TEXT, { V_ARMED, V_NONE, V_TUNNEL_REFUSED, V_NONE },
+	  "config: server off auto-attach on (not armed: no kprobes) guard on restore on max-tunnels 100\n"
+	  "clients: none\n"
+	  "tunnels:\n"
+	  "    tunnel 7  192.0.2.1:1701 -> 192.0.2.2:1702\n"
+	  "        policy out index 30\n"
+	  "        policy in index 0\n"
+	  "        sa out present spi 0x1234abcd reqid 1 bytes 1234 packets 10\n"
+	  "        sa in acquiring\n"
+	  "refused: unprivileged 0 inexact 5 limit 1\n"
+	  "policies: none\n",
+	  "show: text view with the armed state, the guard and the refused line after the tunnels" },
+	{ JSON, { V_ARMED, V_NONE, V_TUNNEL_REFUSED, V_NONE },
+	  "[{\"config\":{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":100,"
+	  "\"armed\":false,\"unarmed-reason\":\"no kprobes\",\"guard\":true},"
+	  "\"clients\":[],"
+	  "\"tunnels\":[{\"id\":7,\"local-ipv4\":\"192.0.2.1\",\"peer-ipv4\":\"192.0.2.2\",\"local-port\":1701,\"peer-port\":1702,"
+	  "\"policy-index\":[30,0],\"sa\":[{\"dir\":\"out\",\"state\":\"present\",\"spi\":\"0x1234abcd\",\"reqid\":1,\"bytes\":1234,\"packets\":10},"
+	  "{\"dir\":\"in\",\"state\":\"acquiring\"}]}],"
+	  "\"refused\":{\"unprivileged\":0,\"inexact\":5,\"limit\":1},"
+	  "\"policies\":[]}]\n",
+	  "show: JSON view with the armed state, the guard and refused as an object after tunnels" },
+	{ TEXT, { V_NONE, V_NONE, V_REFUSED, V_NONE },
+	  "config: none\nclients: none\ntunnels: none\n"
+	  "refused: unprivileged 2 inexact 0 limit 0\npolicies: none\n",
+	  "show: text view, no tunnels but the refused line" },
+	{ TEXT, { V_NONE, V_NONE, V_NONE, V_NONE },
+	  "config: none\nclients: none\ntunnels: none\npolicies: none\n",
+	  "show: text view of nothing" },
+	{ JSON, { V_CONFIG, V_CLIENTS, V_NONE, V_BLOCK },
+	  "[{\"config\":{\"server\":true,\"port\":1701,\"reqid\":0,\"priority\":0,\"level\":\"require\",\"auto-attach\":true,\"restore\":true},"
+	  "\"clients\":[{\"server-ipv4\":\"192.0.2.9\",\"sport\":1701,\"lifetime\":\"static\",\"tunnels\":0,\"policy-index\":[]}],"
+	  "\"tunnels\":[],"
+	  "\"policies\":[{\"index\":20,\"dir\":\"out\",\"family\":\"inet\",\"src-ipv4\":\"0.0.0.0\",\"dst-ipv4\":\"0.0.0.0\","
+	  "\"src-prefixlen\":0,\"dst-prefixlen\":0,\"proto\":17,\"mark\":1278390540,\"priority\":0,"
+	  "\"block\":true,\"origin\":\"block\",\"owners\":1,\"shadowed\":false}]}]\n",
+	  "show: JSON view, one array with one object" },
+	{ PRETTY, { V_NONE, V_NONE, V_NONE, V_NONE },
+	  "[\n"
+	  "    {\n"
+	  "        \"clients\": [],\n"
+	  "        \"tunnels\": [],\n"
+	  "        \"policies\": []\n"
+	  "    }\n"
+	  "]\n",
+	  "show: pretty JSON view of nothing" },
+};
 
 static void test_view(void)
 {
-	struct lipsec_buf cfg = { 0 }, cl = { 0 }, tun = { 0 }, pol = { 0 }, none = { 0 };
+	struct lipsec_buf b[V_NR] = { 0 };
+	struct nlmsghdr *nlh;
 	struct capture c;
+	size_t i;
 
-	add(&cfg, config_msg(L2TP_IPSEC_CMD_CONFIG_GET));
-	add(&cl, client_msg("192.0.2.9", 1701, L2TP_IPSEC_LIFETIME_STATIC, 0, 0, 0));
-	add(&tun, tunnel_msg(L2TP_IPSEC_CMD_TUNNEL_GET, 7, "192.0.2.1", "192.0.2.2", 1701, 1702,
-			     30, 0, true));
-	add(&pol, policy_msg(&pol_server_out));
-	add(&pol, policy_msg(&pol_tunnel_out));
-	add(&pol, policy_msg(&pol_tunnel_in));
-	add(&pol, policy_msg(&pol_block));
+	add(&b[V_CONFIG], config_msg(L2TP_IPSEC_CMD_CONFIG_GET));
+	add(&b[V_ARMED], config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 100, 0, "no kprobes", 1));
+	add(&b[V_CLIENTS], client_msg("192.0.2.9", 1701, L2TP_IPSEC_LIFETIME_STATIC, 0, 0, 0));
+	nlh = tunnel_msg(L2TP_IPSEC_CMD_TUNNEL_GET, 7, "192.0.2.1", "192.0.2.2", 1701, 1702, 30, 0,
+			 true);
+	add(&b[V_TUNNEL], nlh);
+	add(&b[V_TUNNEL_REFUSED], nlh);
+	add(&b[V_TUNNEL_REFUSED], refused_msg(0, 5, 1));
+	add(&b[V_REFUSED], refused_msg(2, 0, 0));
+	add(&b[V_POLICIES], policy_msg(&pol_server_out));
+	add(&b[V_POLICIES], policy_msg(&pol_tunnel_out));
+	add(&b[V_POLICIES], policy_msg(&pol_tunnel_in));
+	add(&b[V_POLICIES], policy_msg(&pol_block));
+	add(&b[V_BLOCK], policy_msg(&pol_block));
 
-	cap_open(&c, false, false);
-	lipsec_print_view(&c.fmt, &cfg, &cl, &tun, &pol);
-	is_str(cap_close(&c),
-	       "config: server on port 1701 reqid 0 priority auto level require auto-attach on restore on\n"
-	       "clients:\n"
-	       "    192.0.2.9 sport 1701 lifetime static tunnels 0\n"
-	       "tunnels:\n"
-	       "    tunnel 7  192.0.2.1:1701 -> 192.0.2.2:1702\n"
-	       "        policy out index 30  udp 192.0.2.1/32 sport 1701 -> 192.0.2.2/32 dport 1702  esp transport reqid 0 require  prio 1023\n"
-	       "        policy in index 0  udp 192.0.2.2/32 sport 1702 -> 192.0.2.1/32 dport 1701  esp transport reqid 0 require  prio 1023 error -ENOBUFS\n"
-	       "        sa out present spi 0x1234abcd reqid 1 bytes 1234 packets 10\n"
-	       "        sa in acquiring\n"
-	       "policies:\n"
-	       "    out  udp 0.0.0.0/0 sport 1701 -> 0.0.0.0/0  esp transport reqid 0 require  prio 1024  index 12  server\n"
-	       "    out  udp 0.0.0.0/0 -> 0.0.0.0/0  block mark 0x4c32b10c  prio 0  index 20  block\n",
-	       "show: text view; tunnel policies joined by index and by 5-tuple, not repeated");
-	free(c.text);
+	for (i = 0; i < ARRAY_SIZE(view_cases); i++) {
+		const struct view_case *v = &view_cases[i];
 
-	lipsec_buf_free(&cfg);
-	add(&cfg, config_msg_armed(L2TP_IPSEC_CMD_CONFIG_GET, true, 100, 0, "no kprobes", 1));
-	add(&tun, refused_msg(0, 5, 1));
-	cap_open(&c, false, false);
-	lipsec_print_view(&c.fmt, &cfg, &none, &tun, &none);
-	is_str(cap_close(&c),
-	       "config: server off auto-attach on (not armed: no kprobes) guard on restore on max-tunnels 100\n"
-	       "clients: none\n"
-	       "tunnels:\n"
-	       "    tunnel 7  192.0.2.1:1701 -> 192.0.2.2:1702\n"
-	       "        policy out index 30\n"
-	       "        policy in index 0\n"
-	       "        sa out present spi 0x1234abcd reqid 1 bytes 1234 packets 10\n"
-	       "        sa in acquiring\n"
-	       "refused: unprivileged 0 inexact 5 limit 1\n"
-	       "policies: none\n",
-	       "show: text view with the armed state, the guard and the refused line after the tunnels");
-	free(c.text);
-
-	cap_open(&c, true, false);
-	lipsec_print_view(&c.fmt, &cfg, &none, &tun, &none);
-	is_str(cap_close(&c),
-	       "[{\"config\":{\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":100,"
-	       "\"armed\":false,\"unarmed-reason\":\"no kprobes\",\"guard\":true},"
-	       "\"clients\":[],"
-	       "\"tunnels\":[{\"id\":7,\"local-ipv4\":\"192.0.2.1\",\"peer-ipv4\":\"192.0.2.2\",\"local-port\":1701,\"peer-port\":1702,"
-	       "\"policy-index\":[30,0],\"sa\":[{\"dir\":\"out\",\"state\":\"present\",\"spi\":\"0x1234abcd\",\"reqid\":1,\"bytes\":1234,\"packets\":10},"
-	       "{\"dir\":\"in\",\"state\":\"acquiring\"}]}],"
-	       "\"refused\":{\"unprivileged\":0,\"inexact\":5,\"limit\":1},"
-	       "\"policies\":[]}]\n",
-	       "show: JSON view with the armed state, the guard and refused as an object after tunnels");
-	free(c.text);
-
-	lipsec_buf_free(&tun);
-	add(&tun, refused_msg(2, 0, 0));
-	cap_open(&c, false, false);
-	lipsec_print_view(&c.fmt, &none, &none, &tun, &none);
-	is_str(cap_close(&c),
-	       "config: none\nclients: none\ntunnels: none\n"
-	       "refused: unprivileged 2 inexact 0 limit 0\npolicies: none\n",
-	       "show: text view, no tunnels but the refused line");
-	free(c.text);
-	lipsec_buf_free(&cfg);
-	add(&cfg, config_msg(L2TP_IPSEC_CMD_CONFIG_GET));
-
-	cap_open(&c, false, false);
-	lipsec_print_view(&c.fmt, &none, &none, &none, &none);
-	is_str(cap_close(&c), "config: none\nclients: none\ntunnels: none\npolicies: none\n",
-	       "show: text view of nothing");
-	free(c.text);
-
-	lipsec_buf_free(&pol);
-	add(&pol, policy_msg(&pol_block));
-	cap_open(&c, true, false);
-	lipsec_print_view(&c.fmt, &cfg, &cl, &none, &pol);
-	is_str(cap_close(&c),
-	       "[{\"config\":{\"server\":true,\"port\":1701,\"reqid\":0,\"priority\":0,\"level\":\"require\",\"auto-attach\":true,\"restore\":true},"
-	       "\"clients\":[{\"server-ipv4\":\"192.0.2.9\",\"sport\":1701,\"lifetime\":\"static\",\"tunnels\":0,\"policy-index\":[]}],"
-	       "\"tunnels\":[],"
-	       "\"policies\":[{\"index\":20,\"dir\":\"out\",\"family\":\"inet\",\"src-ipv4\":\"0.0.0.0\",\"dst-ipv4\":\"0.0.0.0\","
-	       "\"src-prefixlen\":0,\"dst-prefixlen\":0,\"proto\":17,\"mark\":1278390540,\"priority\":0,"
-	       "\"block\":true,\"origin\":\"block\",\"owners\":1,\"shadowed\":false}]}]\n",
-	       "show: JSON view, one array with one object");
-	free(c.text);
-
-	cap_open(&c, true, true);
-	lipsec_print_view(&c.fmt, &none, &none, &none, &none);
-	is_str(cap_close(&c),
-	       "[\n"
-	       "    {\n"
-	       "        \"clients\": [],\n"
-	       "        \"tunnels\": [],\n"
-	       "        \"policies\": []\n"
-	       "    }\n"
-	       "]\n",
-	       "show: pretty JSON view of nothing");
-	free(c.text);
-
-	lipsec_buf_free(&cfg);
-	lipsec_buf_free(&cl);
-	lipsec_buf_free(&tun);
-	lipsec_buf_free(&pol);
+		cap_open(&c, v->fmt);
+		lipsec_print_view(&c.fmt, &b[v->dump[0]], &b[v->dump[1]], &b[v->dump[2]],
+				  &b[v->dump[3]]);
+		is_str(cap_close(&c), v->want, v->desc);
+		free(c.text);
+	}
+	for (i = 0; i < V_NR; i++)
+		lipsec_buf_free(&b[i]);
 }
 
 static void test_events(void)
@@ -1213,39 +1249,39 @@ static void test_events(void)
 	struct nlattr *n;
 
 	nlh = config_msg(L2TP_IPSEC_CMD_CONFIG_NTF);
-	expect_event(nlh, false,
+	expect_event(nlh, TEXT,
 		     "config server on port 1701 reqid 0 priority auto level require auto-attach on restore on\n",
 		     "event config: text");
-	expect_event(nlh, true,
+	expect_event(nlh, JSON,
 		     "{\"event\":\"config\",\"server\":true,\"port\":1701,\"reqid\":0,\"priority\":0,\"level\":\"require\",\"auto-attach\":true,\"restore\":true}\n",
 		     "event config: JSON");
 
 	nlh = tunnel_msg(L2TP_IPSEC_CMD_TUNNEL_ATTACH_NTF, 7, "192.0.2.1", "192.0.2.2", 1701, 1701,
 			 12, 13, false);
-	expect_event(nlh, false, "tunnel attach 192.0.2.1:1701 -> 192.0.2.2:1701 id 7 policies 12 13\n",
+	expect_event(nlh, TEXT, "tunnel attach 192.0.2.1:1701 -> 192.0.2.2:1701 id 7 policies 12 13\n",
 		     "event tunnel attach: text");
-	expect_event(nlh, true,
+	expect_event(nlh, JSON,
 		     "{\"event\":\"tunnel-attach\",\"id\":7,\"local-ipv4\":\"192.0.2.1\",\"peer-ipv4\":\"192.0.2.2\","
 		     "\"local-port\":1701,\"peer-port\":1701,\"policy-index\":[12,13]}\n",
 		     "event tunnel attach: JSON");
 
 	nlh = tunnel_msg(L2TP_IPSEC_CMD_TUNNEL_DETACH_NTF, 0, "2001:db8::1", "2001:db8::2", 1701,
 			 1701, 12, 13, false);
-	expect_event(nlh, false,
+	expect_event(nlh, TEXT,
 		     "tunnel detach [2001:db8::1]:1701 -> [2001:db8::2]:1701 policies 12 13\n",
 		     "event tunnel detach: text, IPv6, no id");
-	expect_event(nlh, true,
+	expect_event(nlh, JSON,
 		     "{\"event\":\"tunnel-detach\",\"local-ipv6\":\"2001:db8::1\",\"peer-ipv6\":\"2001:db8::2\","
 		     "\"local-port\":1701,\"peer-port\":1701,\"policy-index\":[12,13]}\n",
 		     "event tunnel detach: JSON");
 
 	nlh = canned(L2TP_IPSEC_CMD_RESTORE_NTF);
 	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_RESTORED, 4);
-	expect_event(nlh, false, "restore 4 policies\n", "event restore: text");
-	expect_event(nlh, true, "{\"event\":\"restore\",\"restored\":4}\n", "event restore: JSON");
+	expect_event(nlh, TEXT, "restore 4 policies\n", "event restore: text");
+	expect_event(nlh, JSON, "{\"event\":\"restore\",\"restored\":4}\n", "event restore: JSON");
 	nlh = canned(L2TP_IPSEC_CMD_RESTORE_NTF);
 	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_RESTORED, 1);
-	expect_event(nlh, false, "restore 1 policy\n", "event restore: singular");
+	expect_event(nlh, TEXT, "restore 1 policy\n", "event restore: singular");
 
 	nlh = canned(L2TP_IPSEC_CMD_ACQUIRE_NTF);
 	n = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_ACQUIRE);
@@ -1257,9 +1293,9 @@ static void test_events(void)
 	put_be16(nlh, L2TP_IPSEC_A_ACQUIRE_SPORT, 1701);
 	put_be16(nlh, L2TP_IPSEC_A_ACQUIRE_DPORT, 1701);
 	mnl_attr_nest_end(nlh, n);
-	expect_event(nlh, false, "acquire out 192.0.2.1:1701 -> 192.0.2.2:1701 reqid 0 policy 12\n",
+	expect_event(nlh, TEXT, "acquire out 192.0.2.1:1701 -> 192.0.2.2:1701 reqid 0 policy 12\n",
 		     "event acquire: text");
-	expect_event(nlh, true,
+	expect_event(nlh, JSON,
 		     "{\"event\":\"acquire\",\"policy-index\":12,\"dir\":\"out\",\"reqid\":0,\"src-ipv4\":\"192.0.2.1\","
 		     "\"dst-ipv4\":\"192.0.2.2\",\"sport\":1701,\"dport\":1701}\n",
 		     "event acquire: JSON");
@@ -1271,58 +1307,58 @@ static void test_events(void)
 	put_addr(nlh, 0, L2TP_IPSEC_A_ACQUIRE_DST_IPV6, "2001:db8::1");
 	put_be16(nlh, L2TP_IPSEC_A_ACQUIRE_SPORT, 1701);
 	mnl_attr_nest_end(nlh, n);
-	expect_event(nlh, false, "acquire in [2001:db8::2]:1701 -> 2001:db8::1\n",
+	expect_event(nlh, TEXT, "acquire in [2001:db8::2]:1701 -> 2001:db8::1\n",
 		     "event acquire: IPv6, a port missing");
 
 	nlh = refuse_msg(12, "10.0.0.1", "10.0.0.2", 1701, 1701, L2TP_IPSEC_REFUSAL_UNPRIVILEGED);
-	expect_event(nlh, false,
+	expect_event(nlh, TEXT,
 		     "tunnel refuse 10.0.0.1:1701 -> 10.0.0.2:1701 id 12 reason unprivileged\n",
 		     "event tunnel refuse: text");
-	expect_event(nlh, true,
+	expect_event(nlh, JSON,
 		     "{\"event\":\"tunnel-refuse\",\"id\":12,\"local-ipv4\":\"10.0.0.1\",\"peer-ipv4\":\"10.0.0.2\","
 		     "\"local-port\":1701,\"peer-port\":1701,\"policy-index\":[],\"refusal\":\"unprivileged\"}\n",
 		     "event tunnel refuse: JSON");
 
 	nlh = refuse_msg(0, "2001:db8::1", "2001:db8::2", 1701, 1702, L2TP_IPSEC_REFUSAL_LIMIT);
-	expect_event(nlh, false,
+	expect_event(nlh, TEXT,
 		     "tunnel refuse [2001:db8::1]:1701 -> [2001:db8::2]:1702 reason limit\n",
 		     "event tunnel refuse: text, IPv6, no id");
-	expect_event(nlh, true,
+	expect_event(nlh, JSON,
 		     "{\"event\":\"tunnel-refuse\",\"local-ipv6\":\"2001:db8::1\",\"peer-ipv6\":\"2001:db8::2\","
 		     "\"local-port\":1701,\"peer-port\":1702,\"policy-index\":[],\"refusal\":\"limit\"}\n",
 		     "event tunnel refuse: JSON, IPv6, no id");
 
 	nlh = refuse_msg(3, "10.0.0.1", "10.0.0.2", 1701, 0, L2TP_IPSEC_REFUSAL_INEXACT);
-	expect_event(nlh, false, "tunnel refuse 10.0.0.1:1701 -> 10.0.0.2 id 3 reason inexact\n",
+	expect_event(nlh, TEXT, "tunnel refuse 10.0.0.1:1701 -> 10.0.0.2 id 3 reason inexact\n",
 		     "event tunnel refuse: inexact, no peer port");
 
 	nlh = refuse_msg(3, "10.0.0.1", "10.0.0.2", 1701, 1701, 9);
-	expect_event(nlh, false, "tunnel refuse 10.0.0.1:1701 -> 10.0.0.2:1701 id 3 reason 9\n",
+	expect_event(nlh, TEXT, "tunnel refuse 10.0.0.1:1701 -> 10.0.0.2:1701 id 3 reason 9\n",
 		     "event tunnel refuse: unknown refusal as a number (text)");
-	expect_event(nlh, true,
+	expect_event(nlh, JSON,
 		     "{\"event\":\"tunnel-refuse\",\"id\":3,\"local-ipv4\":\"10.0.0.1\",\"peer-ipv4\":\"10.0.0.2\","
 		     "\"local-port\":1701,\"peer-port\":1701,\"policy-index\":[],\"refusal\":9}\n",
 		     "event tunnel refuse: unknown refusal as a number (JSON)");
 
 	nlh = config_msg_armed(L2TP_IPSEC_CMD_CONFIG_NTF, true, 65536, 1, NULL, -1);
-	expect_event(nlh, false, "config server off auto-attach on (armed) restore on max-tunnels 65536\n",
+	expect_event(nlh, TEXT, "config server off auto-attach on (armed) restore on max-tunnels 65536\n",
 		     "event config: armed and max-tunnels (text)");
-	expect_event(nlh, true,
+	expect_event(nlh, JSON,
 		     "{\"event\":\"config\",\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536,\"armed\":true}\n",
 		     "event config: armed and max-tunnels (JSON)");
 
 	nlh = config_msg_armed(L2TP_IPSEC_CMD_CONFIG_NTF, true, 65536, 0, "no kprobes", 1);
-	expect_event(nlh, false,
+	expect_event(nlh, TEXT,
 		     "config server off auto-attach on (not armed: no kprobes) guard on restore on max-tunnels 65536\n",
 		     "event config: not armed, guard on (text)");
-	expect_event(nlh, true,
+	expect_event(nlh, JSON,
 		     "{\"event\":\"config\",\"server\":false,\"auto-attach\":true,\"restore\":true,\"max-tunnels\":65536,\"armed\":false,"
 		     "\"unarmed-reason\":\"no kprobes\",\"guard\":true}\n",
 		     "event config: not armed, guard on (JSON)");
 
 	nlh = canned(42);
-	expect_event(nlh, false, "event 42\n", "unknown event: text");
-	expect_event(nlh, true, "{\"event\":\"unknown\",\"cmd\":42}\n", "unknown event: JSON");
+	expect_event(nlh, TEXT, "event 42\n", "unknown event: text");
+	expect_event(nlh, JSON, "{\"event\":\"unknown\",\"cmd\":42}\n", "unknown event: JSON");
 }
 
 static void test_json(void)

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,6 +51,26 @@ double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+bool time_left(double end, struct timespec *left)
+{
+	double rem = end - now();
+
+	if (rem <= 0)
+		return false;
+	left->tv_sec = (time_t)rem;
+	left->tv_nsec = (long)((rem - left->tv_sec) * 1e9);
+	return true;
+}
+
+void sleep_until_stop(double seconds, const sigset_t *waitmask)
+{
+	double end = now() + seconds;
+	struct timespec left;
+
+	while (!stop && time_left(end, &left))
+		ppoll(NULL, 0, &left, waitmask);
 }
 
 /*

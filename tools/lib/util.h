@@ -9,7 +9,9 @@
 #define _L2TPI_LIB_UTIL_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 /* Defined by the program: its name, the prefix of every message. */
 extern const char *prog;
@@ -31,6 +33,15 @@ int setup_signals(sigset_t *waitmask);
 
 /* CLOCK_MONOTONIC in seconds. */
 double now(void);
+
+/* The time from now() to end in *left, as ppoll() takes it; false once end has passed. */
+bool time_left(double end, struct timespec *left);
+
+/*
+ * Sleep for seconds, or until stop is set. waitmask is setup_signals()'s: ppoll()
+ * unblocks SIGTERM and SIGINT atomically, so one that comes just before is not missed.
+ */
+void sleep_until_stop(double seconds, const sigset_t *waitmask);
 
 /* Symbolic name of err ("EPERM"), or its number written into buf. */
 const char *errno_name(int err, char *buf, size_t len);
