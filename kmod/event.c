@@ -112,6 +112,7 @@ static int l2tpi_event_sa_find_fn(struct xfrm_state *x, int count, void *ptr)
 {
 	struct l2tpi_event_sa_find *f = ptr;
 
+	lockdep_assert_held(&xs_net(x)->xfrm.xfrm_state_lock);
 	if (x->km.state == XFRM_STATE_VALID && x->props.family == f->family &&
 	    xfrm_addr_equal(&x->id.daddr, f->dst, f->family) &&
 	    xfrm_addr_equal(&x->props.saddr, f->src, f->family)) {

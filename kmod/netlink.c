@@ -310,9 +310,10 @@ int l2tp_ipsec_nl_client_negotiate_doit(struct sk_buff *skb, struct genl_info *i
 	return l2tpi_nl_client_doit(info, L2TP_IPSEC_CMD_CLIENT_NEGOTIATE);
 }
 
-/* The SPD index of @o's policy, 0 when it is not in. Context: owned_lock held. */
-static u32 l2tpi_nl_owned_index(const struct l2tpi_owned *o)
+/* The SPD index of @o's policy, 0 when it is not in. Context: @ln's owned_lock held. */
+static u32 l2tpi_nl_owned_index(struct l2tpi_net *ln, const struct l2tpi_owned *o)
 {
+	lockdep_assert_held(&ln->owned_lock);
 	return o && o->pol && l2tpi_policy_alive(o->pol) ? o->pol->index : 0;
 }
 
@@ -339,8 +340,8 @@ static bool l2tpi_nl_client_nth(struct l2tpi_net *ln, long n, struct l2tpi_nl_cl
 		*ci = (struct l2tpi_nl_client) {
 			.family = c->family, .server = c->server, .sport = c->sport,
 			.dport = ln->cfg.port, .lifetime = c->lifetime, .tunnels = c->tunnels,
-			.index = { l2tpi_nl_owned_index(c->own[XFRM_POLICY_OUT]),
-				   l2tpi_nl_owned_index(c->own[XFRM_POLICY_IN]) },
+			.index = { l2tpi_nl_owned_index(ln, c->own[XFRM_POLICY_OUT]),
+				   l2tpi_nl_owned_index(ln, c->own[XFRM_POLICY_IN]) },
 		};
 		found = true;
 		break;
@@ -461,13 +462,14 @@ int l2tp_ipsec_nl_tunnel_get_dumpit(struct sk_buff *skb, struct netlink_callback
 	return skb->len;
 }
 
-static int l2tpi_nl_put_policy(struct sk_buff *skb, const struct l2tpi_owned *o)
+static int l2tpi_nl_put_policy(struct sk_buff *skb, struct l2tpi_net *ln,
+			       const struct l2tpi_owned *o)
 {
 	const struct l2tpi_pol_spec *s = &o->spec;
 	struct nlattr *nest = nla_nest_start(skb, L2TP_IPSEC_A_POLICY);
 
 	if (!nest ||
-	    nla_put_u32(skb, L2TP_IPSEC_A_POLICY_INDEX, l2tpi_nl_owned_index(o)) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_POLICY_INDEX, l2tpi_nl_owned_index(ln, o)) ||
 	    nla_put_u32(skb, L2TP_IPSEC_A_POLICY_DIR, s->dir) ||
 	    nla_put_u16(skb, L2TP_IPSEC_A_POLICY_FAMILY, s->family) ||
 	    l2tpi_event_put_addr(skb, L2TP_IPSEC_A_POLICY_SRC_IPV4, L2TP_IPSEC_A_POLICY_SRC_IPV6,
@@ -519,7 +521,7 @@ int l2tp_ipsec_nl_policy_get_dumpit(struct sk_buff *skb, struct netlink_callback
 			continue;
 		}
 		hdr = l2tpi_nl_dump_hdr(skb, cb, L2TP_IPSEC_CMD_POLICY_GET);
-		if (hdr && l2tpi_nl_put_policy(skb, o)) {
+		if (hdr && l2tpi_nl_put_policy(skb, ln, o)) {
 			genlmsg_cancel(skb, hdr);
 			hdr = NULL;
 		}

@@ -331,6 +331,7 @@ static bool l2tpi_owned_gap(const struct l2tpi_owned *o)
 	int state = READ_ONCE(o->state);
 	unsigned long restored;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_any_held(), "owned entry read without owned_lock or RCU");
 	if (READ_ONCE(o->dead) || o->spec.block || READ_ONCE(o->spec.optional) ||
 	    state == -EEXIST)
 		return false;

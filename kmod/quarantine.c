@@ -161,13 +161,14 @@ static void l2tpi_q_early_install(struct net *net, unsigned short family)
 
 /*
  * Drop the block policies of @net, early ones included.
- * Context: process (footprint.c, fp_lock held; or the namespace's exit).
+ * Context: process, fp_lock held (footprint.c, also at the namespace's exit).
  */
 void l2tpi_quarantine_blocks_remove(struct net *net)
 {
 	struct l2tpi_net *ln = l2tpi_net(net);
 	int i;
 
+	lockdep_assert_held(&ln->fp_lock);
 	for (i = 0; i < L2TPI_BLOCK_POLICIES; i++) {
 		if (ln->block[i]) {
 			l2tpi_owned_put(net, ln->block[i]);

@@ -80,7 +80,7 @@ EXPORT_SYMBOL_IF_KUNIT(l2tpi_trust_current);
  * For tunnels that existed before the module: their creator is gone, the
  * credentials the socket was opened with remain. A kernel socket (genetlink's)
  * was made for an admin.
- * Context: the socket's UDP hash slot lock held, so it is not released under us.
+ * Context: process; the caller holds a reference on @sk (the adoption).
  */
 bool l2tpi_trust_sock(struct net *net, struct sock *sk)
 {
