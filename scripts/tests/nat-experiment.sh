@@ -25,29 +25,11 @@ VPN_POLICIES=nomodule
 VPN_CLIENT3=1
 . "$(dirname "$0")/vpn.lib"
 
-NAT_IP=192.0.2.20
 M2=0x4e410002
 M3=0x4e410003
 PING_N=40	# per client, every 0.5 s: 20 s
 T_START=$SECONDS
 
-# nat_sas NODE: NODE's ESP states, "SPI SRC DST SPORT DPORT REQID PACKETS" (vpn-nat.sh)
-nat_sas() {
-	vpn_in "$1" ip -s xfrm state | awk '
-		function out() { if (spi != "") print spi, src, dst, sp, dp, reqid, pk }
-		/^src / { out(); src = $2; dst = $4; spi = ""; sp = dp = "-"; pk = "?"; cur = 0; next }
-		$1 == "proto" && $2 == "esp" {
-			spi = $4; sub(/\(.*/, "", spi)
-			reqid = $6; sub(/\(.*/, "", reqid)
-		}
-		$1 == "encap" { sp = $5; dp = $7 }
-		/lifetime current:/ { cur = 1; next }
-		cur { pk = $2; sub(/\(.*/, "", pk); cur = 0 }
-		END { out() }'
-}
-nat_sa() { # FIELD SPI TABLE: FIELD (sport, dport, reqid, packets) of SPI's line
-	awk -v f="$1" -v s="$2" '$1 == s { print (f == "sport" ? $4 : f == "dport" ? $5 : f == "reqid" ? $6 : $7) }' <<<"$3"
-}
 # SPIs of NODE's SAs whose destination (in) or source (out) is ADDR
 sa_to() { nat_sas "$1" | awk -v a="$2" '$3 == a { print $1 }'; }
 sa_from() { nat_sas "$1" | awk -v a="$2" '$2 == a { print $1 }'; }
@@ -55,25 +37,6 @@ sa_from() { nat_sas "$1" | awk -v a="$2" '$2 == a { print $1 }'; }
 server_out_by_port() {
 	nat_sas server | awk -v s="$SERVER_IP" -v d="$NAT_IP" -v p="$1" '$2 == s && $3 == d && $5 == p { print $1 }'
 }
-
-# The capture on the NAT's WAN side (vpn-nat.sh).
-nat_capture_start() {
-	local VPN_PRE end=$((SECONDS + 60))
-	vpn_pre nat
-	"${VPN_PRE[@]}" tcpdump -i eth0 -nn -U -w "$VPN/wan.pcap" >"$VPN/wan-tcpdump.log" 2>&1 &
-	VPN_PID[nat-tcpdump]=$!
-	until file_has "$VPN/wan-tcpdump.log" listening; do
-		((SECONDS < end)) || return 1
-		snooze 0.1
-	done
-}
-nat_capture_stop() {
-	kill -INT "${VPN_PID[nat-tcpdump]}" 2>/dev/null
-	wait "${VPN_PID[nat-tcpdump]}"
-	VPN_PID[nat-tcpdump]=
-}
-wan_count() { tcpdump -r "$VPN/wan.pcap" -nn "$1" 2>/dev/null | wc -l; }
-wan_esp_to() { wan_count "src host $SERVER_IP and dst host $NAT_IP and udp dst port $1 and udp[4:2] > 9 and udp[8:4] != 0"; }
 
 # The server's policies, by hand (l2tp_ipsec is not loaded).
 server_policies() {
@@ -198,20 +161,9 @@ echo "# kernel: $(uname -r); L2TPv2 sessions found by id: $([ $NEW_RX = 1 ] && e
 check "server: the unmarked server policies (out, in; reqid 42) and the inbound one from the NAT" server_policies
 check "server: nftables route chain, no client yet" server_nft_init
 
-VPN_POLICIES=module vpn_swanctl server server vpn.example.net	# policies = no, reqid = 42
-for n in client2 client3; do
-	vpn_swanctl "$n" client "$n.example.net"
-done
+vpn_nat_up module	# the server: policies = no, reqid = 42
 check "server: swanctl.conf with policies = no and reqid = 42" \
 	bash -c "grep -q 'policies = no' '$VPN/server/swanctl/swanctl.conf' && grep -q 'reqid = 42' '$VPN/server/swanctl/swanctl.conf'"
-for n in server client2 client3; do
-	check "$n: charon up, swanctl --load-all (psk)" vpn_charon_start "$n"
-done
-check "server: xl2tpd (LNS) up" vpn_xl2tpd_start server server
-for n in client2 client3; do
-	check "$n: xl2tpd (LAC) up" vpn_xl2tpd_start "$n" client
-done
-check "capture on nat's WAN side (eth0) started" nat_capture_start
 
 # client2 alone: the unmarked policy finds its SA.
 check "client2: CHILD_SA, then xl2tpd dials" vpn_dial client2

@@ -17,29 +17,9 @@ VPN_POLICIES=nomodule
 VPN_CLIENT3=1
 . "$(dirname "$0")/vpn.lib"
 
-NAT_IP=192.0.2.20
 # Frames the server sends to client2 while the failure is measured (its pings).
 PINGS=5
 
-# nat_sas NODE: NODE's ESP states, one line each: "SPI SRC DST SPORT DPORT REQID
-# PACKETS" (ports "-" without UDP encapsulation), from ip -s xfrm state.
-nat_sas() {
-	vpn_in "$1" ip -s xfrm state | awk '
-		function out() { if (spi != "") print spi, src, dst, sp, dp, reqid, pk }
-		/^src / { out(); src = $2; dst = $4; spi = ""; sp = dp = "-"; pk = "?"; cur = 0; next }
-		$1 == "proto" && $2 == "esp" {
-			spi = $4; sub(/\(.*/, "", spi)
-			reqid = $6; sub(/\(.*/, "", reqid)
-		}
-		$1 == "encap" { sp = $5; dp = $7 }
-		/lifetime current:/ { cur = 1; next }
-		cur { pk = $2; sub(/\(.*/, "", pk); cur = 0 }
-		END { out() }'
-}
-# nat_sa FIELD SPI TABLE: FIELD (dport, reqid or packets) of SPI's line in TABLE
-nat_sa() {
-	awk -v f="$1" -v s="$2" '$1 == s { print (f == "dport" ? $5 : f == "reqid" ? $6 : $7) }' <<<"$3"
-}
 # nat_in_spi NODE ADDR: the SPI of NODE's inbound SA (destination ADDR): the server's
 # outbound SA towards NODE has the same SPI.
 nat_in_spi() { nat_sas "$1" | awk -v a="$2" '$3 == a { print $1 }'; }
@@ -52,27 +32,6 @@ nat_out_pol_spis() {
 	ip xfrm policy list dir out src "$SERVER_IP/32" dst "$NAT_IP/32" proto udp sport 1701 |
 		sed -n 's/.* spi \(0x[0-9a-f]*\) .*/\1/p'
 }
-
-# The capture on the NAT's WAN side (its eth0 on the server's bridge).
-nat_capture_start() {
-	local VPN_PRE end=$((SECONDS + 60))
-	vpn_pre nat
-	"${VPN_PRE[@]}" tcpdump -i eth0 -nn -U -w "$VPN/wan.pcap" >"$VPN/wan-tcpdump.log" 2>&1 &
-	VPN_PID[nat-tcpdump]=$!
-	until file_has "$VPN/wan-tcpdump.log" listening; do
-		((SECONDS < end)) || return 1
-		snooze 0.1
-	done
-}
-nat_capture_stop() {
-	kill -INT "${VPN_PID[nat-tcpdump]}" 2>/dev/null
-	wait "${VPN_PID[nat-tcpdump]}"
-	VPN_PID[nat-tcpdump]=
-}
-wan_count() { tcpdump -r "$VPN/wan.pcap" -nn "$1" 2>/dev/null | wc -l; }
-# ESP in UDP (not IKE: a non-zero marker; not a keepalive: longer than one byte) from
-# the server to the NAT's port PORT
-wan_esp_to() { wan_count "src host $SERVER_IP and dst host $NAT_IP and udp dst port $1 and udp[4:2] > 9 and udp[8:4] != 0"; }
 
 # The pings client2 sends all along, timestamped (-D), one line for each request
 # whether answered or not (-O).
@@ -125,18 +84,7 @@ check "topology: server, nat, client2 and client3 behind it (client1, intruder i
 vpn_etc
 check "l2tp_ipsec is not loaded: a stock kernel" test ! -e /sys/module/l2tp_ipsec
 
-vpn_swanctl server server vpn.example.net
-for n in client2 client3; do
-	vpn_swanctl "$n" client "$n.example.net"
-done
-for n in server client2 client3; do
-	check "$n: charon up with its own policies, swanctl --load-all (psk)" vpn_charon_start "$n"
-done
-check "server: xl2tpd (LNS) up" vpn_xl2tpd_start server server
-for n in client2 client3; do
-	check "$n: xl2tpd (LAC) up" vpn_xl2tpd_start "$n" client
-done
-check "capture on nat's WAN side (eth0) started" nat_capture_start
+vpn_nat_up	# charon with its own policies (VPN_POLICIES=nomodule)
 
 # client2 alone behind the NAT: the VPN works.
 check "client2: IKE_SA and CHILD_SA (swanctl --initiate), then xl2tpd dials" vpn_dial client2
