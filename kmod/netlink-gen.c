@@ -35,13 +35,15 @@ const struct nla_policy l2tp_ipsec_config_nl_policy[L2TP_IPSEC_A_CONFIG_GUARD + 
 	[L2TP_IPSEC_A_CONFIG_GUARD] = { .type = NLA_U8, },
 };
 
-const struct nla_policy l2tp_ipsec_sa_nl_policy[L2TP_IPSEC_A_SA_PACKETS + 1] = {
+const struct nla_policy l2tp_ipsec_sa_nl_policy[L2TP_IPSEC_A_SA_ENCAP_DPORT + 1] = {
 	[L2TP_IPSEC_A_SA_DIR] = NLA_POLICY_MAX(NLA_U32, 1),
 	[L2TP_IPSEC_A_SA_STATE] = NLA_POLICY_MAX(NLA_U32, 2),
 	[L2TP_IPSEC_A_SA_SPI] = { .type = NLA_U32, },
 	[L2TP_IPSEC_A_SA_REQID] = { .type = NLA_U32, },
 	[L2TP_IPSEC_A_SA_BYTES] = { .type = NLA_U64, },
 	[L2TP_IPSEC_A_SA_PACKETS] = { .type = NLA_U64, },
+	[L2TP_IPSEC_A_SA_ENCAP_SPORT] = { .type = NLA_U16, },
+	[L2TP_IPSEC_A_SA_ENCAP_DPORT] = { .type = NLA_U16, },
 };
 
 /* Global operation policy for l2tp_ipsec */

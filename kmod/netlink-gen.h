@@ -14,7 +14,7 @@
 /* Common nested types */
 extern const struct nla_policy l2tp_ipsec_client_nl_policy[L2TP_IPSEC_A_CLIENT_SA + 1];
 extern const struct nla_policy l2tp_ipsec_config_nl_policy[L2TP_IPSEC_A_CONFIG_GUARD + 1];
-extern const struct nla_policy l2tp_ipsec_sa_nl_policy[L2TP_IPSEC_A_SA_PACKETS + 1];
+extern const struct nla_policy l2tp_ipsec_sa_nl_policy[L2TP_IPSEC_A_SA_ENCAP_DPORT + 1];
 
 /* Global operation policy for l2tp_ipsec */
 extern const struct nla_policy l2tp_ipsec_nl_policy[L2TP_IPSEC_A_CLIENT + 1];

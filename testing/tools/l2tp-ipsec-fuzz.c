@@ -530,7 +530,7 @@ static bool insert(struct msg *m, int c, uint16_t type, const void *data, size_t
 static const uint8_t top_sz[] = { 0, NEST, NEST, NEST, NEST, 4, NEST, NEST, 4 };
 static const uint8_t config_sz[] = { 0, 1, 2, 4, 4, 4, 1, 1, 4, 1, 8, 1 };	/* a string: 8 */
 static const uint8_t client_sz[] = { 0, 4, 16, 2, 4, 4, 4, NEST };
-static const uint8_t tunnel_sz[] = { 0, 4, 4, 16, 4, 16, 2, 2, 4, NEST };
+static const uint8_t tunnel_sz[] = { 0, 4, 4, 16, 4, 16, 2, 2, 4, NEST, 4, 2, 4 };
 static const uint8_t policy_sz[] = { 0, 4, 4, 2, 4, 16, 4, 16, 1, 1, 1, 2, 2, 4, 4, 0, 4, 4, 4, 4, 0, 4 };
 _Static_assert(sizeof(top_sz) == L2TP_IPSEC_A_MAX + 1, "top_sz");
 _Static_assert(sizeof(config_sz) == L2TP_IPSEC_A_CONFIG_MAX + 1, "config_sz");

@@ -196,6 +196,8 @@ static const uint8_t sa_pol[L2TP_IPSEC_A_SA_MAX + 1] = {
 	[L2TP_IPSEC_A_SA_REQID] = K_U32,
 	[L2TP_IPSEC_A_SA_BYTES] = K_U64,
 	[L2TP_IPSEC_A_SA_PACKETS] = K_U64,
+	[L2TP_IPSEC_A_SA_ENCAP_SPORT] = K_U16,
+	[L2TP_IPSEC_A_SA_ENCAP_DPORT] = K_U16,
 };
 
 static const uint8_t tunnel_pol[L2TP_IPSEC_A_TUNNEL_MAX + 1] = {
@@ -208,6 +210,9 @@ static const uint8_t tunnel_pol[L2TP_IPSEC_A_TUNNEL_MAX + 1] = {
 	[L2TP_IPSEC_A_TUNNEL_PEER_PORT] = K_U16,
 	[L2TP_IPSEC_A_TUNNEL_POLICY_INDEX] = K_U32,
 	[L2TP_IPSEC_A_TUNNEL_SA] = K_NEST,
+	[L2TP_IPSEC_A_TUNNEL_BOUND_SPI] = K_U32,
+	[L2TP_IPSEC_A_TUNNEL_BOUND_ENCAP_PORT] = K_U16,
+	[L2TP_IPSEC_A_TUNNEL_FOREIGN] = K_U32,
 };
 
 static const uint8_t refused_pol[L2TP_IPSEC_A_REFUSED_MAX + 1] = {
@@ -449,6 +454,12 @@ static void parse_sa(const struct nlattr *nest, struct lipsec_sa *sa)
 		case L2TP_IPSEC_A_SA_PACKETS:
 			sa->packets = get_u64(a);
 			break;
+		case L2TP_IPSEC_A_SA_ENCAP_SPORT:
+			sa->encap_sport = get_be16(a);
+			break;
+		case L2TP_IPSEC_A_SA_ENCAP_DPORT:
+			sa->encap_dport = get_be16(a);
+			break;
 		}
 	}
 }
@@ -488,6 +499,15 @@ static void parse_tunnel(const struct nlattr *nest, struct lipsec_tunnel *tun)
 		case L2TP_IPSEC_A_TUNNEL_SA:
 			if (tun->n_sa < LIPSEC_MAX_SA)
 				parse_sa(a, &tun->sa[tun->n_sa++]);
+			break;
+		case L2TP_IPSEC_A_TUNNEL_BOUND_SPI:
+			tun->bound_spi = ntohl(mnl_attr_get_u32(a));
+			break;
+		case L2TP_IPSEC_A_TUNNEL_BOUND_ENCAP_PORT:
+			tun->bound_encap_port = get_be16(a);
+			break;
+		case L2TP_IPSEC_A_TUNNEL_FOREIGN:
+			tun->foreign = mnl_attr_get_u32(a);
 			break;
 		}
 	}

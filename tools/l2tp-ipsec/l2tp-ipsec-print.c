@@ -9,6 +9,10 @@
  *   tunnel   tunnel 7  192.0.2.1:1701 -> 192.0.2.2:1701
  *                policy out index 12
  *                sa out present spi 0x1234abcd reqid 1 bytes 1234 packets 10
+ *              and behind a NAT (ESP in UDP) the SAs' encap ports, and once the
+ *              kernel has bound the tunnel to the inbound SA its frames arrive in:
+ *                sa in present spi 0xc1234567 reqid 1 encap sport 31012 dport 4500 ...
+ *                bound spi 0xc1234567 encap-port 31012 foreign 0
  *   refused  refused: unprivileged 0 inexact 2 limit 0   (after the tunnels)
  *   policy   out  udp 0.0.0.0/0 sport 1701 -> 0.0.0.0/0  esp transport reqid 0 require
  *              prio 1024  index 12  server              (all on one line)
@@ -24,10 +28,10 @@
  * port; without ARMED or GUARD, an older module, the armed state or the guard is left
  * out). JSON keys are the attribute names of netlink/l2tp_ipsec.yaml; enums are
  * strings (a value this tool does not know is a number), addresses strings, ports
- * numbers in host order, the SPI a "0x%08x" string, server/auto-attach/restore/armed/
- * guard and the block/shadowed flags booleans, family "inet"/"inet6". Events are one
- * line of text, or one JSON object with the event name under "event"
- * ("tunnel-refuse": the tunnel's fields and "refusal").
+ * numbers in host order, the SPIs (spi, bound-spi) "0x%08x" strings,
+ * server/auto-attach/restore/armed/guard and the block/shadowed flags booleans,
+ * family "inet"/"inet6". Events are one line of text, or one JSON object with the
+ * event name under "event" ("tunnel-refuse": the tunnel's fields and "refusal").
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -72,6 +76,7 @@ const char *lipsec_origin_name(uint32_t v)
 		[L2TP_IPSEC_ORIGIN_CLIENT] = "client",
 		[L2TP_IPSEC_ORIGIN_TUNNEL] = "tunnel",
 		[L2TP_IPSEC_ORIGIN_BLOCK] = "block",
+		[L2TP_IPSEC_ORIGIN_BINDING] = "binding",
 	};
 	return ENUM_NAME(names, v);
 }
@@ -488,10 +493,42 @@ static void text_sa(FILE *f, const struct lipsec_sa *sa)
 		word(&w, "spi 0x%08" PRIx32, sa->spi);
 	if (LIPSEC_HAS(sa, L2TP_IPSEC_A_SA_REQID))
 		word(&w, "reqid %" PRIu32, sa->reqid);
+	/* ESP in UDP (NAT-T), as ip xfrm state shows it */
+	if (LIPSEC_HAS(sa, L2TP_IPSEC_A_SA_ENCAP_SPORT) ||
+	    LIPSEC_HAS(sa, L2TP_IPSEC_A_SA_ENCAP_DPORT))
+		word(&w, "encap");
+	if (LIPSEC_HAS(sa, L2TP_IPSEC_A_SA_ENCAP_SPORT))
+		word(&w, "sport %u", sa->encap_sport);
+	if (LIPSEC_HAS(sa, L2TP_IPSEC_A_SA_ENCAP_DPORT))
+		word(&w, "dport %u", sa->encap_dport);
 	if (LIPSEC_HAS(sa, L2TP_IPSEC_A_SA_BYTES))
 		word(&w, "bytes %" PRIu64, sa->bytes);
 	if (LIPSEC_HAS(sa, L2TP_IPSEC_A_SA_PACKETS))
 		word(&w, "packets %" PRIu64, sa->packets);
+	fputc('\n', f);
+}
+
+/*
+ * "bound spi 0xc1234567 encap-port 31012 foreign 0": the inbound SA the tunnel's frames
+ * arrive in (the peer's NAT-T port of it: which client behind a NAT), and the frames
+ * dropped because they came in another client's SA. Nothing before the tunnel is bound.
+ */
+static void text_binding(FILE *f, const char *indent, const struct lipsec_tunnel *t)
+{
+	struct words w = { .f = f };
+
+	if (!LIPSEC_HAS(t, L2TP_IPSEC_A_TUNNEL_BOUND_SPI) &&
+	    !LIPSEC_HAS(t, L2TP_IPSEC_A_TUNNEL_BOUND_ENCAP_PORT) &&
+	    !LIPSEC_HAS(t, L2TP_IPSEC_A_TUNNEL_FOREIGN))
+		return;
+	fprintf(f, "%s" INDENT, indent);
+	word(&w, "bound");
+	if (LIPSEC_HAS(t, L2TP_IPSEC_A_TUNNEL_BOUND_SPI))
+		word(&w, "spi 0x%08" PRIx32, t->bound_spi);
+	if (LIPSEC_HAS(t, L2TP_IPSEC_A_TUNNEL_BOUND_ENCAP_PORT))
+		word(&w, "encap-port %u", t->bound_encap_port);
+	if (LIPSEC_HAS(t, L2TP_IPSEC_A_TUNNEL_FOREIGN))
+		word(&w, "foreign %" PRIu32, t->foreign);
 	fputc('\n', f);
 }
 
@@ -579,27 +616,37 @@ static void text_tunnel(FILE *f, const char *indent, const struct lipsec_tunnel 
 		fputs(indent, f);
 		text_sa(f, &t->sa[i]);
 	}
+	text_binding(f, indent, t);
+}
+
+/* An SPI as a "0x%08x" string. */
+static void json_spi(struct lipsec_json *j, const char *key, uint32_t spi)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "0x%08" PRIx32, spi);
+	lipsec_json_str(j, key, buf);
 }
 
 static void json_sa(struct lipsec_json *j, const struct lipsec_sa *sa)
 {
-	char spi[16];
-
 	lipsec_json_obj_open(j, NULL);
 	if (LIPSEC_HAS(sa, L2TP_IPSEC_A_SA_DIR))
 		json_enum(j, "dir", lipsec_dir_name(sa->dir), sa->dir);
 	if (LIPSEC_HAS(sa, L2TP_IPSEC_A_SA_STATE))
 		json_enum(j, "state", lipsec_sa_state_name(sa->state), sa->state);
-	if (LIPSEC_HAS(sa, L2TP_IPSEC_A_SA_SPI)) {
-		snprintf(spi, sizeof(spi), "0x%08" PRIx32, sa->spi);
-		lipsec_json_str(j, "spi", spi);
-	}
+	if (LIPSEC_HAS(sa, L2TP_IPSEC_A_SA_SPI))
+		json_spi(j, "spi", sa->spi);
 	if (LIPSEC_HAS(sa, L2TP_IPSEC_A_SA_REQID))
 		lipsec_json_uint(j, "reqid", sa->reqid);
 	if (LIPSEC_HAS(sa, L2TP_IPSEC_A_SA_BYTES))
 		lipsec_json_uint(j, "bytes", sa->bytes);
 	if (LIPSEC_HAS(sa, L2TP_IPSEC_A_SA_PACKETS))
 		lipsec_json_uint(j, "packets", sa->packets);
+	if (LIPSEC_HAS(sa, L2TP_IPSEC_A_SA_ENCAP_SPORT))
+		lipsec_json_uint(j, "encap-sport", sa->encap_sport);
+	if (LIPSEC_HAS(sa, L2TP_IPSEC_A_SA_ENCAP_DPORT))
+		lipsec_json_uint(j, "encap-dport", sa->encap_dport);
 	lipsec_json_obj_close(j);
 }
 
@@ -618,12 +665,19 @@ static void json_tunnel_fields(struct lipsec_json *j, const struct lipsec_tunnel
 	if (LIPSEC_HAS(t, L2TP_IPSEC_A_TUNNEL_PEER_PORT))
 		lipsec_json_uint(j, "peer-port", t->peer_port);
 	json_index(j, t->index, t->n_index);
-	if (!with_sa)
-		return;
-	lipsec_json_arr_open(j, "sa");
-	for (i = 0; i < t->n_sa && i < LIPSEC_MAX_SA; i++)
-		json_sa(j, &t->sa[i]);
-	lipsec_json_arr_close(j);
+	if (with_sa) {
+		lipsec_json_arr_open(j, "sa");
+		for (i = 0; i < t->n_sa && i < LIPSEC_MAX_SA; i++)
+			json_sa(j, &t->sa[i]);
+		lipsec_json_arr_close(j);
+	}
+	/* The binding (replies, after the SAs), when the kernel sent it. */
+	if (LIPSEC_HAS(t, L2TP_IPSEC_A_TUNNEL_BOUND_SPI))
+		json_spi(j, "bound-spi", t->bound_spi);
+	if (LIPSEC_HAS(t, L2TP_IPSEC_A_TUNNEL_BOUND_ENCAP_PORT))
+		lipsec_json_uint(j, "bound-encap-port", t->bound_encap_port);
+	if (LIPSEC_HAS(t, L2TP_IPSEC_A_TUNNEL_FOREIGN))
+		lipsec_json_uint(j, "foreign", t->foreign);
 }
 
 /* refused */

@@ -105,6 +105,7 @@ struct lipsec_sa {
 	uint32_t reqid;
 	uint64_t bytes;
 	uint64_t packets;
+	uint16_t encap_sport, encap_dport;	/* UDP encapsulation (NAT-T) */
 };
 
 /*
@@ -133,6 +134,10 @@ struct lipsec_tunnel {
 	uint32_t index[LIPSEC_MAX_INDEX];
 	unsigned int n_sa;
 	struct lipsec_sa sa[LIPSEC_MAX_SA];
+	/* replies only: the inbound SA the tunnel's frames arrive in, and injections */
+	uint32_t bound_spi;
+	uint16_t bound_encap_port;
+	uint32_t foreign;
 };
 
 /* L2TP_IPSEC_A_REFUSED: has bits are L2TP_IPSEC_A_REFUSED_*. */

@@ -957,6 +957,169 @@ static void test_print_tunnels(void)
 	lipsec_buf_free(&b);
 }
 
+/*
+ * A present SA nest of @type (TUNNEL_SA or CLIENT_SA) as the kernel puts it, state last,
+ * with the ports of its UDP encapsulation (NAT-T); sport and dport 0: plain ESP, none.
+ */
+static void put_encap_sa(struct nlmsghdr *nlh, uint16_t type, uint32_t dir, uint32_t spi,
+			 uint64_t bytes, uint64_t packets, uint16_t sport, uint16_t dport)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, type);
+
+	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_SA_DIR, dir);
+	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_SA_SPI, htonl(spi));
+	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_SA_REQID, 1);
+	mnl_attr_put_u64(nlh, L2TP_IPSEC_A_SA_BYTES, bytes);
+	mnl_attr_put_u64(nlh, L2TP_IPSEC_A_SA_PACKETS, packets);
+	if (sport || dport) {
+		put_be16(nlh, L2TP_IPSEC_A_SA_ENCAP_SPORT, sport);
+		put_be16(nlh, L2TP_IPSEC_A_SA_ENCAP_DPORT, dport);
+	}
+	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_SA_STATE, L2TP_IPSEC_SA_STATE_PRESENT);
+	mnl_attr_nest_end(nlh, n);
+}
+
+/*
+ * A server's tunnel to a client behind a NAT (or not): both SAs present, the inbound
+ * one SPI @spi; with @port (the client's NAT-T port) they are ESP in UDP between 4500
+ * here and @port there. Bound, the tunnel has its binding: BOUND_SPI @spi,
+ * BOUND_ENCAP_PORT @port (not for plain ESP) and FOREIGN @foreign, after the SAs.
+ */
+struct nat {
+	uint16_t port;		/* 0: plain ESP */
+	uint32_t spi;
+	bool bound;
+	uint32_t foreign;
+};
+
+static struct nlmsghdr *nat_tunnel_msg(const struct nat *c)
+{
+	struct nlattr *n;
+	struct nlmsghdr *nlh = tunnel_start(L2TP_IPSEC_CMD_TUNNEL_GET, 7, "192.0.2.1",
+					    "198.51.100.7", 1701, 1701, &n);
+
+	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_TUNNEL_POLICY_INDEX, 12);
+	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_TUNNEL_POLICY_INDEX, 13);
+	put_encap_sa(nlh, L2TP_IPSEC_A_TUNNEL_SA, L2TP_IPSEC_DIR_OUT, 0xc7654321, 1234, 10,
+		     c->port ? 4500 : 0, c->port);
+	put_encap_sa(nlh, L2TP_IPSEC_A_TUNNEL_SA, L2TP_IPSEC_DIR_IN, c->spi, 5678, 20,
+		     c->port, c->port ? 4500 : 0);
+	if (c->bound) {
+		mnl_attr_put_u32(nlh, L2TP_IPSEC_A_TUNNEL_BOUND_SPI, htonl(c->spi));
+		if (c->port)
+			put_be16(nlh, L2TP_IPSEC_A_TUNNEL_BOUND_ENCAP_PORT, c->port);
+		mnl_attr_put_u32(nlh, L2TP_IPSEC_A_TUNNEL_FOREIGN, c->foreign);
+	}
+	mnl_attr_nest_end(nlh, n);
+	return nlh;
+}
+
+/* The text and JSON of nat_tunnel_msg() up to the SAs' SPIs and encap ports. */
+#define NAT_TEXT \
+	"tunnel 7  192.0.2.1:1701 -> 198.51.100.7:1701\n" \
+	"    policy out index 12\n" \
+	"    policy in index 13\n"
+#define NAT_JSON \
+	"[{\"id\":7,\"local-ipv4\":\"192.0.2.1\",\"peer-ipv4\":\"198.51.100.7\",\"local-port\":1701,\"peer-port\":1701," \
+	"\"policy-index\":[12,13],\"sa\":[{\"dir\":\"out\",\"state\":\"present\",\"spi\":\"0xc7654321\",\"reqid\":1,\"bytes\":1234,\"packets\":10"
+
+/* tunnel show of a tunnel with its SAs' encap ports and its binding, or without them. */
+static const struct nat_case {
+	struct nat nat;
+	struct out out[2];
+} nat_cases[] = {
+	{ { .port = 31012, .spi = 0xc1234567, .bound = true, .foreign = 0 }, {
+		{ TEXT, NAT_TEXT
+			"    sa out present spi 0xc7654321 reqid 1 encap sport 4500 dport 31012 bytes 1234 packets 10\n"
+			"    sa in present spi 0xc1234567 reqid 1 encap sport 31012 dport 4500 bytes 5678 packets 20\n"
+			"    bound spi 0xc1234567 encap-port 31012 foreign 0\n",
+		  "tunnel show: NAT-T, bound: encap ports of the SAs, the bound line after them (text)" },
+		{ JSON, NAT_JSON ",\"encap-sport\":4500,\"encap-dport\":31012},"
+			"{\"dir\":\"in\",\"state\":\"present\",\"spi\":\"0xc1234567\",\"reqid\":1,\"bytes\":5678,\"packets\":20,"
+			"\"encap-sport\":31012,\"encap-dport\":4500}],"
+			"\"bound-spi\":\"0xc1234567\",\"bound-encap-port\":31012,\"foreign\":0}]\n",
+		  "tunnel show: NAT-T, bound: encap-sport/-dport, bound-spi as a hex string (JSON)" } } },
+	{ { .port = 65535, .spi = 0xbeef, .bound = true, .foreign = 4294967295u }, {
+		{ TEXT, NAT_TEXT
+			"    sa out present spi 0xc7654321 reqid 1 encap sport 4500 dport 65535 bytes 1234 packets 10\n"
+			"    sa in present spi 0x0000beef reqid 1 encap sport 65535 dport 4500 bytes 5678 packets 20\n"
+			"    bound spi 0x0000beef encap-port 65535 foreign 4294967295\n",
+		  "tunnel show: bound, the largest port and foreign count, a short SPI padded (text)" },
+		{ JSON, NAT_JSON ",\"encap-sport\":4500,\"encap-dport\":65535},"
+			"{\"dir\":\"in\",\"state\":\"present\",\"spi\":\"0x0000beef\",\"reqid\":1,\"bytes\":5678,\"packets\":20,"
+			"\"encap-sport\":65535,\"encap-dport\":4500}],"
+			"\"bound-spi\":\"0x0000beef\",\"bound-encap-port\":65535,\"foreign\":4294967295}]\n",
+		  "tunnel show: bound, the largest port and foreign count, a short SPI padded (JSON)" } } },
+	{ { .port = 0, .spi = 0xc1234567, .bound = true, .foreign = 3 }, {
+		{ TEXT, NAT_TEXT
+			"    sa out present spi 0xc7654321 reqid 1 bytes 1234 packets 10\n"
+			"    sa in present spi 0xc1234567 reqid 1 bytes 5678 packets 20\n"
+			"    bound spi 0xc1234567 foreign 3\n",
+		  "tunnel show: plain ESP, bound: no encap, no encap-port (text)" },
+		{ JSON, NAT_JSON "},"
+			"{\"dir\":\"in\",\"state\":\"present\",\"spi\":\"0xc1234567\",\"reqid\":1,\"bytes\":5678,\"packets\":20}],"
+			"\"bound-spi\":\"0xc1234567\",\"foreign\":3}]\n",
+		  "tunnel show: plain ESP, bound: no encap keys, no bound-encap-port (JSON)" } } },
+	{ { .port = 4500, .spi = 0xc1234567, .bound = false }, {
+		{ TEXT, NAT_TEXT
+			"    sa out present spi 0xc7654321 reqid 1 encap sport 4500 dport 4500 bytes 1234 packets 10\n"
+			"    sa in present spi 0xc1234567 reqid 1 encap sport 4500 dport 4500 bytes 5678 packets 20\n",
+		  "tunnel show: NAT-T, not bound yet: no bound line (text)" },
+		{ JSON, NAT_JSON ",\"encap-sport\":4500,\"encap-dport\":4500},"
+			"{\"dir\":\"in\",\"state\":\"present\",\"spi\":\"0xc1234567\",\"reqid\":1,\"bytes\":5678,\"packets\":20,"
+			"\"encap-sport\":4500,\"encap-dport\":4500}]}]\n",
+		  "tunnel show: NAT-T, not bound yet: no bound-spi, bound-encap-port, foreign (JSON)" } } },
+	{ { .port = 0, .spi = 0xc1234567, .bound = false }, {
+		{ TEXT, NAT_TEXT
+			"    sa out present spi 0xc7654321 reqid 1 bytes 1234 packets 10\n"
+			"    sa in present spi 0xc1234567 reqid 1 bytes 5678 packets 20\n",
+		  "tunnel show: plain ESP, not bound: neither encap nor bound (text)" },
+		{ JSON, NAT_JSON "},"
+			"{\"dir\":\"in\",\"state\":\"present\",\"spi\":\"0xc1234567\",\"reqid\":1,\"bytes\":5678,\"packets\":20}]}]\n",
+		  "tunnel show: plain ESP, not bound: none of the five keys (JSON)" } } },
+};
+
+static void test_print_nat(void)
+{
+	struct lipsec_buf b = { 0 };
+	struct nlmsghdr *nlh;
+	struct nlattr *n;
+
+	for (size_t i = 0; i < ARRAY_SIZE(nat_cases); i++) {
+		add(&b, nat_tunnel_msg(&nat_cases[i].nat));
+		expect_dumps(LIPSEC_TUNNEL_SHOW, &b, nat_cases[i].out, ARRAY_SIZE(nat_cases[i].out));
+		lipsec_buf_free(&b);
+	}
+
+	/* A client behind a NAT: its SAs to and from the server are ESP in UDP too. */
+	nlh = canned(L2TP_IPSEC_CMD_CLIENT_GET);
+	n = mnl_attr_nest_start(nlh, L2TP_IPSEC_A_CLIENT);
+	put_addr(nlh, L2TP_IPSEC_A_CLIENT_SERVER_IPV4, L2TP_IPSEC_A_CLIENT_SERVER_IPV6,
+		 "203.0.113.1");
+	put_be16(nlh, L2TP_IPSEC_A_CLIENT_SPORT, 1701);
+	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_CLIENT_LIFETIME, L2TP_IPSEC_LIFETIME_CONNECTION);
+	mnl_attr_put_u32(nlh, L2TP_IPSEC_A_CLIENT_TUNNELS, 1);
+	put_encap_sa(nlh, L2TP_IPSEC_A_CLIENT_SA, L2TP_IPSEC_DIR_OUT, 0xc1234567, 100, 1,
+		     4500, 4500);
+	put_encap_sa(nlh, L2TP_IPSEC_A_CLIENT_SA, L2TP_IPSEC_DIR_IN, 0xc7654321, 200, 2,
+		     4500, 4500);
+	mnl_attr_nest_end(nlh, n);
+	add(&b, nlh);
+	expect_dump(LIPSEC_CLIENT_SHOW, &b, TEXT,
+		    "203.0.113.1 sport 1701 lifetime connection tunnels 1\n"
+		    "    sa out present spi 0xc1234567 reqid 1 encap sport 4500 dport 4500 bytes 100 packets 1\n"
+		    "    sa in present spi 0xc7654321 reqid 1 encap sport 4500 dport 4500 bytes 200 packets 2\n",
+		    "client show: SAs with their encap ports (text)");
+	expect_dump(LIPSEC_CLIENT_SHOW, &b, JSON,
+		    "[{\"server-ipv4\":\"203.0.113.1\",\"sport\":1701,\"lifetime\":\"connection\",\"tunnels\":1,\"policy-index\":[],"
+		    "\"sa\":[{\"dir\":\"out\",\"state\":\"present\",\"spi\":\"0xc1234567\",\"reqid\":1,\"bytes\":100,\"packets\":1,"
+		    "\"encap-sport\":4500,\"encap-dport\":4500},"
+		    "{\"dir\":\"in\",\"state\":\"present\",\"spi\":\"0xc7654321\",\"reqid\":1,\"bytes\":200,\"packets\":2,"
+		    "\"encap-sport\":4500,\"encap-dport\":4500}]}]\n",
+		    "client show: SAs with encap-sport and encap-dport (JSON)");
+	lipsec_buf_free(&b);
+}
+
 static void test_print_policies(void)
 {
 	struct lipsec_buf b = { 0 };
@@ -1025,6 +1188,7 @@ struct raw {
 #define R(type, len, data)	{ R_PUT, type, len, data }
 #define R_U8(type, v)		R(type, 1, &(const uint8_t){ v })
 #define R_U16(type, v)		R(type, 2, &(const uint16_t){ v })
+#define R_BE16(type, v)		R(type, 2, ((const uint8_t[]){ (v) >> 8, (v) & 0xff }))
 #define R_U32(type, v)		R(type, 4, &(const uint32_t){ v })
 #define R_U64(type, v)		R(type, 8, &(const uint64_t){ v })
 #define R_IPV4(type, a, b, c, d) R(type, 4, ((const uint8_t[]){ a, b, c, d }))
@@ -1117,6 +1281,24 @@ static const struct robust_case {
 	  "tunnel 9  10.0.0.1 -> 10.0.0.2\n"
 	  "    sa out bytes 77 packets 5000000000\n",
 	  "4-byte u64, 64-bit counter, missing ports and state" },
+	/* NAT-T attributes of the wrong size are left out, each on its own. */
+	{ LIPSEC_TUNNEL_SHOW, L2TP_IPSEC_CMD_TUNNEL_GET, {
+		R_NEST(L2TP_IPSEC_A_TUNNEL),
+		R_IPV4(L2TP_IPSEC_A_TUNNEL_LOCAL_IPV4, 10, 0, 0, 1),
+		R_IPV4(L2TP_IPSEC_A_TUNNEL_PEER_IPV4, 10, 0, 0, 2),
+		R_NEST(L2TP_IPSEC_A_TUNNEL_SA),
+		R_U32(L2TP_IPSEC_A_SA_ENCAP_SPORT, 4500),
+		R_BE16(L2TP_IPSEC_A_SA_ENCAP_DPORT, 4500),
+		R_NEST_END,
+		R_U16(L2TP_IPSEC_A_TUNNEL_BOUND_SPI, 1),
+		R_U32(L2TP_IPSEC_A_TUNNEL_BOUND_ENCAP_PORT, 4500),
+		R_U32(L2TP_IPSEC_A_TUNNEL_FOREIGN, 7),
+		R_NEST_END,
+	  }, false, TEXT,
+	  "tunnel -  10.0.0.1 -> 10.0.0.2\n"
+	  "    sa encap dport 4500\n"
+	  "    bound foreign 7\n",
+	  "a 4-byte encap port, a 2-byte bound-spi and a 4-byte bound-encap-port left out" },
 };
 
 static void test_print_robust(void)
@@ -1137,7 +1319,7 @@ static void test_print_robust(void)
 /* The dumps test_view() combines; V_NONE is the empty one. */
 enum view_buf {
 	V_NONE, V_CONFIG, V_ARMED, V_CLIENTS, V_TUNNEL, V_TUNNEL_REFUSED, V_REFUSED, V_POLICIES,
-	V_BLOCK, V_NR
+	V_BLOCK, V_NAT, V_NR
 };
 
 /* A combined view: the config, clients, tunnels and policies dumps, and its output. */
@@ -1186,6 +1368,27 @@ static const struct view_case {
 	  "config: none\nclients: none\ntunnels: none\n"
 	  "refused: unprivileged 2 inexact 0 limit 0\npolicies: none\n",
 	  "show: text view, no tunnels but the refused line" },
+	{ TEXT, { V_NONE, V_NONE, V_NAT, V_NONE },
+	  "config: none\nclients: none\n"
+	  "tunnels:\n"
+	  "    tunnel 7  192.0.2.1:1701 -> 198.51.100.7:1701\n"
+	  "        policy out index 12\n"
+	  "        policy in index 13\n"
+	  "        sa out present spi 0xc7654321 reqid 1 encap sport 4500 dport 31012 bytes 1234 packets 10\n"
+	  "        sa in present spi 0xc1234567 reqid 1 encap sport 31012 dport 4500 bytes 5678 packets 20\n"
+	  "        bound spi 0xc1234567 encap-port 31012 foreign 0\n"
+	  "policies: none\n",
+	  "show: text view, the bound line indented with the tunnel's" },
+	{ JSON, { V_NONE, V_NONE, V_NAT, V_NONE },
+	  "[{\"clients\":[],"
+	  "\"tunnels\":[{\"id\":7,\"local-ipv4\":\"192.0.2.1\",\"peer-ipv4\":\"198.51.100.7\",\"local-port\":1701,\"peer-port\":1701,"
+	  "\"policy-index\":[12,13],\"sa\":[{\"dir\":\"out\",\"state\":\"present\",\"spi\":\"0xc7654321\",\"reqid\":1,\"bytes\":1234,\"packets\":10,"
+	  "\"encap-sport\":4500,\"encap-dport\":31012},"
+	  "{\"dir\":\"in\",\"state\":\"present\",\"spi\":\"0xc1234567\",\"reqid\":1,\"bytes\":5678,\"packets\":20,"
+	  "\"encap-sport\":31012,\"encap-dport\":4500}],"
+	  "\"bound-spi\":\"0xc1234567\",\"bound-encap-port\":31012,\"foreign\":0}],"
+	  "\"policies\":[]}]\n",
+	  "show: JSON view, the binding in the tunnel's object" },
 	{ TEXT, { V_NONE, V_NONE, V_NONE, V_NONE },
 	  "config: none\nclients: none\ntunnels: none\npolicies: none\n",
 	  "show: text view of nothing" },
@@ -1229,6 +1432,7 @@ static void test_view(void)
 	add(&b[V_POLICIES], policy_msg(&pol_tunnel_in));
 	add(&b[V_POLICIES], policy_msg(&pol_block));
 	add(&b[V_BLOCK], policy_msg(&pol_block));
+	add(&b[V_NAT], nat_tunnel_msg(&nat_cases[0].nat));
 
 	for (i = 0; i < ARRAY_SIZE(view_cases); i++) {
 		const struct view_case *v = &view_cases[i];
@@ -1698,6 +1902,7 @@ int main(int argc, char **argv)
 	test_print_config();
 	test_print_clients();
 	test_print_tunnels();
+	test_print_nat();
 	test_print_policies();
 	test_print_empty();
 	test_print_robust();

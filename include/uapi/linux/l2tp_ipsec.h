@@ -15,6 +15,7 @@
 #define L2TP_IPSEC_PRIORITY_FALLBACK	8388608
 #define L2TP_IPSEC_DEFAULT_MAX_TUNNELS	65536
 #define L2TP_IPSEC_BLOCK_MARK		1278390540
+#define L2TP_IPSEC_TUNNEL_MARK_BASE	1280573440
 
 /**
  * enum l2tp_ipsec_level - What the ESP template of an owned policy demands.
@@ -32,12 +33,16 @@ enum l2tp_ipsec_level {
  * @L2TP_IPSEC_ORIGIN_CLIENT: A client connection (the client filter).
  * @L2TP_IPSEC_ORIGIN_TUNNEL: An attached tunnel (its exact 5-tuple).
  * @L2TP_IPSEC_ORIGIN_BLOCK: The fail-closed block policies (block-mark).
+ * @L2TP_IPSEC_ORIGIN_BINDING: A tunnel behind a NAT, pinned to its client's
+ *   outbound SA: the tunnel's 5-tuple, the tunnel's mark (tunnel-mark-base), a
+ *   template with that SA's SPI.
  */
 enum l2tp_ipsec_origin {
 	L2TP_IPSEC_ORIGIN_SERVER,
 	L2TP_IPSEC_ORIGIN_CLIENT,
 	L2TP_IPSEC_ORIGIN_TUNNEL,
 	L2TP_IPSEC_ORIGIN_BLOCK,
+	L2TP_IPSEC_ORIGIN_BINDING,
 };
 
 /**
@@ -132,6 +137,8 @@ enum {
 	L2TP_IPSEC_A_SA_REQID,
 	L2TP_IPSEC_A_SA_BYTES,
 	L2TP_IPSEC_A_SA_PACKETS,
+	L2TP_IPSEC_A_SA_ENCAP_SPORT,
+	L2TP_IPSEC_A_SA_ENCAP_DPORT,
 
 	__L2TP_IPSEC_A_SA_MAX
 };
@@ -147,6 +154,9 @@ enum {
 	L2TP_IPSEC_A_TUNNEL_PEER_PORT,
 	L2TP_IPSEC_A_TUNNEL_POLICY_INDEX,
 	L2TP_IPSEC_A_TUNNEL_SA,
+	L2TP_IPSEC_A_TUNNEL_BOUND_SPI,
+	L2TP_IPSEC_A_TUNNEL_BOUND_ENCAP_PORT,
+	L2TP_IPSEC_A_TUNNEL_FOREIGN,
 
 	__L2TP_IPSEC_A_TUNNEL_MAX
 };
