@@ -19,6 +19,7 @@
 #include <net/xfrm.h>
 
 #include "event.h"
+#include "sa.h"
 #include "netlink-gen.h"
 
 static const struct genl_multicast_group l2tpi_event_mcgrps[] = {
@@ -97,76 +98,18 @@ void l2tpi_event_send(struct net *net, struct sk_buff *skb, void *hdr)
 	mutex_unlock(&l2tpi_event_lock);
 }
 
-struct l2tpi_event_sa_find {
-	unsigned short family;
-	const xfrm_address_t *src, *dst;
-	struct xfrm_state *x;		/* the newest valid one so far, held */
-};
-
 /*
- * xfrm_state_walk() callback: keep the newest valid ESP state from ->src to ->dst (the
- * walk goes from the oldest state to the newest). Context: xfrm's state lock held
- * (BH off). The put cannot free: a state the walk sees is still hashed.
- */
-static int l2tpi_event_sa_find_fn(struct xfrm_state *x, int count, void *ptr)
-{
-	struct l2tpi_event_sa_find *f = ptr;
-
-	lockdep_assert_held(&xs_net(x)->xfrm.xfrm_state_lock);
-	if (x->km.state == XFRM_STATE_VALID && x->props.family == f->family &&
-	    xfrm_addr_equal(&x->id.daddr, f->dst, f->family) &&
-	    xfrm_addr_equal(&x->props.saddr, f->src, f->family)) {
-		xfrm_state_hold(x);
-		if (f->x)
-			xfrm_state_put(f->x);
-		f->x = x;
-	}
-	return 0;
-}
-
-/*
- * The ESP SA from @src to @dst, held, or NULL.
- * The lookup returns the newest state for the address pair (states are added at the
- * head of their hash chain): during a rekey the new SA, which output prefers too.
- * When that one is larval (an acquire in progress), a valid SA of another reqid may
- * still carry the traffic: an IKE daemon that installs its SAs before its policies
- * leaves a moment in which a frame matches a policy of ours whose reqid no SA has,
- * and that acquire's larval state stays until it expires (xfrm_acq_expires, 30 s).
- * Then the newest valid SA of the pair is the answer: found by a walk of the SAD,
- * only in that case. Context: process.
- */
-static struct xfrm_state *l2tpi_event_sa_lookup(struct net *net, unsigned short family,
-						const xfrm_address_t *src,
-					     const xfrm_address_t *dst)
-{
-	struct l2tpi_event_sa_find f = { .family = family, .src = src, .dst = dst };
-	struct xfrm_state_walk walk;
-	struct xfrm_state *x;
-
-	if (xfrm_addr_any(dst, family))
-		return NULL;
-	x = xfrm_state_lookup_byaddr(net, 0, dst, src, IPPROTO_ESP, family);
-	if (!x || READ_ONCE(x->km.state) == XFRM_STATE_VALID)
-		return x;
-	xfrm_state_walk_init(&walk, IPPROTO_ESP, NULL);
-	xfrm_state_walk(net, &walk, l2tpi_event_sa_find_fn, &f);
-	xfrm_state_walk_done(&walk, net);
-	if (!f.x)
-		return x;
-	xfrm_state_put(x);
-	return f.x;
-}
-
-/*
- * The ESP SA from @src to @dst, if any: present (with counters) or being negotiated,
- * in a nest of @type (TUNNEL_SA or CLIENT_SA). Context: process.
+ * The ESP SA from @src to @dst (as @pin says, if not NULL), if any: present (with
+ * counters and encapsulation ports) or being negotiated, in a nest of @type
+ * (TUNNEL_SA or CLIENT_SA). Context: process.
  */
 int l2tpi_event_put_sa(struct sk_buff *skb, struct net *net, int type, int dir,
 		       unsigned short family, const xfrm_address_t *src,
-		       const xfrm_address_t *dst)
+		       const xfrm_address_t *dst, const struct l2tpi_sa_pin *pin)
 {
+	static const struct l2tpi_sa_pin newest;
 	enum l2tp_ipsec_sa_state state = L2TP_IPSEC_SA_STATE_NONE;
-	struct xfrm_state *x = l2tpi_event_sa_lookup(net, family, src, dst);
+	struct xfrm_state *x = l2tpi_sa_lookup(net, family, src, dst, pin ?: &newest);
 	struct nlattr *nest;
 	int err = -EMSGSIZE;
 
@@ -185,7 +128,10 @@ int l2tpi_event_put_sa(struct sk_buff *skb, struct net *net, int type, int dir,
 		     nla_put_u64_64bit(skb, L2TP_IPSEC_A_SA_BYTES, x->curlft.bytes,
 				       L2TP_IPSEC_A_SA_PAD) ||
 		     nla_put_u64_64bit(skb, L2TP_IPSEC_A_SA_PACKETS, x->curlft.packets,
-				       L2TP_IPSEC_A_SA_PAD))) {
+				       L2TP_IPSEC_A_SA_PAD) ||
+		     (x->encap &&
+		      (nla_put_be16(skb, L2TP_IPSEC_A_SA_ENCAP_SPORT, x->encap->encap_sport) ||
+		       nla_put_be16(skb, L2TP_IPSEC_A_SA_ENCAP_DPORT, x->encap->encap_dport))))) {
 			spin_unlock_bh(&x->lock);
 			goto out;
 		}
@@ -201,10 +147,29 @@ out:
 	return err;
 }
 
+/* @ti's binding (nat.c), if it has one. */
+static int l2tpi_event_put_binding(struct sk_buff *skb, const struct l2tpi_nat_binding *b)
+{
+	if (!b->bound)
+		return 0;
+	if (nla_put_be32(skb, L2TP_IPSEC_A_TUNNEL_BOUND_SPI, b->spi) ||
+	    (b->encap_port &&
+	     nla_put_be16(skb, L2TP_IPSEC_A_TUNNEL_BOUND_ENCAP_PORT, b->encap_port)) ||
+	    nla_put_u32(skb, L2TP_IPSEC_A_TUNNEL_FOREIGN, b->foreign))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * @ti in a TUNNEL nest; with @sa (replies) its binding and SAs: once bound, the SA
+ * its frames arrive in and the newest outbound one to the same NAT-T port.
+ */
 int l2tpi_event_put_tunnel(struct sk_buff *skb, struct net *net,
 			   const struct l2tpi_tunnel_info *ti, bool sa)
 {
 	struct nlattr *nest = nla_nest_start(skb, L2TP_IPSEC_A_TUNNEL);
+	const struct l2tpi_sa_pin in = { .spi = ti->nat.spi };
+	const struct l2tpi_sa_pin out = { .encap_dport = ti->nat.encap_port };
 
 	if (!nest ||
 	    (ti->id.known && nla_put_u32(skb, L2TP_IPSEC_A_TUNNEL_ID, ti->id.id)) ||
@@ -219,9 +184,10 @@ int l2tpi_event_put_tunnel(struct sk_buff *skb, struct net *net,
 		return -EMSGSIZE;
 	if (sa &&
 	    (l2tpi_event_put_sa(skb, net, L2TP_IPSEC_A_TUNNEL_SA, L2TP_IPSEC_DIR_OUT, ti->family,
-			     &ti->local, &ti->peer) ||
+				&ti->local, &ti->peer, ti->nat.bound ? &out : NULL) ||
 	     l2tpi_event_put_sa(skb, net, L2TP_IPSEC_A_TUNNEL_SA, L2TP_IPSEC_DIR_IN, ti->family,
-				&ti->peer, &ti->local)))
+				&ti->peer, &ti->local, ti->nat.bound ? &in : NULL) ||
+	     l2tpi_event_put_binding(skb, &ti->nat)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

@@ -10,6 +10,7 @@
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 
+#include "sa.h"
 #include "tunnel.h"
 
 /* What an acquire event tells the agent (km.c): the flow that needs an SA. */
@@ -40,7 +41,7 @@ int l2tpi_event_put_addr(struct sk_buff *skb, int a4, int a6, unsigned short fam
 			 const xfrm_address_t *addr);
 int l2tpi_event_put_sa(struct sk_buff *skb, struct net *net, int type, int dir,
 		       unsigned short family, const xfrm_address_t *src,
-		       const xfrm_address_t *dst);
+		       const xfrm_address_t *dst, const struct l2tpi_sa_pin *pin);
 int l2tpi_event_put_tunnel(struct sk_buff *skb, struct net *net,
 			   const struct l2tpi_tunnel_info *ti, bool sa);
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What a namespace holds of l2tp_ipsec besides the policies it asked for: the output
- * guard's netfilter hooks (guard.c) and the quarantine's block policies
- * (quarantine.c). A namespace pays for them only while it needs them:
+ * guard's netfilter hooks (guard.c), the hooks that learn which SA each tunnel's
+ * frames arrive in (nat.c) and the quarantine's block policies (quarantine.c). A
+ * namespace pays for them only while it needs them:
  *  - it owns a server, client or tunnel policy (owned.c counts them), or
  *  - a socket of it waits in the quarantine, or was blocked without a slot (then
  *    until the namespace goes: nothing tells us when that socket dies), or
@@ -36,6 +37,7 @@
 
 #include "footprint.h"
 #include "guard.h"
+#include "nat.h"
 #include "netns.h"
 #include "quarantine.h"
 #include "kunit.h"
@@ -57,13 +59,20 @@ static int l2tpi_fp_install(struct l2tpi_net *ln)
 	err = l2tpi_guard_net_init(ln->net);
 	if (err)
 		return err;
+	err = l2tpi_nat_hooks_register(ln->net);
+	if (err)
+		goto fail_guard;
 	err = l2tpi_quarantine_blocks_install(ln->net);
-	if (err) {
-		l2tpi_guard_net_exit(ln->net);
-		return err;
-	}
+	if (err)
+		goto fail_nat;
 	WRITE_ONCE(ln->fp_on, true);
 	return 0;
+
+fail_nat:
+	l2tpi_nat_hooks_unregister(ln->net);
+fail_guard:
+	l2tpi_guard_net_exit(ln->net);
+	return err;
 }
 
 /* Context: process, fp_lock held. Early block policies go too (quarantine.c). */
@@ -74,6 +83,7 @@ static void l2tpi_fp_remove(struct l2tpi_net *ln)
 	if (!ln->fp_on)
 		return;
 	WRITE_ONCE(ln->fp_on, false);
+	l2tpi_nat_hooks_unregister(ln->net);
 	l2tpi_guard_net_exit(ln->net);
 }
 

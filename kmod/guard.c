@@ -53,47 +53,6 @@
 #include "owned.h"
 #include "quarantine.h"
 
-/* The outbound flow of @skb if it is UDP (not a later fragment). */
-static bool l2tpi_guard_flow(struct sk_buff *skb, u8 pf, struct l2tpi_pol_spec *flow)
-{
-	const struct udphdr *uh;
-	struct udphdr _uh;
-	int off;
-
-	memset(flow, 0, sizeof(*flow));
-	if (pf == NFPROTO_IPV4) {
-		const struct iphdr *iph = ip_hdr(skb);
-
-		if (iph->protocol != IPPROTO_UDP || (iph->frag_off & htons(IP_OFFSET)))
-			return false;
-		flow->family = AF_INET;
-		flow->saddr.a4 = iph->saddr;
-		flow->daddr.a4 = iph->daddr;
-		off = skb_network_offset(skb) + ip_hdrlen(skb);
-#if IS_ENABLED(CONFIG_IPV6)
-	} else {
-		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-		u8 nexthdr = ip6h->nexthdr;
-		__be16 frag_off;
-
-		off = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h), &nexthdr,
-				       &frag_off);
-		if (off < 0 || nexthdr != IPPROTO_UDP || (frag_off & htons(~0x7)))
-			return false;
-		flow->family = AF_INET6;
-		flow->saddr.in6 = ip6h->saddr;
-		flow->daddr.in6 = ip6h->daddr;
-#endif
-	}
-	uh = skb_header_pointer(skb, off, sizeof(_uh), &_uh);
-	if (!uh)
-		return false;
-	flow->dir = XFRM_POLICY_OUT;
-	flow->sport = uh->source;
-	flow->dport = uh->dest;
-	return true;
-}
-
 static unsigned int l2tpi_guard_hook(void *priv, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
@@ -122,7 +81,8 @@ static unsigned int l2tpi_guard_hook(void *priv, struct sk_buff *skb,
 	if (!l2tp && inet_sk(sk)->inet_sport != htons(READ_ONCE(ln->cfg.port)) &&
 	    list_empty_careful(&ln->clients) && !atomic_read(&ln->nr_lingering))
 		return NF_ACCEPT;
-	if (!l2tpi_guard_flow(skb, state->pf, &flow))
+	if (!l2tpi_policy_skb_flow(skb, state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6,
+				   XFRM_POLICY_OUT, &flow, NULL))
 		return NF_ACCEPT;
 	return l2tpi_owned_missing(state->net, &flow) ? NF_DROP : NF_ACCEPT;
 }

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "event.h"
 #include "footprint.h"
+#include "nat.h"
 #include "km.h"
 #include "netns.h"
 #include "owned.h"
@@ -142,8 +143,15 @@ static int __net_init l2tpi_net_init(struct net *net)
 		goto err_owned;
 	l2tpi_tunnel_net_init(net);
 	l2tpi_footprint_net_init(net);
+	err = l2tpi_nat_net_init(net);
+	if (err)
+		goto err_nat;
 	return 0;
 
+err_nat:
+	l2tpi_footprint_net_exit(net);
+	l2tpi_tunnel_net_exit(net);
+	l2tpi_owned_net_exit(net);
 err_owned:
 	l2tpi_netns_net_exit(net);
 	return err;
@@ -164,6 +172,7 @@ static void __net_exit l2tpi_net_exit(struct net *net)
 	l2tpi_client_net_exit(net);
 	l2tpi_server_net_exit(net);
 	l2tpi_footprint_net_exit(net);
+	l2tpi_nat_net_exit(net);
 	l2tpi_owned_net_exit(net);
 	l2tpi_netns_net_exit(net);
 }

@@ -369,9 +369,9 @@ static int l2tpi_nl_put_client(struct sk_buff *skb, struct net *net,
 	/* no route: @local stays zero, and both SAs show as none */
 	l2tpi_client_local(net, ci->family, &ci->server, ci->sport, ci->dport, &local);
 	if (l2tpi_event_put_sa(skb, net, L2TP_IPSEC_A_CLIENT_SA, L2TP_IPSEC_DIR_OUT, ci->family,
-			       &local, &ci->server) ||
+			       &local, &ci->server, NULL) ||
 	    l2tpi_event_put_sa(skb, net, L2TP_IPSEC_A_CLIENT_SA, L2TP_IPSEC_DIR_IN, ci->family,
-			       &ci->server, &local))
+			       &ci->server, &local, NULL))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

@@ -72,6 +72,11 @@
  * @nr_blocked: its sockets waiting in the quarantine (quarantine.c); under
  *              l2tpi_q_lock, READ_ONCE outside
  * @fp_work: installs or removes them as the need says
+ * @nat_lock: serialises changes to @nat_xa and @nat_peers (nat.c); BH-safe
+ * @nat_xa: the tunnels whose binding nat.c learns, by tunnel id
+ * @nat_peers: the same by peer address and peer tunnel id
+ * @nr_pinned: those of them with a pinned policy; under @nat_lock, READ_ONCE outside
+ * @nat_work: makes the pinned policies follow the bindings (nat.c)
  */
 struct l2tpi_net {
 	struct net *net;
@@ -105,6 +110,11 @@ struct l2tpi_net {
 	bool fp_sticky;
 	unsigned int nr_blocked;
 	struct delayed_work fp_work;
+	spinlock_t nat_lock;	/* see above: BH-safe, any context */
+	struct xarray nat_xa;
+	struct rhltable nat_peers;
+	unsigned int nr_pinned;
+	struct work_struct nat_work;
 };
 
 /* The pernet id of struct l2tpi_net (main.c registers the pernet operations). */

@@ -433,13 +433,22 @@ static int l2tpi_owned_retemplate_one(struct l2tpi_net *ln, struct l2tpi_owned *
 	int err;
 
 	lockdep_assert_held(&ln->owned_lock);
-	if (o->origin != L2TPI_ORIGIN_CLIENT && o->origin != L2TPI_ORIGIN_TUNNEL)
-		return 0;
 	spec = o->spec;
-	spec.reqid = cfg->reqid;
-	spec.optional = cfg->level == L2TP_IPSEC_LEVEL_USE;
-	spec.priority = o->origin == L2TPI_ORIGIN_TUNNEL ? l2tpi_config_tunnel_priority(cfg) :
-							  l2tpi_config_priority(cfg);
+	switch (o->origin) {
+	case L2TPI_ORIGIN_CLIENT:
+	case L2TPI_ORIGIN_TUNNEL:
+		spec.reqid = cfg->reqid;
+		spec.optional = cfg->level == L2TP_IPSEC_LEVEL_USE;
+		spec.priority = o->origin == L2TPI_ORIGIN_TUNNEL ?
+				l2tpi_config_tunnel_priority(cfg) : l2tpi_config_priority(cfg);
+		break;
+	case L2TPI_ORIGIN_BINDING:	/* pinned to an SA: only ahead of the tunnel's */
+		spec.optional = cfg->level == L2TP_IPSEC_LEVEL_USE;
+		spec.priority = l2tpi_config_tunnel_priority(cfg) - 1;
+		break;
+	default:
+		return 0;
+	}
 	if (!memcmp(&spec, &o->spec, sizeof(spec)))
 		return 0;
 	if (o->pol && l2tpi_policy_alive(o->pol)) {

@@ -19,6 +19,7 @@ enum l2tpi_origin {
 	L2TPI_ORIGIN_CLIENT,
 	L2TPI_ORIGIN_TUNNEL,
 	L2TPI_ORIGIN_BLOCK,	/* quarantine.c */
+	L2TPI_ORIGIN_BINDING,	/* nat.c */
 };
 
 /**

@@ -21,6 +21,10 @@
 #include <linux/percpu.h>
 #include <linux/in.h>
 #include <linux/socket.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/xfrm.h>
 
 #include "policy.h"
@@ -82,7 +86,8 @@ EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_spec_of);
 static void l2tpi_fill_tmpl(struct xfrm_tmpl *t, const struct l2tpi_pol_spec *spec)
 {
 	memset(t, 0, sizeof(*t));
-	t->id.proto = IPPROTO_ESP;	/* any SPI, any peer: transport mode */
+	t->id.proto = IPPROTO_ESP;	/* any peer: transport mode */
+	t->id.spi = spec->spi;		/* 0: any SA */
 	t->reqid = spec->reqid;
 	t->mode = XFRM_MODE_TRANSPORT;
 	t->share = XFRM_SHARE_ANY;
@@ -259,3 +264,62 @@ bool l2tpi_policy_alive(const struct xfrm_policy *pol)
 	return !READ_ONCE(pol->walk.dead) && !list_empty(&pol->walk.all);
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_alive);
+
+/**
+ * l2tpi_policy_skb_flow() - the flow of a UDP packet, as a policy spec would select it
+ * @skb: the packet, its network header set (a netfilter hook's)
+ * @family: AF_INET or AF_INET6, the packet's
+ * @dir: XFRM_POLICY_OUT or XFRM_POLICY_IN: how @flow names the ends (saddr, sport:
+ *       the packet's source either way)
+ * @flow: filled in: family, addresses, ports, @dir
+ * @udp_off: if not NULL, set to the UDP header's offset from skb->data
+ *
+ * Context: any.
+ * Return: true for UDP (not a later fragment) with its header in the packet.
+ */
+bool l2tpi_policy_skb_flow(const struct sk_buff *skb, unsigned short family, int dir,
+			   struct l2tpi_pol_spec *flow, int *udp_off)
+{
+	const struct udphdr *uh;
+	struct udphdr _uh;
+	int off;
+
+	memset(flow, 0, sizeof(*flow));
+	if (family == AF_INET) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		if (iph->protocol != IPPROTO_UDP || (iph->frag_off & htons(IP_OFFSET)))
+			return false;
+		flow->family = AF_INET;
+		flow->saddr.a4 = iph->saddr;
+		flow->daddr.a4 = iph->daddr;
+		off = skb_network_offset(skb) + ip_hdrlen(skb);
+#if IS_ENABLED(CONFIG_IPV6)
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		u8 nexthdr = ip6h->nexthdr;
+		__be16 frag_off;
+
+		off = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h), &nexthdr,
+				       &frag_off);
+		if (off < 0 || nexthdr != IPPROTO_UDP || (frag_off & htons(~0x7)))
+			return false;
+		flow->family = AF_INET6;
+		flow->saddr.in6 = ip6h->saddr;
+		flow->daddr.in6 = ip6h->daddr;
+#else
+	} else {
+		return false;
+#endif
+	}
+	uh = skb_header_pointer(skb, off, sizeof(_uh), &_uh);
+	if (!uh)
+		return false;
+	flow->dir = dir;
+	flow->sport = uh->source;
+	flow->dport = uh->dest;
+	if (udp_off)
+		*udp_off = off;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_policy_skb_flow);

@@ -20,6 +20,7 @@
  * @prefixlen_d: selector destination prefix length (0: any)
  * @sport: selector UDP source port, 0: any
  * @dport: selector UDP destination port, 0: any
+ * @spi: template SPI (0: any SA)
  * @reqid: template reqid
  * @priority: SPD priority (lower wins)
  * @optional: template level "use" instead of "required"
@@ -35,6 +36,7 @@ struct l2tpi_pol_spec {
 	u8 prefixlen_d;
 	__be16 sport;
 	__be16 dport;
+	__be32 spi;
 	u32 reqid;
 	u32 priority;
 	bool optional;
@@ -51,5 +53,7 @@ bool l2tpi_policy_alive(const struct xfrm_policy *pol);
 bool l2tpi_policy_spec_of(const struct xfrm_policy *xp, int dir, struct l2tpi_pol_spec *spec);
 bool l2tpi_policy_exists(struct net *net, const struct l2tpi_pol_spec *spec);
 bool l2tpi_policy_notifying_self(void);
+bool l2tpi_policy_skb_flow(const struct sk_buff *skb, unsigned short family, int dir,
+			   struct l2tpi_pol_spec *flow, int *udp_off);
 
 #endif /* _L2TPI_POLICY_H */

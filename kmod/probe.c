@@ -133,7 +133,7 @@ struct l2tpi_destroying {
 
 /* One l2tp_tunnel_create() call in flight, in its kretprobe instance's data. */
 struct l2tpi_creating {
-	u32 id;
+	struct l2tpi_tunnel_id id;
 	void **tunnelp;		/* struct l2tp_tunnel **, in the caller's frame */
 };
 
@@ -147,7 +147,7 @@ struct l2tpi_creating {
 static struct {
 	struct task_struct *task;
 	const void *tunnel;
-	u32 id;
+	struct l2tpi_tunnel_id id;
 } l2tpi_created[L2TPI_CREATED_SLOTS];
 static unsigned int l2tpi_created_next;
 
@@ -230,7 +230,12 @@ static int l2tpi_create_entry(struct kretprobe_instance *ri, struct pt_regs *reg
 	/* Genetlink passes any version an admin asks for; l2tp knows 2 and 3 only. */
 	if (version != 2 && version != 3)
 		return 0;
-	c->id = (u32)regs_get_kernel_argument(regs, 2);
+	c->id = (struct l2tpi_tunnel_id){
+		.id = (u32)regs_get_kernel_argument(regs, 2),
+		.peer_id = (u32)regs_get_kernel_argument(regs, 3),
+		.version = version,
+		.known = true,
+	};
 	c->tunnelp = (void **)regs_get_kernel_argument(regs, 5);
 	/* Both callers pass the address of a local variable. */
 	if (!object_is_on_stack(c->tunnelp)) {
@@ -275,8 +280,7 @@ static int l2tpi_register_entry(struct kretprobe_instance *ri, struct pt_regs *r
 	spin_lock_bh(&l2tpi_pending_lock);
 	for (i = 0; i < L2TPI_CREATED_SLOTS; i++) {
 		if (l2tpi_created[i].tunnel == p->tunnel && l2tpi_created[i].task == current) {
-			p->id.id = l2tpi_created[i].id;
-			p->id.known = true;
+			p->id = l2tpi_created[i].id;
 			l2tpi_created[i].tunnel = NULL;
 			l2tpi_created[i].task = NULL;
 			break;

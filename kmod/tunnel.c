@@ -238,6 +238,12 @@ int l2tpi_tunnel_sk_spec(const struct sock *sk, int dir, const struct l2tpi_conf
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_tunnel_sk_spec);
 
+/* Whether nat.c learns @t's binding: an L2TPv2 tunnel whose id probe.c saw. */
+static bool l2tpi_tunnel_tracked(const struct l2tpi_tunnel *t)
+{
+	return t->id.known && t->id.version == 2;
+}
+
 static void l2tpi_tunnel_put(struct l2tpi_tunnel *t)
 {
 	if (!refcount_dec_and_test(&t->ref))
@@ -272,6 +278,8 @@ static void l2tpi_tunnel_fill_info(const struct l2tpi_tunnel *t, struct l2tpi_tu
 	info->peer = out->daddr;
 	info->lport = out->sport;
 	info->pport = out->dport;
+	if (l2tpi_tunnel_tracked(t))
+		l2tpi_nat_binding(t->net, t->id.id, t, &info->nat);
 	spin_lock(&ln->owned_lock);
 	for (dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT; dir++)
 		if (t->bound && t->own[dir]->pol && l2tpi_policy_alive(t->own[dir]->pol))
@@ -363,6 +371,8 @@ static void l2tpi_tunnel_unlink(struct l2tpi_tunnel *t)
 /* Release @t's SPD entries and its client connection's count. Context: any. */
 static void l2tpi_tunnel_release_now(struct l2tpi_tunnel *t)
 {
+	if (l2tpi_tunnel_tracked(t))
+		l2tpi_nat_untrack(t->net, t->id.id, t);
 	l2tpi_client_tunnel_down(t->net, t->family, &t->peer, t->lport);
 	l2tpi_owned_put(t->net, t->own[XFRM_POLICY_OUT]);
 	l2tpi_owned_put(t->net, t->own[XFRM_POLICY_IN]);
@@ -658,6 +668,10 @@ int l2tpi_tunnel_attach(struct net *net, struct sock *sk, const void *key,
 		l2tpi_owned_put(net, t->own[XFRM_POLICY_IN]);
 		goto fail_out;
 	}
+	/* Without a record the tunnel works, only tunnel show names no binding. */
+	if (l2tpi_tunnel_tracked(t) &&
+	    l2tpi_nat_track(net, t->id.id, t->id.peer_id, sk, &t->spec[XFRM_POLICY_OUT], t, gfp))
+		pr_warn_ratelimited("tunnel %u: no memory to learn its SA\n", t->id.id);
 	if (old)
 		l2tpi_tunnel_release(old);
 

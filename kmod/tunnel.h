@@ -10,11 +10,14 @@
 #include <net/sock.h>
 
 #include "config.h"
+#include "nat.h"
 #include "policy.h"
 
 /* The L2TP tunnel id, when we saw userspace ask for it (probe.c). */
 struct l2tpi_tunnel_id {
 	u32 id;
+	u32 peer_id;		/* the peer's tunnel id */
+	u8 version;		/* L2TP version, 2 or 3 */
 	bool known;		/* false: a tunnel adopted at load, or a failed probe */
 };
 
@@ -27,6 +30,7 @@ struct l2tpi_tunnel_info {
 	__be16 lport;
 	__be16 pport;
 	u32 index[2];			/* SPD index by XFRM_POLICY_IN/OUT, 0: not in */
+	struct l2tpi_nat_binding nat;	/* the SA its frames arrive in (nat.c) */
 };
 
 int l2tpi_tunnel_init(void (*watch_close)(void));
