@@ -158,7 +158,7 @@ for order in "debug tunnel" "debug server" "debug netlink" "debug stress" "debug
 		[ "$k" = "${order% *}" ] && echo "$order" >>"$queue"
 	done
 done
-for t in server tunnel vpn-cert vpn-psk vpn-daemon vpn-libreswan vpn-libreswan-cert netlink bench vpn-nat stress l2tp failclosed fuzz; do
+for t in server tunnel vpn-cert vpn-psk vpn-daemon vpn-libreswan vpn-libreswan-cert netlink bench vpn-nat vpn-nat-control stress l2tp failclosed fuzz; do
 	for k in $kernels; do
 		[ "$k" = debug ] || echo "$k $t" >>"$queue"
 	done

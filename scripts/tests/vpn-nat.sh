@@ -1,0 +1,186 @@
+#!/bin/bash
+# Several clients behind one NAT with l2tp_ipsec (docs/nat.md, section 4): client1
+# directly, client2 and client3 behind the NAT, strongSwan and xl2tpd on every host as
+# examples/ configures them (charon installs no policy, the module owns them, reqid
+# 42), a pre-shared key. vpn-nat-control.sh is the same without the module.
+# Checked here: each tunnel is bound to the SA its frames arrive in, and tunnel show
+# says which (SPI and NAT-T port, as in ip xfrm state); a frame through one NAT'd
+# client's SA that names the other's tunnel is dropped and counted, and moves nothing.
+. "$(dirname "$0")/lib.sh"
+VPN_AUTH=psk
+VPN_POLICIES=module
+VPN_CLIENT3=1
+. "$(dirname "$0")/vpn.lib"
+
+# nat_in_spi NODE ADDR: the SPI of NODE's inbound SA (destination ADDR): the server's
+# outbound SA towards NODE has the same SPI.
+nat_in_spi() { nat_sas "$1" | awk -v a="$2" '$3 == a { print $1 }'; }
+
+# tun FIELD WHERE VALUE: FIELD of the server's tunnel whose WHERE is VALUE, from
+# `l2tp-ipsec -j tunnel show` (FIELD and WHERE: a tunnel key, or sa-in.KEY, sa-out.KEY)
+tun() {
+	"$TOOLS/l2tp-ipsec" -j tunnel show | python3 -c '
+import json, sys
+field, where, value = sys.argv[1:4]
+def walk(o):
+	if isinstance(o, dict):
+		if "local-port" in o:
+			yield o
+		for v in o.values():
+			yield from walk(v)
+	elif isinstance(o, list):
+		for v in o:
+			yield from walk(v)
+def get(t, k):
+	if k.startswith("sa-"):
+		d, k = k[3:].split(".")
+		sa = [s for s in t.get("sa", []) if s.get("dir") == d]
+		return sa[0].get(k) if sa else None
+	return t.get(k)
+for t in walk(json.load(sys.stdin)):
+	if str(get(t, where)) == value:
+		print(get(t, field))
+' "$@"
+}
+
+load_stock_modules
+modprobe l2tp_ppp
+check "topology: server, client1, nat, client2 and client3 behind it" vpn_topology
+vpn_etc
+read -r _ _ opts < <(grep '^options l2tp_ipsec ' "$EX/modprobe.d/l2tp_ipsec.conf")
+check "server: insmod l2tp_ipsec $opts" run insmod "$L2TPI_KO" $opts
+for n in client1 client2 client3; do
+	check "$n: l2tp-ipsec config set reqid 42" run vpn_lipsec "$n" config set reqid 42
+done
+vpn_swanctl client1 client client1.example.net
+check "client1: charon up, swanctl --load-all ($VPN_AUTH)" vpn_charon_start client1
+check "client1: xl2tpd (LAC) up" vpn_xl2tpd_start client1 client
+vpn_nat_up
+
+# 6.12 finds an L2TPv2 session by its ids whichever tunnel socket of the shared
+# 4-tuple a frame lands on; 6.1 only in that socket's tunnel (docs/nat.md 1.4), so
+# there client3's PPP link comes up or not from one run to the next.
+v2_lookup=0
+grep -qw l2tp_v2_session_get /proc/kallsyms && v2_lookup=1
+for n in client1 client2 client3; do
+	check "$n: l2tp-ipsec-dial $SERVER_IP: the SAs, then L2TP" vpn_dial "$n"
+	if [ $n = client3 ] && [ $v2_lookup = 0 ]; then
+		vpn_wait_ppp "$n" 30
+		ppp3=$(vpn_ppp_addr client3)
+		echo "# client3: PPP address ${ppp3:-none}"
+	else
+		check "$n: PPP up over L2TP/IPsec" vpn_wait_ppp "$n" 120
+		ppp3=1
+	fi
+done
+check_eq "server: three L2TP tunnels" 3 "$(vpn_tunnels server)"
+# A first frame from every client binds its tunnel to its SA; the server then pins
+# the NAT'd tunnels' outbound frames to their clients' SAs.
+for n in client1 client2 client3; do
+	run vpn_in "$n" ping -n -c 1 -W 2 "$PPP_SERVER_IP"
+done
+check_eventually "server: two pinned policies (tunnel mark, SA's SPI), client2's and client3's" 2 \
+	eval "ip xfrm policy list dir out | grep -c 'mark 0x4c54[0-9a-f]*/0xffffffff'"
+run ip xfrm policy list dir out
+
+# All three ping at the same time; per client, the server's outbound SA to it counts
+# what the client's inbound SA of the same SPI counts: its own frames, no other's.
+out_spi() { # CLIENT ADDR: the server's outbound SA to CLIENT (CLIENT's inbound SA)
+	nat_in_spi "$1" "$2"
+}
+declare -A spi before_srv before_cli
+for n in client1 client2 client3; do
+	addr=198.51.100.${n#client}
+	[ $n = client1 ] && addr=192.0.2.10
+	spi[$n]=$(out_spi "$n" "$addr")
+done
+sas=$(nat_sas server)
+for n in client1 client2 client3; do
+	before_srv[$n]=$(nat_sa packets "${spi[$n]}" "$sas")
+	before_cli[$n]=$(nat_sa packets "${spi[$n]}" "$(nat_sas "$n")")
+done
+for n in client1 client2 client3; do
+	vpn_in "$n" ping -n -c 20 -i 0.2 -W 2 "$PPP_SERVER_IP" >"$VPN/ping-$n.log" 2>&1 &
+	VPN_PID[ping-$n]=$!
+done
+for n in client1 client2 client3; do
+	wait "${VPN_PID[ping-$n]}"
+	VPN_PID[ping-$n]=
+done
+sas=$(nat_sas server)
+for n in client1 client2 client3; do
+	got=$(grep -c 'bytes from' "$VPN/ping-$n.log")
+	srv=$(( $(nat_sa packets "${spi[$n]}" "$sas") - before_srv[$n] ))
+	cli=$(( $(nat_sa packets "${spi[$n]}" "$(nat_sas "$n")") - before_cli[$n] ))
+	echo "# $n: $got/20 answered; the server's outbound SA ${spi[$n]}: +$srv packets, $n's inbound SA: +$cli"
+	check "$n: 19 or more of its 20 pings answered, all three pinging at once" test "$got" -ge 19
+	check "$n: the server's SA to it (${spi[$n]}) carried its replies (+$srv >= $got)" test "$srv" -ge "$got"
+	# (counted a moment apart: a Hello or LCP echo may be on its way)
+	check "$n: what the server sent through that SA arrived at $n (+$srv, +$cli)" \
+		test "$cli" -ge $((srv - 1)) -a "$cli" -le $((srv + 1))
+done
+sas=$(nat_sas server)
+run ip -s xfrm state
+run "$TOOLS/l2tp-ipsec" tunnel show
+
+# Each tunnel is bound to its client's SA: the server's inbound SA from that client
+# (client2 and client3: by the NAT-T port), and outbound the SA to the same port.
+c1=$(nat_in_spi client1 192.0.2.10)
+check_eq "client1's tunnel: bound to the server's inbound SA from client1, no NAT-T port" \
+	"$(awk '$2 == "192.0.2.10" && $3 == "192.0.2.1" { print $1 }' <<<"$sas")|None" \
+	"$(tun bound-spi peer-ipv4 192.0.2.10)|$(tun bound-encap-port peer-ipv4 192.0.2.10)"
+check_eq "client1's tunnel: its outbound SA is client1's ($c1)" "$c1" "$(tun sa-out.spi peer-ipv4 192.0.2.10)"
+for n in client2 client3; do
+	addr=198.51.100.${n#client}
+	cin=$(nat_in_spi "$n" "$addr")		# = the server's outbound SA to $n
+	port=$(nat_sa dport "$cin" "$sas")	# $n's NAT-T port on the NAT
+	sin=$(awk -v p="$port" '$2 == "'"$NAT_IP"'" && $4 == p { print $1 }' <<<"$sas")
+	echo "# $n: NAT-T port $port; server's SAs: in $sin, out $cin"
+	check_eq "$n's tunnel: bound to the server's inbound SA from NAT-T port $port ($sin)" \
+		"$sin" "$(tun bound-spi bound-encap-port "$port")"
+	check_eq "$n's tunnel: its outbound SA is the one to port $port ($cin)" \
+		"$cin" "$(tun sa-out.spi bound-encap-port "$port")"
+	check_eq "$n's tunnel: the SAs' NAT-T ports as in ip xfrm state" "$port|$port" \
+		"$(tun sa-out.encap-dport bound-encap-port "$port")|$(tun sa-in.encap-sport bound-encap-port "$port")"
+	eval "port_$n=$port sin_$n=$sin"
+done
+check "client2 and client3: two tunnels, two NAT-T ports" test -n "$port_client2" -a "$port_client2" != "$port_client3"
+
+# Injection: client3 rewrites the tunnel id of its own data frames to client2's
+# tunnel's (the server's id, which client2's frames carry). They leave through
+# client3's SA; the server drops them as foreign to client2's tunnel.
+inject() {
+	local t2 f0 f1
+	t2=$(tun id bound-encap-port "$port_client2")
+	f0=$(tun foreign bound-encap-port "$port_client2")
+	check "client3: nft rewrites the tunnel id of its L2TP data frames to $t2 (client2's)" \
+		vpn_in client3 nft -f - <<-EOF
+		table ip inject {
+			chain out {
+				type filter hook output priority 0;
+				udp dport 1701 @th,64,16 & 0xc00f == 0x0002 @th,80,16 set $t2 counter
+			}
+		}
+	EOF
+	run vpn_in client3 ping -n -c 5 -i 0.2 -W 1 "$PPP_SERVER_IP"
+	run vpn_in client3 nft list table ip inject
+	f1=$(tun foreign bound-encap-port "$port_client2")
+	echo "# client2's tunnel $t2: foreign frames $f0 -> $f1"
+	check "server: client2's tunnel dropped client3's frames as foreign (>= 5)" test $((f1 - f0)) -ge 5
+	check_eq "server: client2's tunnel still bound to its own SA" "$sin_client2" "$(tun bound-spi id "$t2")"
+	check "client3: injection off" vpn_in client3 nft delete table ip inject
+	check "client3: ping across ppp0 again" vpn_ping client3 -c 3 -W 5
+}
+if [ -n "$ppp3" ]; then
+	inject
+else
+	skip "injection through client3's SA into client2's tunnel" "client3's PPP link is down (6.1)"
+fi
+
+# No L2TP in plaintext on the NAT's WAN side in all this.
+nat_capture_stop
+check_eq "nat's WAN: 0 plaintext UDP/1701 frames" 0 "$(wan_count 'udp port 1701')"
+
+vpn_stop_all
+[ "$T_FAILED" = 0 ] || vpn_logs
+tap_done
