@@ -31,6 +31,7 @@
 #include <net/xfrm.h>
 
 #include "km.h"
+#include "nat.h"
 #include "event.h"
 #include "netns.h"
 #include "owned.h"
@@ -110,8 +111,28 @@ static bool l2tpi_km_is_alive(const struct km_event *c)
 	return c->net && l2tpi_event_listening(c->net);
 }
 
+/*
+ * SA changes: a rekey installs a client's new SA, a client that goes takes its SAs
+ * with it. Tunnels pinned to a client's SA (nat.c) follow. Context: any.
+ */
 static int l2tpi_km_notify(struct xfrm_state *x, const struct km_event *c)
 {
+	struct net *net = x ? xs_net(x) : c->net;
+
+	if (!net || (x && (x->id.proto != IPPROTO_ESP || !x->encap)))
+		return 0;
+	switch (c->event) {
+	case XFRM_MSG_NEWSA:
+	case XFRM_MSG_UPDSA:
+	case XFRM_MSG_DELSA:
+	case XFRM_MSG_FLUSHSA:
+		l2tpi_nat_sa_changed(net);
+		break;
+	case XFRM_MSG_EXPIRE:
+		if (c->data.hard)
+			l2tpi_nat_sa_changed(net);
+		break;
+	}
 	return 0;
 }
 

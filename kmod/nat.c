@@ -37,6 +37,18 @@
  * a tunnel socket go by their socket; the daemon's own frames for that id are dropped
  * rather than sent to a guess.
  *
+ * SA events (km.c) run the work item again: a rekey's new SA to the client's port
+ * takes over the pin once it is installed; when the client's SAs go without a
+ * successor (it hung up, DPD), the tunnel's frames are dropped, never sent through
+ * another client's SA, until an SA to its port comes back (the same client, after
+ * an IKE daemon restart). And a frame through a new SA at another port takes the
+ * tunnel over only when the SA it was bound to is gone.
+ *
+ * Inbound delivery. The tunnels of clients behind one NAT share a 4-tuple, so the
+ * socket lookup picks either tunnel's socket, and 6.1's l2tp looks a data frame's
+ * session up only in the tunnel of the socket it arrives on. The inbound hook hands
+ * each frame to its own tunnel's socket, as TPROXY does.
+ *
  * tunnel show reports the binding, and finds the tunnel's SAs by it (event.c).
  *
  * Tracked: the L2TPv2 tunnels whose ids probe.c saw created (both ids); tunnel.c
@@ -98,14 +110,18 @@ struct l2tpi_nat_peer {
  * @ref: see "Lifetime" above
  * @rcu: frees the record after the hooks are done with it
  * @owner: its entry in tunnel.c (compared, never dereferenced)
- * @sk: its socket (compared, never dereferenced)
+ * @sk: its socket, held by the tunnel's entry while the record is in the tables;
+ *      the inbound hook takes a reference only if it is still alive (UDP sockets
+ *      are freed after an RCU grace period, SOCK_RCU_FREE)
  * @id: its tunnel id
  * @out: its outbound policy (the socket's 5-tuple), the pinned one's base
  * @bind: L2TPI_NAT_BOUND | encap port << 32 | SPI (host order), 0 before the first
  *        frame
  * @foreign: frames dropped as another client's
- * @pinned: the outbound SA's SPI that @own is pinned to, 0: none; READ_ONCE in the hooks
- * @pinned_bind: the @bind that @own was made for; the work item's
+ * @pinned: the outbound SA's SPI that @own is pinned to, 0: none (yet, or the SA went
+ *          without a successor); written by the work item, READ_ONCE in the hooks
+ * @pinned_reqid: that SA's reqid; the work item's
+ * @pinning: @own exists: without @pinned the tunnel's frames are dropped; set once
  * @own: the pinned policy, or NULL
  * @dead: untracked: the work item makes no policy for it any more
  */
@@ -115,13 +131,14 @@ struct l2tpi_nat {
 	refcount_t ref;
 	struct rcu_head rcu;
 	const void *owner;
-	const struct sock *sk;
+	struct sock *sk;
 	u32 id;
 	struct l2tpi_pol_spec out;
 	atomic64_t bind;
 	atomic_t foreign;
 	__be32 pinned;
-	u64 pinned_bind;
+	u32 pinned_reqid;
+	bool pinning;
 	struct l2tpi_owned *own;
 	bool dead;
 };
@@ -227,6 +244,44 @@ static bool l2tpi_nat_matches_in(const struct l2tpi_nat *n, const struct l2tpi_p
 		xfrm_addr_equal(&n->out.daddr, &flow->saddr, n->out.family));
 }
 
+/*
+ * Whether the inbound SA of SPI @spi (host order) that @n is bound to is still valid.
+ * When it is not, the client it stood for has no SA left at this end (it went, or
+ * the IKE daemon restarted), and the next SA its tunnel's frames arrive in takes
+ * the tunnel over, whatever its NAT-T port. Context: RCU (a hook), rarely: only for
+ * a frame that does not fit the binding.
+ */
+static bool l2tpi_nat_sa_alive(struct net *net, const struct l2tpi_nat *n, u32 spi)
+{
+	struct xfrm_state *x;
+	bool alive;
+
+	x = xfrm_state_lookup(net, 0, &n->out.saddr, htonl(spi), IPPROTO_ESP, n->out.family);
+	if (!x)
+		return false;
+	alive = READ_ONCE(x->km.state) == XFRM_STATE_VALID;
+	xfrm_state_put(x);
+	return alive;
+}
+
+/*
+ * Deliver @skb to @n's socket. Tunnels of clients behind one NAT share a 4-tuple, so
+ * the socket lookup (or the early demux before us) picks either; 6.1's l2tp finds a
+ * data frame's session only in the tunnel of the socket it arrives on. As TPROXY
+ * assigns a socket, with a reference the UDP receive path takes over
+ * (skb_steal_sock()). Context: RCU (the hook).
+ */
+static void l2tpi_nat_steer(struct sk_buff *skb, struct l2tpi_nat *n)
+{
+	struct sock *sk = n->sk;
+
+	if (!sk || skb->sk == sk || !refcount_inc_not_zero(&sk->sk_refcnt))
+		return;
+	skb_orphan(skb);
+	skb->sk = sk;
+	skb->destructor = sock_edemux;
+}
+
 /* Context: softirq or process, under rcu_read_lock() (netfilter's). */
 static unsigned int l2tpi_nat_in(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
@@ -256,15 +311,18 @@ static unsigned int l2tpi_nat_in(void *priv, struct sk_buff *skb,
 	cur = atomic64_read(&n->bind);
 	do {
 		next = l2tpi_nat_next(cur, ntohl(x->id.spi), port);
+		if (!next && !l2tpi_nat_sa_alive(state->net, n, (u32)cur))
+			next = L2TPI_NAT_BOUND | (u64)port << 32 | ntohl(x->id.spi);
 		if (!next) {
 			atomic_inc(&n->foreign);
 			return NF_DROP;
 		}
 		if (next == cur)
-			return NF_ACCEPT;
+			break;
 	} while (!atomic64_try_cmpxchg(&n->bind, &cur, next));
-	if (port)
+	if (next != cur && port)
 		l2tpi_nat_kick(l2tpi_net(state->net));	/* pin its outbound SA */
+	l2tpi_nat_steer(skb, n);
 	return NF_ACCEPT;
 }
 
@@ -335,39 +393,24 @@ static unsigned int l2tpi_nat_out(void *priv, struct sk_buff *skb,
 	if (!n)
 		return NF_ACCEPT;
 	spi = READ_ONCE(n->pinned);
-	if (!spi || (dst->xfrm && dst->xfrm->id.spi == spi))
+	if (!spi)	/* not pinned yet, or its client's SAs went: then never another's */
+		return READ_ONCE(n->pinning) ? NF_DROP : NF_ACCEPT;
+	if (dst->xfrm && dst->xfrm->id.spi == spi)
 		return NF_ACCEPT;
 	if (l2tpi_nat_reroute(skb, state, L2TP_IPSEC_TUNNEL_MARK_BASE | n->id))
 		return NF_DROP;
 	return NF_ACCEPT;
 }
 
+#define L2TPI_NAT_HOOK(fn, family, num, prio) \
+	{ .hook = (fn), .pf = (family), .hooknum = (num), .priority = (prio) }
+
 static const struct nf_hook_ops l2tpi_nat_ops[] = {
-	{
-		.hook = l2tpi_nat_in,
-		.pf = NFPROTO_IPV4,
-		.hooknum = NF_INET_LOCAL_IN,
-		.priority = NF_IP_PRI_LAST,
-	},
-	{
-		.hook = l2tpi_nat_out,
-		.pf = NFPROTO_IPV4,
-		.hooknum = NF_INET_LOCAL_OUT,
-		.priority = NF_IP_PRI_MANGLE + 1,
-	},
+	L2TPI_NAT_HOOK(l2tpi_nat_in, NFPROTO_IPV4, NF_INET_LOCAL_IN, NF_IP_PRI_LAST),
+	L2TPI_NAT_HOOK(l2tpi_nat_out, NFPROTO_IPV4, NF_INET_LOCAL_OUT, NF_IP_PRI_MANGLE + 1),
 #if IS_ENABLED(CONFIG_IPV6)
-	{
-		.hook = l2tpi_nat_in,
-		.pf = NFPROTO_IPV6,
-		.hooknum = NF_INET_LOCAL_IN,
-		.priority = NF_IP6_PRI_LAST,
-	},
-	{
-		.hook = l2tpi_nat_out,
-		.pf = NFPROTO_IPV6,
-		.hooknum = NF_INET_LOCAL_OUT,
-		.priority = NF_IP6_PRI_MANGLE + 1,
-	},
+	L2TPI_NAT_HOOK(l2tpi_nat_in, NFPROTO_IPV6, NF_INET_LOCAL_IN, NF_IP6_PRI_LAST),
+	L2TPI_NAT_HOOK(l2tpi_nat_out, NFPROTO_IPV6, NF_INET_LOCAL_OUT, NF_IP6_PRI_MANGLE + 1),
 #endif
 };
 
@@ -394,23 +437,35 @@ static bool l2tpi_nat_pin_spec(struct net *net, const struct l2tpi_nat *n, u64 b
 	return true;
 }
 
-/* Make @n's pinned policy follow its binding. Context: the work item. */
+/*
+ * Make @n's pinned policy follow its binding and the SAD: pinned to the newest valid
+ * SA to the client's NAT-T port (a rekey's new SA once it is installed), none when
+ * the client's SAs went (its frames are then dropped, never sent through another
+ * client's SA, until an SA to that port comes: the same client negotiating again).
+ * Context: the work item.
+ */
 static void l2tpi_nat_pin(struct l2tpi_net *ln, struct l2tpi_nat *n)
 {
 	u64 bind = atomic64_read(&n->bind);
 	struct l2tpi_owned *own, *put = NULL;
 	struct l2tpi_pol_spec spec;
-	bool first;
+	bool found, first;
 
-	if (!(bind & L2TPI_NAT_BOUND) || !l2tpi_nat_port(bind) || bind == n->pinned_bind)
+	if (!(bind & L2TPI_NAT_BOUND) || !l2tpi_nat_port(bind))
 		return;
-	if (!l2tpi_nat_pin_spec(ln->net, n, bind, &spec))
-		return;
+	found = l2tpi_nat_pin_spec(ln->net, n, bind, &spec);
 	spin_lock_bh(&ln->nat_lock);
 	own = n->dead ? NULL : n->own;
 	first = !n->dead && !own;
 	spin_unlock_bh(&ln->nat_lock);
+	if (!found) {
+		if (own)
+			WRITE_ONCE(n->pinned, 0);
+		return;
+	}
 	if (own) {
+		if (n->pinned == spec.spi && n->pinned_reqid == spec.reqid)
+			return;
 		if (l2tpi_owned_respec(ln->net, own, &spec))
 			return;		/* tried again at the next change */
 	} else if (first) {
@@ -426,10 +481,11 @@ static void l2tpi_nat_pin(struct l2tpi_net *ln, struct l2tpi_nat *n)
 	} else {
 		if (first) {
 			n->own = own;
+			WRITE_ONCE(n->pinning, true);
 			WRITE_ONCE(ln->nr_pinned, ln->nr_pinned + 1);
 		}
+		n->pinned_reqid = spec.reqid;
 		WRITE_ONCE(n->pinned, spec.spi);
-		n->pinned_bind = bind;
 	}
 	spin_unlock_bh(&ln->nat_lock);
 	if (put)
@@ -467,7 +523,7 @@ static void l2tpi_nat_work(struct work_struct *work)
  * Context: any; takes nat_lock.
  * Return: 0, or -ENOMEM (the tunnel then has no binding).
  */
-int l2tpi_nat_track(struct net *net, u32 id, u32 peer_id, const struct sock *sk,
+int l2tpi_nat_track(struct net *net, u32 id, u32 peer_id, struct sock *sk,
 		    const struct l2tpi_pol_spec *out, const void *owner, gfp_t gfp)
 {
 	struct l2tpi_net *ln = l2tpi_net(net);
@@ -537,6 +593,20 @@ void l2tpi_nat_untrack(struct net *net, u32 id, const void *owner)
 		l2tpi_nat_put(net, n);
 }
 EXPORT_SYMBOL_IF_KUNIT(l2tpi_nat_untrack);
+
+/**
+ * l2tpi_nat_sa_changed() - an SA with UDP encapsulation came, changed or went in @net
+ * @net: network namespace
+ *
+ * The pinned tunnels follow (km.c tells). Context: any.
+ */
+void l2tpi_nat_sa_changed(struct net *net)
+{
+	struct l2tpi_net *ln = l2tpi_net(net);
+
+	if (READ_ONCE(ln->nr_pinned))
+		l2tpi_nat_kick(ln);
+}
 
 /**
  * l2tpi_nat_binding() - the binding of tunnel @id, if @owner's

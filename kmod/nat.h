@@ -32,9 +32,10 @@ struct l2tpi_nat_binding {
 u64 l2tpi_nat_next(u64 cur, u32 spi, u16 encap_port);
 int l2tpi_nat_l2tp_tunnel_id(const struct sk_buff *skb, int off);
 
-int l2tpi_nat_track(struct net *net, u32 id, u32 peer_id, const struct sock *sk,
+int l2tpi_nat_track(struct net *net, u32 id, u32 peer_id, struct sock *sk,
 		    const struct l2tpi_pol_spec *out, const void *owner, gfp_t gfp);
 void l2tpi_nat_untrack(struct net *net, u32 id, const void *owner);
+void l2tpi_nat_sa_changed(struct net *net);
 void l2tpi_nat_binding(struct net *net, u32 id, const void *owner,
 		       struct l2tpi_nat_binding *b);
 int l2tpi_nat_hooks_register(struct net *net);

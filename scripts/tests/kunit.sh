@@ -27,7 +27,7 @@ for d in /sys/kernel/debug/kunit/l2tp_ipsec_*; do
 	done <"$TMPDIR/$suite.cases"
 	check "kunit suite $suite passed" grep -qE "^ok [0-9]+ $suite\$" "$d/results"
 done
-check_eq "eight suites ran" 8 "$suites"
+check_eq "nine suites ran" 9 "$suites"
 check "rmmod l2tp_ipsec_test" run rmmod l2tp_ipsec_test
 check "rmmod l2tp_ipsec" run rmmod l2tp_ipsec
 check_eq "SPD back to its state before the tests" "$before" "$(spd)"

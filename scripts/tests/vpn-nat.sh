@@ -177,6 +177,90 @@ else
 	skip "injection through client3's SA into client2's tunnel" "client3's PPP link is down (6.1)"
 fi
 
+# bg_ping_start NODE / bg_ping_stop NODE: NODE pings all along (-O: a line for each
+# request, answered or not); bg_ping_lost NODE: how many went unanswered.
+bg_ping_start() {
+	ip netns exec "$1" ping -n -O -i 0.2 -W 1 "$PPP_SERVER_IP" >"$VPN/bg-$1.log" 2>&1 &
+	VPN_PID[bg-$1]=$!
+}
+bg_ping_stop() {
+	kill -INT "${VPN_PID[bg-$1]}" 2>/dev/null
+	wait "${VPN_PID[bg-$1]}"
+	VPN_PID[bg-$1]=
+}
+bg_ping_lost() { grep -c 'no answer yet' "$VPN/bg-$1.log"; }
+bg_ping_sent() { grep -cE 'icmp_seq=|no answer yet' "$VPN/bg-$1.log"; }
+
+# pinned_spi T: the SPI in the template of tunnel T's pinned policy (its mark)
+pinned_spi() {
+	ip xfrm policy list dir out | awk -v m="$(printf '0x%x/0xffffffff' $((0x4c540000 | $1)))" '
+		$1 == "src" { cur = "" }
+		$1 == "mark" { cur = $2 }
+		$1 == "proto" && $2 == "esp" && cur == m { print $4 }'
+}
+
+# nat_rekey CLIENT: CLIENT rekeys its CHILD_SA while both NAT'd clients ping. Its
+# tunnel follows (the new inbound SA; pinned to the new outbound SA), the other's stays.
+nat_rekey() {
+	local n=$1 addr=198.51.100.${1#client} port t old new other sin end pol
+	eval "port=\$port_$n"
+	t=$(tun id bound-encap-port "$port")
+	old=$(nat_in_spi "$n" "$addr")
+	other=$(tun sa-out.spi bound-encap-port "$(if [ "$n" = client2 ]; then echo "$port_client3"; else echo "$port_client2"; fi)")
+	check "$n: swanctl --rekey --child l2tp" vpn_swanctl_cmd "$n" --rekey --child l2tp
+	end=$((SECONDS + 30))
+	until new=$(nat_in_spi "$n" "$addr") && [ -n "$new" ] && [ "$new" != "$old" ] &&
+		[ "$(wc -l <<<"$new")" = 1 ]; do
+		((SECONDS < end)) || break
+		snooze 0.5
+	done
+	echo "# $n: the server's outbound SA to it: $old -> $new"
+	check "$n: rekeyed: one new SA to it ($new), the old one ($old) gone" \
+		test -n "$new" -a "$new" != "$old" -a "$(wc -l <<<"$new")" = 1
+	vpn_ping "$n" -c 2 -W 2 >/dev/null
+	sin=$(nat_sas server | awk -v p="$port" '$2 == "'"$NAT_IP"'" && $4 == p { print $1 }')
+	check_eventually "$n's tunnel $t: pinned to the new outbound SA $new" "$new" pinned_spi "$t"
+	check_eq "$n's tunnel $t: tunnel show: bound to the new inbound SA, its outbound SA the new one" \
+		"$sin|$new" "$(tun bound-spi id "$t")|$(tun sa-out.spi id "$t")"
+	check_eq "the other NAT'd client's tunnel: its outbound SA unchanged" "$other" \
+		"$(tun sa-out.spi bound-encap-port "$(if [ "$n" = client2 ]; then echo "$port_client3"; else echo "$port_client2"; fi)")"
+}
+bg_ping_start client2
+bg_ping_start client3
+nat_rekey client2
+nat_rekey client3
+snooze 2
+bg_ping_stop client2
+bg_ping_stop client3
+for n in client2 client3; do
+	echo "# $n: background ping through both rekeys: $(bg_ping_sent $n) sent, $(bg_ping_lost $n) unanswered"
+	# (the responder sends through the new SA before the initiator has installed it)
+	check "$n: at most 1 s of pings (5) lost through both rekeys" test "$(bg_ping_lost $n)" -le 5
+done
+
+# client3 hangs up (xl2tpd, then its IKE_SA). client2 goes on, and nothing but its
+# own frames goes through its SA, nor to its port on the NAT's WAN side.
+vpn_xl2tpd_ctl client3 "d vpn"
+check "client3: IKE_SA terminated (swanctl --terminate)" \
+	vpn_swanctl_cmd client3 --terminate --ike l2tp-psk --timeout 30 --loglevel 0
+check_eventually "server: no SA to client3's NAT-T port left" "" \
+	eval "nat_sas server | awk -v p=$port_client3 '\$5 == p || \$4 == p'"
+c2=$(nat_in_spi client2 198.51.100.2)
+sas=$(nat_sas server)
+s0=$(nat_sa packets "$c2" "$sas") i0=$(nat_sa packets "$c2" "$(nat_sas client2)")
+check "client2: ping across ppp0 after client3 went (20)" vpn_ping client2 -c 20 -i 0.2 -W 2
+snooze 1
+s1=$(nat_sa packets "$c2" "$(nat_sas server)") i1=$(nat_sa packets "$c2" "$(nat_sas client2)")
+echo "# client2: the server's SA to it ($c2): +$((s1 - s0)), client2's inbound: +$((i1 - i0))"
+check "client2: what the server sent through its SA arrived at client2 (+$((s1 - s0)), +$((i1 - i0)))" \
+	test $((i1 - i0)) -ge $((s1 - s0 - 1)) -a $((i1 - i0)) -le $((s1 - s0 + 1))
+check "client3: dials again" vpn_dial client3
+if [ $v2_lookup = 1 ] || [ -n "$ppp3" ]; then
+	check "client3: PPP up again" vpn_wait_ppp client3 120
+	check "client3: ping across ppp0" vpn_ping client3 -c 3 -W 5
+	check "client2: ping across ppp0" vpn_ping client2 -c 3 -W 5
+fi
+
 # No L2TP in plaintext on the NAT's WAN side in all this.
 nat_capture_stop
 check_eq "nat's WAN: 0 plaintext UDP/1701 frames" 0 "$(wan_count 'udp port 1701')"
