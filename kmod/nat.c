@@ -326,14 +326,21 @@ static unsigned int l2tpi_nat_in(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
-/*
- * The tracked tunnel an outbound frame of @sk to @flow's peer with peer tunnel id
- * @peer_id belongs to: the one of that socket, else the only one. Context: RCU.
+/**
+ * l2tpi_nat_find_out() - the tracked tunnel an outbound frame belongs to
+ * @net: its namespace
+ * @sk: the frame's socket (NULL: none)
+ * @flow: its flow (XFRM_POLICY_OUT)
+ * @peer_id: the tunnel id in its L2TPv2 header: the peer's
+ *
+ * The tunnel of that socket, else the only one with that peer address, peer tunnel id
+ * and ports. Context: RCU.
  * Return: the record, NULL if none, ERR_PTR(-ENOTUNIQ) if two and @sk is neither's.
  */
-static struct l2tpi_nat *l2tpi_nat_find_out(struct l2tpi_net *ln, const struct sock *sk,
-					    const struct l2tpi_pol_spec *flow, u16 peer_id)
+struct l2tpi_nat *l2tpi_nat_find_out(struct net *net, const struct sock *sk,
+				     const struct l2tpi_pol_spec *flow, u16 peer_id)
 {
+	struct l2tpi_net *ln = l2tpi_net(net);
 	struct l2tpi_nat_peer key = { .family = flow->family, .peer_id = peer_id };
 	struct l2tpi_nat *n, *found = NULL;
 	struct rhlist_head *list, *pos;
@@ -351,6 +358,7 @@ static struct l2tpi_nat *l2tpi_nat_find_out(struct l2tpi_net *ln, const struct s
 	}
 	return nr > 1 ? ERR_PTR(-ENOTUNIQ) : found;
 }
+EXPORT_SYMBOL_IF_KUNIT(l2tpi_nat_find_out);
 
 /* Route @skb again with @mark: the marked lookup finds the tunnel's pinned policy. */
 static int l2tpi_nat_reroute(struct sk_buff *skb, const struct nf_hook_state *state, u32 mark)
@@ -387,7 +395,7 @@ static unsigned int l2tpi_nat_out(void *priv, struct sk_buff *skb,
 	id = l2tpi_nat_l2tp_tunnel_id(skb, off + sizeof(struct udphdr));
 	if (id < 0)
 		return NF_ACCEPT;
-	n = l2tpi_nat_find_out(ln, state->sk, &flow, id);
+	n = l2tpi_nat_find_out(state->net, state->sk, &flow, id);
 	if (IS_ERR(n))
 		return NF_DROP;		/* two clients with that id: never a guess */
 	if (!n)

@@ -31,6 +31,9 @@ struct l2tpi_nat_binding {
 #define L2TPI_NAT_BOUND		BIT_ULL(48)
 u64 l2tpi_nat_next(u64 cur, u32 spi, u16 encap_port);
 int l2tpi_nat_l2tp_tunnel_id(const struct sk_buff *skb, int off);
+struct l2tpi_nat;
+struct l2tpi_nat *l2tpi_nat_find_out(struct net *net, const struct sock *sk,
+				     const struct l2tpi_pol_spec *flow, u16 peer_id);
 
 int l2tpi_nat_track(struct net *net, u32 id, u32 peer_id, struct sock *sk,
 		    const struct l2tpi_pol_spec *out, const void *owner, gfp_t gfp);

@@ -15,6 +15,7 @@
 #include "nat.h"
 #include "netns.h"
 #include "policy.h"
+#include "util.h"
 
 #define SPI_A	0xc0000001
 #define SPI_B	0xc0000002
@@ -150,10 +151,58 @@ static void l2tpi_nat_track_owner_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, l2tpi_test_tracked(60001));
 }
 
+/*
+ * Two clients behind one NAT that chose the same tunnel id (7): their tunnels at the
+ * server share the peer address, the peer's id and the 5-tuple. An outbound frame goes
+ * by its socket; a frame of neither socket (the daemon's own) has no tunnel.
+ */
+static void l2tpi_nat_same_peer_id_test(struct kunit *test)
+{
+	struct socket *sk2 = l2tpi_test_udp(test, AF_INET), *sk3 = l2tpi_test_udp(test, AF_INET);
+	struct xarray *xa = &l2tpi_net(&init_net)->nat_xa;
+	struct l2tpi_pol_spec out = {
+		.family = AF_INET, .dir = XFRM_POLICY_OUT,
+		.sport = htons(1701), .dport = htons(1701),
+	};
+	struct l2tpi_pol_spec flow;
+	int owner2, owner3;
+
+	out.saddr.a4 = htonl(0xc0000201);
+	out.daddr.a4 = htonl(0xc0000214);
+	flow = out;
+	KUNIT_ASSERT_EQ(test, l2tpi_nat_track(&init_net, 60002, 7, sk2->sk, &out, &owner2,
+					      GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, l2tpi_nat_track(&init_net, 60003, 7, sk3->sk, &out, &owner3,
+					      GFP_KERNEL), 0);
+	rcu_read_lock();
+	KUNIT_EXPECT_PTR_EQ(test, l2tpi_nat_find_out(&init_net, sk2->sk, &flow, 7),
+			    (struct l2tpi_nat *)xa_load(xa, 60002));
+	KUNIT_EXPECT_PTR_EQ(test, l2tpi_nat_find_out(&init_net, sk3->sk, &flow, 7),
+			    (struct l2tpi_nat *)xa_load(xa, 60003));
+	KUNIT_EXPECT_PTR_EQ(test, l2tpi_nat_find_out(&init_net, NULL, &flow, 7),
+			    ERR_PTR(-ENOTUNIQ));
+	KUNIT_EXPECT_NULL(test, l2tpi_nat_find_out(&init_net, NULL, &flow, 8));
+	flow.sport = htons(1702);
+	KUNIT_EXPECT_NULL(test, l2tpi_nat_find_out(&init_net, sk2->sk, &flow, 7));
+	flow.sport = out.sport;
+	rcu_read_unlock();
+	/* One left: the daemon's frames for id 7 are that tunnel's. */
+	l2tpi_nat_untrack(&init_net, 60003, &owner3);
+	rcu_read_lock();
+	KUNIT_EXPECT_PTR_EQ(test, l2tpi_nat_find_out(&init_net, NULL, &flow, 7),
+			    (struct l2tpi_nat *)xa_load(xa, 60002));
+	rcu_read_unlock();
+	l2tpi_nat_untrack(&init_net, 60002, &owner2);
+	rcu_read_lock();
+	KUNIT_EXPECT_NULL(test, l2tpi_nat_find_out(&init_net, NULL, &flow, 7));
+	rcu_read_unlock();
+}
+
 static struct kunit_case l2tpi_nat_cases[] = {
 	KUNIT_CASE(l2tpi_nat_next_test),
 	KUNIT_CASE(l2tpi_nat_l2tp_header_test),
 	KUNIT_CASE(l2tpi_nat_track_owner_test),
+	KUNIT_CASE(l2tpi_nat_same_peer_id_test),
 	{}
 };
 

@@ -14,7 +14,8 @@
  *	own 5-tuple.
  *	Tunnel management socket: PPPoL2TP socket connected with that UDP fd,
  *	s_tunnel = TID + i, d_tunnel = TID + i + 1000 (wrapping from 65535
- *	back to 1, so it is never 0 and never equal to s_tunnel), and
+ *	back to 1, so it is never 0 and never equal to s_tunnel; with -p
+ *	PEER_TID, d_tunnel = PEER_TID + i: peers that chose the same id), and
  *	s_session = d_session = 0 (struct sockaddr_pppol2tp, or
  *	sockaddr_pppol2tpin6 with -6).
  *	With -s, one session: another PPPoL2TP socket, same fd and tunnel ids,
@@ -54,6 +55,7 @@
  * agent told), not after all are: a tunnel that talks at once, as l2tp does.
  * -m gives every tunnel its own peer, PEER_ADDR + i (the last 32 bits for IPv6), at
  * PEER_PORT: the clients of a real LNS.
+ * -w SECONDS waits that long (fractional ok) after the setup before the frames of -c.
  * -M MARK sets SO_MARK MARK (decimal or 0x hex) on each UDP socket once its tunnel
  * is open: a daemon that marks its own sockets.
  *
@@ -106,8 +108,8 @@ struct config {
 	int family;
 	struct sockaddr_storage local, peer;
 	socklen_t locallen, peerlen;
-	unsigned long count, tid, frames, interval_ms;
-	double hold;
+	unsigned long count, tid, peer_tid, frames, interval_ms;
+	double hold, wait;
 	bool sessions;
 	bool fail;
 	bool timing;
@@ -133,7 +135,8 @@ void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s [-6] [-n COUNT] [-t TID] [-s] [-F] [-c FRAMES] [-i MS] [-h HOLD_SECONDS]\n"
-		"       %*s [-T] [-e] [-m] [-M MARK] [-A AGENT] LOCAL_ADDR LOCAL_PORT PEER_ADDR PEER_PORT\n"
+		"       %*s [-p PEER_TID] [-w SECONDS] [-T] [-e] [-m] [-M MARK] [-A AGENT]\n"
+		"       %*s LOCAL_ADDR LOCAL_PORT PEER_ADDR PEER_PORT\n"
 		"       %s --help\n"
 		"Open COUNT (default %d, max %d) kernel L2TPv2 tunnels like xl2tpd in kernel\n"
 		"mode: UDP socket bound to LOCAL_ADDR:LOCAL_PORT and connected to\n"
@@ -146,6 +149,8 @@ void usage(FILE *f)
 		"  -c  send FRAMES frames per tunnel, first at once, then every -i MS\n"
 		"      (default %d): PPP LCP via the session with -s, else an L2TP\n"
 		"      control-like UDP datagram\n"
+		"  -p  peer tunnel id PEER_TID+i instead (1-65535)\n"
+		"  -w  wait SECONDS (fractional ok) after the setup before the frames of -c\n"
 		"  -h  keep the sockets open HOLD_SECONDS (fractional ok, default 0)\n"
 		"  -T  print open_s=, send_s= (with -c), close_s= (and protected_s= with -A):\n"
 		"      seconds\n"
@@ -161,7 +166,7 @@ void usage(FILE *f)
 		"closing \"closed=N\".  SIGTERM/SIGINT ends sending and holding early.\n"
 		"Exit status: 0 ok (whatever the sends did), 1 socket/setup error,\n"
 		"2 bad arguments.\n",
-		prog, (int)strlen(prog), "", prog, DEFAULT_COUNT, MAX_COUNT,
+		prog, (int)strlen(prog), "", (int)strlen(prog), "", prog, DEFAULT_COUNT, MAX_COUNT,
 		DEFAULT_TID, PEER_TID_OFFSET, SESSION_ID, PEER_SESSION_ID,
 		DEFAULT_INTERVAL_MS);
 }
@@ -177,9 +182,14 @@ static uint16_t local_tid(const struct config *cfg, unsigned long i)
 	return cfg->tid + i;
 }
 
-/* Local id + 1000, wrapping from 65535 to 1: never 0, never the local id. */
+/*
+ * Local id + 1000, wrapping from 65535 to 1: never 0, never the local id; with -p
+ * PEER_TID + i.
+ */
 static uint16_t peer_tid(const struct config *cfg, unsigned long i)
 {
+	if (cfg->peer_tid)
+		return cfg->peer_tid + i;
 	return (local_tid(cfg, i) + PEER_TID_OFFSET - 1) % 65535 + 1;
 }
 
@@ -564,7 +574,7 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 	cfg->interval_ms = DEFAULT_INTERVAL_MS;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:6n:t:sFc:i:h:TemM:A:", long_opts,
+	while ((opt = getopt_long(argc, argv, "+:6n:t:p:w:sFc:i:h:TemM:A:", long_opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case '6':
@@ -579,6 +589,14 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 		case 't':
 			if (!parse_uint(optarg, 65535, &cfg->tid) || !cfg->tid)
 				return bad_arg("bad TID '%s' (want 1-65535)", optarg);
+			break;
+		case 'p':
+			if (!parse_uint(optarg, 65535, &cfg->peer_tid) || !cfg->peer_tid)
+				return bad_arg("bad PEER_TID '%s' (want 1-65535)", optarg);
+			break;
+		case 'w':
+			if (!parse_seconds(optarg, &cfg->wait))
+				return bad_arg("bad SECONDS '%s'", optarg);
 			break;
 		case 's':
 			cfg->sessions = true;
@@ -651,6 +669,9 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 	if (cfg->tid + cfg->count - 1 > 65535)
 		return bad_arg("TID %lu + COUNT %lu - 1 exceeds 65535",
 			       cfg->tid, cfg->count);
+	if (cfg->peer_tid && cfg->peer_tid + cfg->count - 1 > 65535)
+		return bad_arg("PEER_TID %lu + COUNT %lu - 1 exceeds 65535",
+			       cfg->peer_tid, cfg->count);
 	if (!cfg->many && pport + cfg->count - 1 > 65535)
 		return bad_arg("PEER_PORT %u + COUNT %lu - 1 exceeds 65535",
 			       pport, cfg->count);
@@ -716,6 +737,8 @@ int main(int argc, char **argv)
 	fputs("ready\n", stderr);
 	fflush(stderr);
 
+	if (!ret && cfg.frames && cfg.wait)
+		sleep_until_stop(cfg.wait, &waitmask);
 	if (!ret && cfg.frames)
 		ret = send_frames(&cfg, t, &waitmask, cfg.eager ? 1 : 0, &sc);
 	if (!ret && cfg.agent) {
