@@ -111,6 +111,19 @@ static bool l2tpi_test_tracked(u32 id)
 	return xa_load(&l2tpi_net(&init_net)->nat_xa, id);
 }
 
+/* The outbound spec of a server tunnel 192.0.2.1:1701 -> 192.0.2.20:1701. */
+static struct l2tpi_pol_spec l2tpi_test_out(void)
+{
+	struct l2tpi_pol_spec out = {
+		.family = AF_INET, .dir = XFRM_POLICY_OUT,
+		.sport = htons(1701), .dport = htons(1701),
+	};
+
+	out.saddr.a4 = htonl(0xc0000201);
+	out.daddr.a4 = htonl(0xc0000214);
+	return out;
+}
+
 /* Tunnel 60001 (peer's id 7) of @owner, with @out's 5-tuple. */
 static int l2tpi_test_track(const struct l2tpi_pol_spec *out, const void *owner)
 {
@@ -120,15 +133,10 @@ static int l2tpi_test_track(const struct l2tpi_pol_spec *out, const void *owner)
 /* A record belongs to its tunnel entry: a newer tunnel with the same id takes it over. */
 static void l2tpi_nat_track_owner_test(struct kunit *test)
 {
-	struct l2tpi_pol_spec out = {
-		.family = AF_INET, .dir = XFRM_POLICY_OUT,
-		.sport = htons(1701), .dport = htons(1701),
-	};
+	struct l2tpi_pol_spec out = l2tpi_test_out();
 	struct l2tpi_nat_binding b;
 	int owner_a, owner_b;
 
-	out.saddr.a4 = htonl(0xc0000201);
-	out.daddr.a4 = htonl(0xc0000214);
 	KUNIT_ASSERT_EQ(test, l2tpi_test_track(&out, &owner_a), 0);
 	l2tpi_nat_binding(&init_net, 60001, &owner_a, &b);
 	KUNIT_EXPECT_FALSE(test, b.bound);		/* no frame yet */
@@ -160,16 +168,9 @@ static void l2tpi_nat_same_peer_id_test(struct kunit *test)
 {
 	struct socket *sk2 = l2tpi_test_udp(test, AF_INET), *sk3 = l2tpi_test_udp(test, AF_INET);
 	struct xarray *xa = &l2tpi_net(&init_net)->nat_xa;
-	struct l2tpi_pol_spec out = {
-		.family = AF_INET, .dir = XFRM_POLICY_OUT,
-		.sport = htons(1701), .dport = htons(1701),
-	};
-	struct l2tpi_pol_spec flow;
+	struct l2tpi_pol_spec out = l2tpi_test_out(), flow = out;
 	int owner2, owner3;
 
-	out.saddr.a4 = htonl(0xc0000201);
-	out.daddr.a4 = htonl(0xc0000214);
-	flow = out;
 	KUNIT_ASSERT_EQ(test, l2tpi_nat_track(&init_net, 60002, 7, sk2->sk, &out, &owner2,
 					      GFP_KERNEL), 0);
 	KUNIT_ASSERT_EQ(test, l2tpi_nat_track(&init_net, 60003, 7, sk3->sk, &out, &owner3,
