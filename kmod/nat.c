@@ -61,10 +61,10 @@
  *
  * Cost: only in namespaces with the guard (footprint.c). There a packet without a
  * sec_path costs LOCAL_IN a test; a decrypted UDP packet a header read and an xarray
- * lookup; LOCAL_OUT a UDP packet a header read and a hash lookup when its source
- * port is a tracked tunnel's; a second route lookup only for the frames of a tunnel
- * whose peer address has another, newer, client. A binding is written only when it
- * changes.
+ * lookup; LOCAL_OUT, only while a tunnel of the namespace is pinned, a UDP packet a
+ * header read and, when it reads as L2TPv2, a hash lookup; a second route lookup only
+ * for the frames of a tunnel whose peer address has another, newer, client. A binding
+ * is written only when it changes.
  *
  * Lifetime and locking: a record is counted (one reference for the tables, one per
  * user in the work item) and freed after an RCU grace period: the hooks take no lock
