@@ -230,9 +230,19 @@ static void l2tpi_nat_kick(struct l2tpi_net *ln)
 		queue_work(system_wq, &ln->nat_work);
 }
 
-static unsigned short l2tpi_nat_family(const struct nf_hook_state *state)
+/*
+ * The flow of @skb (as @dir names its ends) and the tunnel id in its L2TPv2 header.
+ * Return: the tunnel id, or -1 for anything else (not UDP, no L2TPv2, tunnel 0).
+ */
+static int l2tpi_nat_frame(struct sk_buff *skb, const struct nf_hook_state *state, int dir,
+			   struct l2tpi_pol_spec *flow)
 {
-	return state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+	unsigned short family = state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+	int off;
+
+	if (!l2tpi_policy_skb_flow(skb, family, dir, flow, &off))
+		return -1;
+	return l2tpi_nat_l2tp_tunnel_id(skb, off + sizeof(struct udphdr));
 }
 
 /* Whether @flow (inbound) is @n's tunnel's. */
@@ -291,17 +301,15 @@ static unsigned int l2tpi_nat_in(void *priv, struct sk_buff *skb,
 	struct l2tpi_pol_spec flow;
 	struct l2tpi_nat *n;
 	u64 cur, next;
-	int off, id;
 	u16 port;
+	int id;
 
 	if (!sp || !sp->len)
 		return NF_ACCEPT;
 	x = sp->xvec[sp->len - 1];
 	if (x->id.proto != IPPROTO_ESP || x->props.mode != XFRM_MODE_TRANSPORT)
 		return NF_ACCEPT;
-	if (!l2tpi_policy_skb_flow(skb, l2tpi_nat_family(state), XFRM_POLICY_IN, &flow, &off))
-		return NF_ACCEPT;
-	id = l2tpi_nat_l2tp_tunnel_id(skb, off + sizeof(struct udphdr));
+	id = l2tpi_nat_frame(skb, state, XFRM_POLICY_IN, &flow);
 	if (id < 0)
 		return NF_ACCEPT;
 	n = xa_load(&l2tpi_net(state->net)->nat_xa, id);
@@ -381,8 +389,8 @@ static unsigned int l2tpi_nat_out(void *priv, struct sk_buff *skb,
 	struct dst_entry *dst = skb_dst(skb);
 	struct l2tpi_pol_spec flow;
 	struct l2tpi_nat *n;
-	int off, id;
 	__be32 spi;
+	int id;
 
 	if (!dst || !READ_ONCE(ln->nr_pinned))
 		return NF_ACCEPT;
@@ -390,9 +398,7 @@ static unsigned int l2tpi_nat_out(void *priv, struct sk_buff *skb,
 	if (state->pf == NFPROTO_IPV4 ? IPCB(skb)->flags & IPSKB_XFRM_TRANSFORMED :
 					IP6CB(skb)->flags & IP6SKB_XFRM_TRANSFORMED)
 		return NF_ACCEPT;
-	if (!l2tpi_policy_skb_flow(skb, l2tpi_nat_family(state), XFRM_POLICY_OUT, &flow, &off))
-		return NF_ACCEPT;
-	id = l2tpi_nat_l2tp_tunnel_id(skb, off + sizeof(struct udphdr));
+	id = l2tpi_nat_frame(skb, state, XFRM_POLICY_OUT, &flow);
 	if (id < 0)
 		return NF_ACCEPT;
 	n = l2tpi_nat_find_out(state->net, state->sk, &flow, id);
