@@ -668,7 +668,7 @@ int l2tpi_tunnel_attach(struct net *net, struct sock *sk, const void *key,
 		l2tpi_owned_put(net, t->own[XFRM_POLICY_IN]);
 		goto fail_out;
 	}
-	/* Without a record the tunnel works, only tunnel show names no binding. */
+	/* Without a record the tunnel works as before nat.c: no binding, no pin. */
 	if (l2tpi_tunnel_tracked(t) &&
 	    l2tpi_nat_track(net, t->id.id, t->id.peer_id, sk, &t->spec[XFRM_POLICY_OUT], t, gfp))
 		pr_warn_ratelimited("tunnel %u: no memory to learn its SA\n", t->id.id);
