@@ -245,6 +245,7 @@ done
 # send 10 frames each first, which bind the server's tunnels to their SAs; then the
 # server sends 40 frames through tunnel 4002 and 8 through 4003. Each goes by its
 # socket to its own client's SA (the counts also take a few PPP and L2TP keepalives).
+# Every tunnel is held open until the checks of its binding are done (-h).
 same_id() {
 	local n t sas out1 in1 c2 c3
 	c2=$(nat_in_spi client2 198.51.100.2) c3=$(nat_in_spi client3 198.51.100.3)
@@ -256,10 +257,10 @@ same_id() {
 		out0[$n]=$(nat_sa packets "$t" "$sas")
 		in0[$n]=$(nat_sa packets "$t" "$(nat_sas $n)")
 	done
-	"$TESTING_TOOLS/l2tp-tunnel" -s -t 4002 -p 4000 -c 40 -i 25 -w 4 -h 1 \
+	"$TESTING_TOOLS/l2tp-tunnel" -s -t 4002 -p 4000 -c 40 -i 25 -w 4 -h 8 \
 		192.0.2.1 1702 "$NAT_IP" 1702 >"$VPN/same-4002.log" 2>&1 &
 	VPN_PID[same-4002]=$!
-	"$TESTING_TOOLS/l2tp-tunnel" -s -t 4003 -p 4000 -c 8 -i 25 -w 4 -h 1 \
+	"$TESTING_TOOLS/l2tp-tunnel" -s -t 4003 -p 4000 -c 8 -i 25 -w 4 -h 8 \
 		192.0.2.1 1702 "$NAT_IP" 1702 >"$VPN/same-4003.log" 2>&1 &
 	VPN_PID[same-4003]=$!
 	snooze 1
